@@ -1,0 +1,326 @@
+//! Wiring the stages together for each command.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::build::{build_one, BuildEnv, RustflagsRoute};
+use crate::cli::{Cli, Command, MeasureArgs, OutputArgs, RunArgs};
+use crate::export::exporter;
+use crate::matrix::{self, Config, MatrixSource};
+use crate::measure::measure_file;
+use crate::memory::{parse_memory, parse_size, MemoryMap};
+use crate::output::Sink;
+use crate::project::{self, build_target, CargoConfig, Selection};
+use crate::report::{ConfigResult, ProjectInfo, Report};
+use crate::toolchain;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Measure(args)) => measure(args),
+        Some(Command::Presets) => {
+            presets();
+            Ok(ExitCode::SUCCESS)
+        }
+        None => weigh(cli.run),
+    }
+}
+
+fn presets() {
+    for (name, about) in matrix::PRESETS {
+        println!("{name}: {about}");
+        for c in matrix::preset(name).unwrap_or_default() {
+            println!("  {:<22} {}", c.name, c.summary());
+        }
+    }
+}
+
+fn sizes(out: &OutputArgs) -> anyhow::Result<(Option<u64>, Option<u64>)> {
+    let parse = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<u64>> {
+        v.as_deref()
+            .map(|s| parse_size(s).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    Ok((parse("--flash-size", &out.flash_size)?, parse("--ram-size", &out.ram_size)?))
+}
+
+fn memory_from(map: Option<MemoryMap>, flash: Option<u64>, ram: Option<u64>) -> Option<MemoryMap> {
+    match map {
+        Some(m) => Some(m.with_overrides(flash, ram)),
+        None if flash.is_some() || ram.is_some() => Some(MemoryMap {
+            source: "command line".into(),
+            regions: Vec::new(),
+            flash_bytes: flash,
+            ram_bytes: ram,
+        }),
+        None => None,
+    }
+}
+
+fn check_baseline(baseline: Option<&str>, names: &[&str]) -> anyhow::Result<()> {
+    if let Some(b) = baseline {
+        if !names.contains(&b) {
+            bail!("--baseline `{b}` is not a configuration of this run; choose one of: {}", names.join(", "));
+        }
+    }
+    Ok(())
+}
+
+fn measure(args: MeasureArgs) -> anyhow::Result<ExitCode> {
+    let (flash, ram) = sizes(&args.output)?;
+    let map = match &args.memory_x {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read memory map `{}`", path.display()))?;
+            let regions = parse_memory(&text).map_err(|error| crate::memory::MemoryError {
+                path: path.clone(),
+                error,
+            })?;
+            Some(MemoryMap::from_regions(path.display().to_string(), regions))
+        }
+        None => None,
+    };
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let mut rows = Vec::new();
+    for file in &args.files {
+        let m = measure_file(file)?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = if rows.iter().any(|r: &ConfigResult| r.name == name) {
+            file.display().to_string()
+        } else {
+            name
+        };
+        rows.push(ConfigResult::for_file(name, file.clone(), m));
+    }
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    check_baseline(args.output.baseline.as_deref(), &names)?;
+    let mut report = Report::new(rows);
+    report.memory = memory_from(map, flash, ram);
+    report.finalize(args.output.baseline.as_deref());
+    sink.finish(&exporter(args.output.format).render(&report)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The configurations of this run: `--preset`, else the project file, else `standard`.
+fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<MatrixSource> {
+    let preset_names = || matrix::PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let mut source = if let Some(name) = &args.preset {
+        let configs = matrix::preset(name)
+            .with_context(|| format!("unknown preset `{name}`; choose one of: {}", preset_names()))?;
+        MatrixSource {
+            configs,
+            baseline: None,
+            origin: format!("preset {name}"),
+        }
+    } else if let Some(file) =
+        matrix::load_project_file(args.matrix_file.as_deref(), &project.package_dir, &project.manifest_path)?
+    {
+        MatrixSource {
+            configs: file.configs,
+            baseline: file.baseline,
+            origin: file.path.display().to_string(),
+        }
+    } else {
+        MatrixSource {
+            configs: matrix::preset("standard").expect("built in"),
+            baseline: None,
+            origin: "preset standard".into(),
+        }
+    };
+    if !args.only.is_empty() {
+        let names: Vec<String> = source.configs.iter().map(|c| c.name.clone()).collect();
+        for o in &args.only {
+            if !names.contains(o) {
+                bail!("--only: no configuration named `{o}` in {}; choose from: {}", source.origin, names.join(", "));
+            }
+        }
+        source.configs.retain(|c| args.only.contains(&c.name));
+    }
+    Ok(source)
+}
+
+fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
+    let pb = ProgressBar::new(len as u64);
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} {prefix:.bold} {wide_msg} ETA {eta}")
+            .expect("valid template"),
+    );
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
+}
+
+fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (flash, ram) = sizes(&args.output)?;
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+
+    let metadata_cargo = toolchain::any_cargo(args.cargo.as_deref())?;
+    let features: Vec<String> = args
+        .features
+        .iter()
+        .flat_map(|f| f.split([',', ' ']))
+        .filter(|f| !f.is_empty())
+        .map(String::from)
+        .collect();
+    let selection = Selection {
+        manifest_path: args.manifest_path.clone(),
+        package: args.package.clone(),
+        bin: args.bin.clone(),
+        example: args.example.clone(),
+        features: features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+    };
+    let project = project::select(&metadata_cargo, &selection, &cwd)?;
+    let cargo_configs = CargoConfig::discover(&project.package_dir);
+    let target = match &args.target {
+        Some(t) => t.clone(),
+        None => match build_target(&cargo_configs) {
+            Some(t) => t,
+            None => toolchain::host_triple(args.cargo.as_deref())?,
+        },
+    };
+    let source = matrix_for(&args, &project)?;
+    let baseline = args.output.baseline.clone().or(source.baseline.clone());
+    let names: Vec<&str> = source.configs.iter().map(|c| c.name.as_str()).collect();
+    check_baseline(baseline.as_deref(), &names)?;
+
+    let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
+    let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
+    let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root])?;
+    let memory = memory_from(map, flash, ram);
+
+    let target_root = match &args.target_dir {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => cwd.join(d),
+        None => project.target_directory.clone(),
+    };
+    let lockfile = project.workspace_root.join("Cargo.lock");
+    let had_lockfile = lockfile.exists();
+    let env = BuildEnv {
+        toolchain: tc.clone(),
+        project: project.clone(),
+        target: target.clone(),
+        features: features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        weigh_dir: target_root.join("weigh"),
+        rustflags: RustflagsRoute::detect(&cargo_configs, &target),
+        default_build_std: args.build_std.clone(),
+        jobs: args.jobs,
+        locked: had_lockfile,
+    };
+    if let Some(note) = &tc.note {
+        if !args.quiet {
+            eprintln!("note: {note}");
+        }
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot install signal handlers")?;
+    }
+    let context = format!(
+        "{}|{}|{}|{:?}|{}|{}|{}",
+        target, project.package, project.binary, project.kind, features.join(","), args.all_features, args.no_default_features
+    );
+    let pb = progress_bar(source.configs.len(), args.quiet);
+    let mut results = Vec::new();
+    let mut complete = true;
+    for config in &source.configs {
+        pb.set_prefix(config.name.clone());
+        let id = config.id(&context);
+        let built = build_one(
+            &env,
+            config,
+            &id,
+            &stop,
+            args.timeout.map(Duration::from_secs),
+            &mut |line| pb.set_message(line.to_string()),
+        );
+        match built {
+            Ok(outcome) => results.push(result_row(config, id, outcome)),
+            Err(_) => {
+                complete = false;
+                break;
+            }
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    restore_lockfile(&lockfile, had_lockfile);
+
+    let mut report = Report::new(results);
+    report.complete = complete;
+    report.project = Some(ProjectInfo {
+        package: project.package.clone(),
+        version: project.version.clone(),
+        manifest_path: project.manifest_path.clone(),
+        binary: project.binary.clone(),
+        binary_kind: project.kind,
+        features,
+    });
+    report.target = Some(target);
+    report.toolchain = Some(tc);
+    report.matrix = Some(source.origin);
+    report.memory = memory;
+    report.finalize(baseline.as_deref());
+    sink.finish(&exporter(args.output.format).render(&report)?)?;
+    Ok(if !complete {
+        eprintln!("interrupted: the report above is marked incomplete");
+        ExitCode::from(130)
+    } else if report.any_failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
+fn restore_lockfile(lockfile: &Path, existed: bool) {
+    if !existed && lockfile.exists() {
+        let _ = std::fs::remove_file(lockfile);
+    }
+}
+
+fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) -> ConfigResult {
+    let mut error = outcome.error.clone();
+    let size = match (&outcome.artifact, outcome.ok) {
+        (Some(path), true) => match measure_file(path) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                error = Some(e.to_string());
+                None
+            }
+        },
+        _ => None,
+    };
+    ConfigResult {
+        name: config.name.clone(),
+        id,
+        changes: config.summary(),
+        profile: config.profile,
+        settings: config.settings.clone(),
+        rustflags: config.rustflags.clone(),
+        build_std: outcome.build_std,
+        ok: size.is_some(),
+        error,
+        log: Some(outcome.log),
+        artifact: outcome.artifact.map(PathBuf::from),
+        size,
+        regions: Vec::new(),
+        flash_pct: None,
+        ram_pct: None,
+        build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
+        cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
+        delta: None,
+    }
+}

@@ -1,0 +1,199 @@
+//! Composing the cargo command line for one configuration.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::matrix::{BaseProfile, Config, Panic};
+use crate::project::{BinKind, CargoConfig, Project};
+use crate::toolchain::Toolchain;
+
+/// How extra rustflags are appended without replacing the project's own:
+/// cargo uses only the first of RUSTFLAGS, `target.<triple>.rustflags`,
+/// `build.rustflags`, so the extra flags go to whichever the project uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustflagsRoute {
+    /// `CARGO_ENCODED_RUSTFLAGS`, holding the user's environment flags first.
+    Env(Vec<String>),
+    /// `--config target.<triple>.rustflags=[...]`, merged after the project's.
+    TargetTable,
+    /// `--config build.rustflags=[...]`.
+    BuildTable,
+}
+
+impl RustflagsRoute {
+    pub fn detect(configs: &[CargoConfig], target: &str) -> Self {
+        if let Ok(enc) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+            let flags = enc.split('\x1f').filter(|s| !s.is_empty()).map(String::from).collect();
+            return RustflagsRoute::Env(flags);
+        }
+        if let Ok(flags) = std::env::var("RUSTFLAGS") {
+            return RustflagsRoute::Env(flags.split_whitespace().map(String::from).collect());
+        }
+        let target_key = target_key(target);
+        let uses_target_table = configs.iter().any(|c| {
+            c.get("target").and_then(|t| t.as_table()).is_some_and(|t| {
+                t.iter().any(|(k, v)| {
+                    (k == &target_key || k.starts_with("cfg("))
+                        && v.get("rustflags").is_some()
+                })
+            })
+        });
+        if uses_target_table {
+            RustflagsRoute::TargetTable
+        } else {
+            RustflagsRoute::BuildTable
+        }
+    }
+}
+
+/// A `.json` target spec is keyed by its file stem in `[target.*]`.
+fn target_key(target: &str) -> String {
+    if target.ends_with(".json") {
+        std::path::Path::new(target)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        target.to_string()
+    }
+}
+
+fn toml_string_array(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| toml::Value::String(s.clone()).to_string())
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// Everything about a run that is the same for every configuration.
+#[derive(Debug, Clone)]
+pub struct BuildEnv {
+    pub toolchain: Toolchain,
+    pub project: Project,
+    pub target: String,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// `<target-dir>/weigh`: cargo's target dir, artifacts and logs live below.
+    pub weigh_dir: PathBuf,
+    pub rustflags: RustflagsRoute,
+    /// Crates for `-Zbuild-std` when the target has no prebuilt core.
+    pub default_build_std: Vec<String>,
+    pub jobs: Option<u32>,
+    pub locked: bool,
+}
+
+impl BuildEnv {
+    pub fn cargo_target_dir(&self) -> PathBuf {
+        self.weigh_dir.join("build")
+    }
+
+    /// Crates to build from source for this configuration, if any.
+    pub fn build_std_for(&self, config: &Config) -> Vec<String> {
+        if !config.build_std.is_empty() {
+            config.build_std.clone()
+        } else if !self.toolchain.prebuilt_core {
+            self.default_build_std.clone()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The full cargo command for one configuration.
+    pub fn command(&self, config: &Config) -> Command {
+        let mut cmd = Command::new(&self.toolchain.cargo);
+        cmd.current_dir(&self.project.package_dir);
+        cmd.args(self.args(config));
+        // The cargo chosen may not be the one on PATH: pin its rustc.
+        cmd.env("RUSTC", &self.toolchain.rustc);
+        let build_std = self.build_std_for(config);
+        let unstable = !build_std.is_empty() || config.settings.panic == Some(Panic::ImmediateAbort);
+        if unstable && self.toolchain.needs_bootstrap() {
+            cmd.env("RUSTC_BOOTSTRAP", "1");
+        }
+        if let RustflagsRoute::Env(base) = &self.rustflags {
+            let mut all = base.clone();
+            all.extend(config.rustflags.iter().cloned());
+            cmd.env_remove("RUSTFLAGS");
+            cmd.env("CARGO_ENCODED_RUSTFLAGS", all.join("\x1f"));
+        }
+        // Our own target dir wins over the user's CARGO_TARGET_DIR.
+        cmd.env_remove("CARGO_TARGET_DIR");
+        cmd
+    }
+
+    pub fn args(&self, config: &Config) -> Vec<OsString> {
+        let mut a: Vec<OsString> = vec!["build".into()];
+        let mut push = |s: String| a.push(s.into());
+        push("--message-format=json-render-diagnostics".into());
+        push("--manifest-path".into());
+        push(self.project.manifest_path.display().to_string());
+        push("-p".into());
+        push(self.project.package.clone());
+        match self.project.kind {
+            BinKind::Bin => push("--bin".into()),
+            BinKind::Example => push("--example".into()),
+        }
+        push(self.project.binary.clone());
+        push("--target".into());
+        push(self.target.clone());
+        push("--target-dir".into());
+        push(self.cargo_target_dir().display().to_string());
+        push("--profile".into());
+        push(config.profile.as_str().into());
+        if self.locked {
+            push("--locked".into());
+        }
+        if let Some(j) = self.jobs {
+            push(format!("-j{j}"));
+        }
+        if !self.features.is_empty() {
+            push("--features".into());
+            push(self.features.join(","));
+        }
+        if self.all_features {
+            push("--all-features".into());
+        }
+        if self.no_default_features {
+            push("--no-default-features".into());
+        }
+        let profile = match config.profile {
+            BaseProfile::Dev => "dev",
+            BaseProfile::Release => "release",
+        };
+        for (key, value) in config.settings.toml_pairs() {
+            push("--config".into());
+            push(format!("profile.{profile}.{key}={value}"));
+        }
+        if !config.rustflags.is_empty() {
+            let list = toml_string_array(&config.rustflags);
+            match &self.rustflags {
+                RustflagsRoute::Env(_) => {}
+                RustflagsRoute::TargetTable => {
+                    push("--config".into());
+                    push(format!(
+                        "target.{}.rustflags={list}",
+                        toml::Value::String(target_key(&self.target))
+                    ));
+                }
+                RustflagsRoute::BuildTable => {
+                    push("--config".into());
+                    push(format!("build.rustflags={list}"));
+                }
+            }
+        }
+        let build_std = self.build_std_for(config);
+        if !build_std.is_empty() {
+            push(format!("-Zbuild-std={}", build_std.join(",")));
+            if !config.build_std_features.is_empty() {
+                push(format!("-Zbuild-std-features={}", config.build_std_features.join(",")));
+            }
+        }
+        if config.settings.panic == Some(Panic::ImmediateAbort) {
+            push("-Zpanic-immediate-abort".into());
+        }
+        a
+    }
+}

@@ -1,0 +1,12 @@
+//! One `cargo build` per configuration, in the tool's own target directory.
+//!
+//! Settings reach cargo as `--config profile.<p>.<key>=<value>` arguments;
+//! the user's Cargo.toml is never edited. The artifact path comes from
+//! cargo's JSON messages, and the file is copied out before the next
+//! configuration's build can overwrite it.
+
+mod command;
+mod run;
+
+pub use command::{BuildEnv, RustflagsRoute};
+pub use run::{build_one, BuildOutcome, Interrupted};

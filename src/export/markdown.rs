@@ -1,0 +1,38 @@
+//! A GitHub-flavoured Markdown table, for pull-request comments.
+
+use super::{notes, rows, Exporter, HEADERS};
+use crate::report::Report;
+
+pub struct MarkdownExporter;
+
+/// Cell text is data from binaries and users: keep it from breaking the table.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Exporter for MarkdownExporter {
+    fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
+        let mut out = String::new();
+        if let (Some(p), Some(target)) = (&report.project, &report.target) {
+            out.push_str(&format!("### cargo weigh: `{}` `{}` for `{target}`\n\n", cell(&p.package), cell(&p.binary)));
+        }
+        out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
+        out.push_str("|:--|:--|");
+        out.push_str(&"--:|".repeat(HEADERS.len() - 2));
+        out.push('\n');
+        for r in rows(report) {
+            let cells = [r.name, r.changes, r.file, r.stripped, r.flash, r.ram, r.flash_pct, r.delta, r.build];
+            let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push('\n');
+        for n in notes(report) {
+            out.push_str(&format!("- {}\n", cell(&n)));
+        }
+        Ok(out.into_bytes())
+    }
+}

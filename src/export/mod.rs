@@ -1,0 +1,144 @@
+//! Exporters: each renders a `&Report` to bytes, one file per format.
+
+mod csv;
+mod json;
+mod markdown;
+mod table;
+
+use crate::report::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for the terminal.
+    Table,
+    Csv,
+    Json,
+    /// A GitHub-flavoured Markdown table (for pull-request comments).
+    Markdown,
+}
+
+pub trait Exporter {
+    fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>>;
+}
+
+pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::TableExporter),
+        Format::Csv => Box::new(csv::CsvExporter),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
+    }
+}
+
+pub(crate) fn kib(bytes: u64) -> String {
+    format!("{:.2} KiB", bytes as f64 / 1024.0)
+}
+
+pub(crate) fn signed_kib(bytes: i64) -> String {
+    let sign = if bytes > 0 { "+" } else if bytes < 0 { "-" } else { "±" };
+    format!("{sign}{:.2} KiB", bytes.unsigned_abs() as f64 / 1024.0)
+}
+
+pub(crate) fn signed_pct(p: f64) -> String {
+    if p == 0.0 {
+        "±0.0%".into()
+    } else {
+        format!("{p:+.1}%")
+    }
+}
+
+/// The rows every tabular exporter shows, as text cells.
+pub(crate) struct Row {
+    pub name: String,
+    pub changes: String,
+    pub file: String,
+    pub stripped: String,
+    pub flash: String,
+    pub ram: String,
+    pub flash_pct: String,
+    pub delta: String,
+    pub build: String,
+}
+
+pub(crate) const HEADERS: [&str; 9] = [
+    "Config", "Changes", "File", "Stripped", "Flash", "RAM", "Flash %", "Δ Flash", "Build",
+];
+
+pub(crate) fn rows(report: &Report) -> Vec<Row> {
+    report
+        .configs
+        .iter()
+        .map(|c| {
+            let build = c
+                .build_seconds
+                .map(|s| format!("{s:.1} s"))
+                .unwrap_or_else(|| "-".into());
+            match &c.size {
+                Some(s) => Row {
+                    name: c.name.clone(),
+                    changes: c.changes.clone(),
+                    file: kib(s.file_bytes),
+                    stripped: kib(s.stripped_bytes),
+                    flash: kib(s.flash_bytes),
+                    ram: kib(s.ram_bytes),
+                    flash_pct: c.flash_pct.map(|p| format!("{p:.2}%")).unwrap_or_else(|| "-".into()),
+                    delta: match &c.delta {
+                        Some(d) if report.baseline.as_deref() == Some(c.name.as_str()) => "baseline".into(),
+                        Some(d) => match d.flash_change_pct {
+                            Some(p) => format!("{} ({})", signed_kib(d.flash_bytes), signed_pct(p)),
+                            None => signed_kib(d.flash_bytes),
+                        },
+                        None => "-".into(),
+                    },
+                    build,
+                },
+                None => Row {
+                    name: c.name.clone(),
+                    changes: c.changes.clone(),
+                    file: "FAILED".into(),
+                    stripped: "-".into(),
+                    flash: "-".into(),
+                    ram: "-".into(),
+                    flash_pct: "-".into(),
+                    delta: "-".into(),
+                    build,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Lines under the table: failures with their log, and what the columns mean.
+pub(crate) fn notes(report: &Report) -> Vec<String> {
+    let mut notes = Vec::new();
+    for c in report.configs.iter().filter(|c| !c.ok) {
+        let log = c.log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default();
+        notes.push(format!(
+            "FAILED {}: {}{log}",
+            c.name,
+            c.error.as_deref().unwrap_or("unknown error")
+        ));
+    }
+    if !report.complete {
+        notes.push("INCOMPLETE: the run was interrupted; rows missing above were not built".into());
+    }
+    if let Some(tc) = &report.toolchain {
+        if !tc.prebuilt_core {
+            notes.push(format!(
+                "core was built from source (-Zbuild-std) with rustc {}: sizes include that build's settings",
+                tc.release
+            ));
+        }
+    }
+    if let Some(m) = &report.memory {
+        if let Some(f) = m.flash_bytes {
+            notes.push(format!("Flash % of {} flash ({})", kib(f), m.source));
+        }
+    }
+    notes.push(
+        "Flash = allocated sections with contents (code, constants, .data image) = size's text+data; RAM = data+bss; \
+         Stripped = file without symbols/debug info; File = on disk (mostly debug info)"
+            .into(),
+    );
+    notes
+}

@@ -1,0 +1,38 @@
+//! The terminal table.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+
+use super::{notes, rows, Exporter, HEADERS};
+use crate::report::Report;
+
+pub struct TableExporter;
+
+impl Exporter for TableExporter {
+    fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(HEADERS);
+        for r in rows(report) {
+            t.add_row(vec![
+                r.name, r.changes, r.file, r.stripped, r.flash, r.ram, r.flash_pct, r.delta, r.build,
+            ]);
+        }
+        for i in 2..HEADERS.len() {
+            if let Some(col) = t.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        let mut out = String::new();
+        if let (Some(p), Some(target)) = (&report.project, &report.target) {
+            out.push_str(&format!("{} {} ({}) for {target}\n", p.package, p.binary, report.matrix.as_deref().unwrap_or("")));
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        for n in notes(report) {
+            out.push_str(&n);
+            out.push('\n');
+        }
+        Ok(out.into_bytes())
+    }
+}

@@ -1,0 +1,217 @@
+//! Section, segment and size arithmetic over the raw ELF structures.
+//!
+//! Works on 32/64-bit, little/big-endian files alike by being generic over
+//! `object`'s `FileHeader`, borrowing the input bytes throughout.
+
+use object::elf;
+use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
+use object::{Endianness, FileKind};
+
+use super::{Berkeley, BytesError, Measurement, SectionClass, SectionSize};
+
+/// Measure an ELF image held in memory.
+pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
+    match FileKind::parse(data) {
+        Ok(FileKind::Elf32) => measure_generic::<elf::FileHeader32<Endianness>>(data),
+        Ok(FileKind::Elf64) => measure_generic::<elf::FileHeader64<Endianness>>(data),
+        Ok(other) => Err(BytesError::NotElf(format!("detected {other:?}"))),
+        Err(_) if data.starts_with(b"\x7fELF") => Err(BytesError::Corrupt(
+            "the ELF header is truncated or has an unknown class".into(),
+        )),
+        Err(_) => Err(BytesError::NotElf(describe_unknown(data))),
+    }
+}
+
+fn describe_unknown(data: &[u8]) -> String {
+    let head = &data[..data.len().min(512)];
+    if std::str::from_utf8(head).is_ok() {
+        "it looks like text".into()
+    } else {
+        "unrecognised format".into()
+    }
+}
+
+/// One allocated section's figures before they become a `SectionSize`.
+struct Raw {
+    name: String,
+    flags: u64,
+    nobits: bool,
+    size: u64,
+    addr: u64,
+    lma: u64,
+}
+
+fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+) -> Result<Measurement, BytesError> {
+    let corrupt = |e: object::Error| BytesError::Corrupt(e.to_string());
+    let header = Elf::parse(data).map_err(corrupt)?;
+    let endian = header.endian().map_err(corrupt)?;
+    let sections = header.sections(endian, data).map_err(corrupt)?;
+    let segments = header.program_headers(endian, data).map_err(corrupt)?;
+
+    let mut out = Vec::new();
+    let mut has_debug_info = false;
+    for section in sections.iter() {
+        let name = sections.section_name(endian, section).map_err(corrupt)?;
+        let name = String::from_utf8_lossy(name).into_owned();
+        let sh_type = section.sh_type(endian);
+        if sh_type == elf::SHT_NULL {
+            continue;
+        }
+        if name == ".debug_info" {
+            has_debug_info = true;
+        }
+        let flags: u64 = section.sh_flags(endian).into();
+        let size: u64 = section.sh_size(endian).into();
+        let addr: u64 = section.sh_addr(endian).into();
+        let offset: u64 = section.sh_offset(endian).into();
+        let nobits = sh_type == elf::SHT_NOBITS;
+        if !nobits && size > 0 && offset.checked_add(size).is_none_or(|end| end > data.len() as u64) {
+            return Err(BytesError::Corrupt(format!(
+                "section `{name}` claims bytes {offset}..{} but the file has only {} bytes",
+                offset.saturating_add(size),
+                data.len()
+            )));
+        }
+        let lma = load_address::<Elf>(endian, segments, addr, offset, nobits);
+        out.push(Raw {
+            name,
+            flags,
+            nobits,
+            size,
+            addr,
+            lma,
+        });
+    }
+
+    let sections: Vec<SectionSize> = out.iter().map(classify).collect();
+    let berkeley = berkeley(&out);
+    let flash_bytes = sections.iter().map(|s| s.flash_bytes).sum();
+    let ram_bytes = sections.iter().map(|s| s.ram_bytes).sum();
+    Ok(Measurement {
+        file_bytes: data.len() as u64,
+        stripped_bytes: super::strip::stripped_len(data)
+            .map_err(|e| BytesError::Corrupt(format!("cannot strip: {e}")))?,
+        flash_bytes,
+        ram_bytes,
+        image_bytes: image_len(&out),
+        berkeley,
+        format: format_name(header, endian),
+        has_debug_info,
+        sections,
+    })
+}
+
+/// The address a section's bytes are stored at: the load segment containing
+/// its file offset maps it (`p_paddr`), as `objcopy` and the linker see it.
+fn load_address<Elf: FileHeader>(
+    endian: Elf::Endian,
+    segments: &[Elf::ProgramHeader],
+    addr: u64,
+    offset: u64,
+    nobits: bool,
+) -> u64 {
+    if nobits {
+        return addr;
+    }
+    for seg in segments {
+        if seg.p_type(endian) != elf::PT_LOAD {
+            continue;
+        }
+        let p_offset: u64 = seg.p_offset(endian).into();
+        let p_filesz: u64 = seg.p_filesz(endian).into();
+        let p_vaddr: u64 = seg.p_vaddr(endian).into();
+        let p_paddr: u64 = seg.p_paddr(endian).into();
+        let in_file = offset >= p_offset && offset < p_offset.saturating_add(p_filesz);
+        let in_vm = addr >= p_vaddr && addr < p_vaddr.saturating_add(seg.p_memsz(endian).into());
+        if in_file && in_vm {
+            return p_paddr.wrapping_add(addr - p_vaddr);
+        }
+    }
+    addr
+}
+
+fn classify(raw: &Raw) -> SectionSize {
+    let alloc = raw.flags & u64::from(elf::SHF_ALLOC) != 0;
+    let write = raw.flags & u64::from(elf::SHF_WRITE) != 0;
+    let class = match (alloc, write, raw.nobits) {
+        (false, _, _) => SectionClass::Other,
+        (true, false, _) => SectionClass::Text,
+        (true, true, false) => SectionClass::Data,
+        (true, true, true) => SectionClass::Bss,
+    };
+    let flash_bytes = if alloc && !raw.nobits { raw.size } else { 0 };
+    let ram_bytes = if alloc && write { raw.size } else { 0 };
+    SectionSize {
+        name: raw.name.clone(),
+        class,
+        size: raw.size,
+        address: raw.addr,
+        load_address: raw.lma,
+        flash_bytes,
+        ram_bytes,
+    }
+}
+
+/// binutils' `size` (Berkeley): code or read-only → text; else with contents
+/// → data; else bss. Only allocated sections count.
+fn berkeley(raws: &[Raw]) -> Berkeley {
+    let mut b = Berkeley {
+        text: 0,
+        data: 0,
+        bss: 0,
+    };
+    for r in raws {
+        if r.flags & u64::from(elf::SHF_ALLOC) == 0 {
+            continue;
+        }
+        let code = r.flags & u64::from(elf::SHF_EXECINSTR) != 0;
+        let readonly = r.flags & u64::from(elf::SHF_WRITE) == 0;
+        if code || readonly {
+            b.text += r.size;
+        } else if !r.nobits {
+            b.data += r.size;
+        } else {
+            b.bss += r.size;
+        }
+    }
+    b
+}
+
+/// Length of `objcopy -O binary` output: from the lowest to the highest load
+/// address of any allocated section with contents.
+fn image_len(raws: &[Raw]) -> u64 {
+    let loaded = raws
+        .iter()
+        .filter(|r| r.flags & u64::from(elf::SHF_ALLOC) != 0 && !r.nobits && r.size > 0);
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for r in loaded {
+        lo = lo.min(r.lma);
+        hi = hi.max(r.lma.saturating_add(r.size));
+    }
+    hi.saturating_sub(lo)
+}
+
+fn format_name<Elf: FileHeader<Endian = Endianness>>(header: &Elf, endian: Endianness) -> String {
+    let class = if header.is_class_64() { "elf64" } else { "elf32" };
+    let order = if endian == Endianness::Little {
+        "little"
+    } else {
+        "big"
+    };
+    let machine = match header.e_machine(endian) {
+        elf::EM_ARM => "arm",
+        elf::EM_X86_64 => "x86-64",
+        elf::EM_386 => "i386",
+        elf::EM_AARCH64 => "aarch64",
+        elf::EM_RISCV => "riscv",
+        elf::EM_AVR => "avr",
+        elf::EM_XTENSA => "xtensa",
+        elf::EM_MIPS => "mips",
+        elf::EM_PPC | elf::EM_PPC64 => "powerpc",
+        elf::EM_MSP430 => "msp430",
+        _ => "unknown",
+    };
+    format!("{class}-{order}{machine}")
+}

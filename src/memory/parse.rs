@@ -1,0 +1,357 @@
+//! A parser for the `MEMORY { ... }` command of GNU ld linker scripts, and
+//! for size strings such as `512K`, `0x8000`, `1M`.
+
+use super::Region;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ParseError {
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word(String),
+    Num(u64),
+    Punct(char),
+}
+
+struct Lexer<'a> {
+    text: &'a str,
+    toks: Vec<(Tok, usize)>,
+}
+
+fn err(line: usize, message: impl Into<String>) -> ParseError {
+    ParseError {
+        line,
+        message: message.into(),
+    }
+}
+
+/// A number with ld's suffixes: `K` (×1024) and `M` (×1024²).
+fn number(s: &str, line: usize) -> Result<u64, ParseError> {
+    let (digits, mult) = match s.as_bytes().last() {
+        Some(b'K' | b'k') => (&s[..s.len() - 1], 1024u64),
+        Some(b'M' | b'm') => (&s[..s.len() - 1], 1024 * 1024),
+        _ => (s, 1),
+    };
+    let value = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16)
+    } else if let Some(h) = digits.strip_suffix('h').or_else(|| digits.strip_suffix('H')) {
+        u64::from_str_radix(h, 16)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        u64::from_str_radix(&digits[1..], 8)
+    } else {
+        digits.parse()
+    };
+    value
+        .ok()
+        .and_then(|v| v.checked_mul(mult))
+        .ok_or_else(|| err(line, format!("`{s}` is not a number (expected e.g. 0x08000000, 512K, 1M)")))
+}
+
+impl<'a> Lexer<'a> {
+    fn new(text: &'a str) -> Result<Self, ParseError> {
+        let mut l = Lexer { text, toks: Vec::new() };
+        l.lex()?;
+        Ok(l)
+    }
+
+    fn line_at(&self, pos: usize) -> usize {
+        self.text[..pos].matches('\n').count() + 1
+    }
+
+    fn lex(&mut self) -> Result<(), ParseError> {
+        let b = self.text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i] as char;
+            if c.is_whitespace() {
+                i += 1;
+            } else if self.text[i..].starts_with("/*") {
+                let end = self.text[i + 2..]
+                    .find("*/")
+                    .ok_or_else(|| err(self.line_at(i), "unterminated comment `/*`"))?;
+                i += end + 4;
+            } else if self.text[i..].starts_with("//") {
+                i += self.text[i..].find('\n').unwrap_or(self.text.len() - i);
+            } else if c.is_ascii_digit() {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+                let n = number(&self.text[start..i], self.line_at(start))?;
+                self.toks.push((Tok::Num(n), start));
+            } else if c.is_ascii_alphabetic() || "_.$!".contains(c) {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b"_.$-".contains(&b[i])) {
+                    i += 1;
+                }
+                self.toks.push((Tok::Word(self.text[start..i].to_string()), start));
+            } else if c.is_ascii() {
+                self.toks.push((Tok::Punct(c), i));
+                i += 1;
+            } else {
+                // Non-ASCII outside comments: skip it, ld would reject the script
+                // elsewhere; we only read MEMORY.
+                i += c.len_utf8().max(1);
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Parser<'a> {
+    lex: &'a Lexer<'a>,
+    pos: usize,
+    regions: Vec<Region>,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.lex.toks.get(self.pos).map(|(t, _)| t)
+    }
+
+    fn line(&self) -> usize {
+        let at = self
+            .lex
+            .toks
+            .get(self.pos)
+            .or(self.lex.toks.last())
+            .map(|(_, p)| *p)
+            .unwrap_or(0);
+        self.lex.line_at(at)
+    }
+
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.peek().cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn expect(&mut self, c: char) -> Result<(), ParseError> {
+        match self.next() {
+            Some(Tok::Punct(p)) if p == c => Ok(()),
+            other => {
+                self.pos -= 1;
+                Err(err(self.line(), format!("expected `{c}`, found {}", show(other.as_ref()))))
+            }
+        }
+    }
+
+    fn region(&mut self) -> Result<Region, ParseError> {
+        let line = self.line();
+        let name = match self.next() {
+            Some(Tok::Word(w)) => w,
+            other => return Err(err(line, format!("expected a region name, found {}", show(other.as_ref())))),
+        };
+        let mut attributes = String::new();
+        if self.peek() == Some(&Tok::Punct('(')) {
+            self.next();
+            loop {
+                match self.next() {
+                    Some(Tok::Punct(')')) => break,
+                    Some(Tok::Word(w)) => attributes.push_str(&w),
+                    Some(Tok::Punct('!')) => attributes.push('!'),
+                    other => {
+                        return Err(err(line, format!("bad attributes for region `{name}`: {}", show(other.as_ref()))))
+                    }
+                }
+            }
+        }
+        self.expect(':')?;
+        let origin = self.keyed(&["ORIGIN", "org", "o"], &name)?;
+        if self.peek() == Some(&Tok::Punct(',')) {
+            self.next();
+        }
+        let length = self.keyed(&["LENGTH", "len", "l"], &name)?;
+        if self.peek() == Some(&Tok::Punct(',')) {
+            self.next();
+        }
+        Ok(Region {
+            name,
+            attributes,
+            origin,
+            length,
+        })
+    }
+
+    fn keyed(&mut self, keys: &[&str], region: &str) -> Result<u64, ParseError> {
+        let line = self.line();
+        match self.next() {
+            Some(Tok::Word(w)) if keys.contains(&w.as_str()) => {}
+            other => {
+                return Err(err(
+                    line,
+                    format!("region `{region}`: expected `{} = ...`, found {}", keys[0], show(other.as_ref())),
+                ))
+            }
+        }
+        self.expect('=')?;
+        self.expr()
+    }
+
+    // expr := term (('+'|'-') term)*
+    fn expr(&mut self) -> Result<u64, ParseError> {
+        let mut v = self.term()?;
+        while let Some(Tok::Punct(op @ ('+' | '-'))) = self.peek().cloned() {
+            self.next();
+            let r = self.term()?;
+            v = if op == '+' { v.checked_add(r) } else { v.checked_sub(r) }
+                .ok_or_else(|| err(self.line(), "arithmetic overflow"))?;
+        }
+        Ok(v)
+    }
+
+    // term := atom (('*'|'/') atom)*
+    fn term(&mut self) -> Result<u64, ParseError> {
+        let mut v = self.atom()?;
+        while let Some(Tok::Punct(op @ ('*' | '/'))) = self.peek().cloned() {
+            self.next();
+            let r = self.atom()?;
+            v = if op == '*' { v.checked_mul(r) } else { v.checked_div(r) }
+                .ok_or_else(|| err(self.line(), "arithmetic overflow or division by zero"))?;
+        }
+        Ok(v)
+    }
+
+    fn atom(&mut self) -> Result<u64, ParseError> {
+        let line = self.line();
+        match self.next() {
+            Some(Tok::Num(n)) => Ok(n),
+            Some(Tok::Punct('(')) => {
+                let v = self.expr()?;
+                self.expect(')')?;
+                Ok(v)
+            }
+            Some(Tok::Word(f)) if f == "ORIGIN" || f == "LENGTH" => {
+                self.expect('(')?;
+                let name = match self.next() {
+                    Some(Tok::Word(w)) => w,
+                    other => return Err(err(line, format!("expected a region name in {f}(), found {}", show(other.as_ref())))),
+                };
+                self.expect(')')?;
+                let r = self
+                    .regions
+                    .iter()
+                    .find(|r| r.name == name)
+                    .ok_or_else(|| err(line, format!("{f}({name}) names a region not defined before it")))?;
+                Ok(if f == "ORIGIN" { r.origin } else { r.length })
+            }
+            other => Err(err(line, format!("expected a number or expression, found {}", show(other.as_ref())))),
+        }
+    }
+}
+
+fn show(t: Option<&Tok>) -> String {
+    match t {
+        None => "the end of the file".into(),
+        Some(Tok::Word(w)) => format!("`{w}`"),
+        Some(Tok::Num(n)) => format!("`{n}`"),
+        Some(Tok::Punct(c)) => format!("`{c}`"),
+    }
+}
+
+/// The regions of every `MEMORY` block in a linker script (none if it has none).
+pub fn parse_memory(text: &str) -> Result<Vec<Region>, ParseError> {
+    let lex = Lexer::new(text)?;
+    let mut p = Parser {
+        lex: &lex,
+        pos: 0,
+        regions: Vec::new(),
+    };
+    while let Some(t) = p.next() {
+        if t != Tok::Word("MEMORY".into()) {
+            continue;
+        }
+        p.expect('{')?;
+        loop {
+            match p.peek() {
+                Some(Tok::Punct('}')) => {
+                    p.next();
+                    break;
+                }
+                None => return Err(err(p.line(), "MEMORY block is not closed with `}`")),
+                _ => {
+                    let r = p.region()?;
+                    p.regions.push(r);
+                }
+            }
+        }
+    }
+    Ok(p.regions)
+}
+
+/// A size from the command line: `131072`, `128K`, `128KiB`, `1M`, `0x20000`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    number(t, 1).map_err(|_| {
+        format!("invalid size `{s}`: expected bytes, or a number with K or M (KiB/MiB), e.g. 128K, 1M, 0x20000")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cortex_m_rt_memory_x() {
+        let r = parse_memory(
+            "/* Linker script for the STM32F411 */\nMEMORY\n{\n  /* NOTE 1 K = 1 KiBi = 1024 bytes */\n  FLASH : ORIGIN = 0x08000000, LENGTH = 512K\n  RAM : ORIGIN = 0x20000000, LENGTH = 128K\n}\n",
+        )
+        .unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!((r[0].name.as_str(), r[0].origin, r[0].length), ("FLASH", 0x0800_0000, 512 * 1024));
+        assert_eq!((r[1].name.as_str(), r[1].origin, r[1].length), ("RAM", 0x2000_0000, 128 * 1024));
+    }
+
+    #[test]
+    fn attributes_expressions_and_references() {
+        let r = parse_memory(
+            "MEMORY {\n rom (rx) : org = 0x0, len = 256 * 1K\n ram (rwx) : o = 0x20000000 + 0x100, l = LENGTH(rom) / 4 - 0x100\n ccm : ORIGIN = ORIGIN(ram) + 64K, LENGTH = (8 + 8)K\n}",
+        );
+        // `(8 + 8)K` is not ld syntax: the suffix applies to literals only.
+        assert!(r.is_err());
+        let r = parse_memory(
+            "MEMORY {\n rom (rx) : org = 0x0, len = 256 * 1K\n ram (rwx) : o = 0x20000000 + 0x100, l = LENGTH(rom) / 4 - 0x100\n}",
+        )
+        .unwrap();
+        assert_eq!(r[0].attributes, "rx");
+        assert_eq!(r[0].length, 256 * 1024);
+        assert_eq!(r[1].origin, 0x2000_0100);
+        assert_eq!(r[1].length, 64 * 1024 - 0x100);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
+        assert_eq!(e.line, 3);
+        let e = parse_memory("MEMORY {\n FLASH : ORIGIN = 0, LENGTH = 1K\n").unwrap_err();
+        assert!(e.message.contains("not closed"), "{e}");
+        let e = parse_memory("MEMORY {\n FLASH : LENGTH = 1K\n}").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("ORIGIN"), "{e}");
+    }
+
+    #[test]
+    fn script_without_memory_has_no_regions() {
+        assert!(parse_memory("SECTIONS { .text : { *(.text*) } }").unwrap().is_empty());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("128K"), Ok(131072));
+        assert_eq!(parse_size("128KiB"), Ok(131072));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("0x8000"), Ok(0x8000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("12Q").unwrap_err().contains("12Q"));
+        assert!(parse_size("").is_err());
+    }
+}

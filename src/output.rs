@@ -1,0 +1,80 @@
+//! Where a report goes. A file is created (as a temporary beside it) before
+//! any work starts, so a bad path fails at once, and it only takes its name
+//! when the report is complete: never a half-written file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+pub enum Sink {
+    Stdout,
+    File { path: PathBuf, tmp: tempfile::NamedTempFile },
+}
+
+impl Sink {
+    pub fn open(path: Option<&Path>) -> anyhow::Result<Sink> {
+        let Some(path) = path else { return Ok(Sink::Stdout) };
+        if path.is_dir() {
+            anyhow::bail!(
+                "output path `{}` is a directory\n  hint: give a file name, e.g. {}/report.json",
+                path.display(),
+                path.display()
+            );
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "cannot write `{}`: the directory `{}` does not exist\n  hint: create it first (mkdir -p {})",
+                path.display(),
+                dir.display(),
+                dir.display()
+            );
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".cargo-weigh-")
+            .tempfile_in(&dir)
+            .with_context(|| {
+                format!(
+                    "cannot write `{}`: the directory `{}` is not writable\n  hint: choose another --output path",
+                    path.display(),
+                    dir.display()
+                )
+            })?;
+        Ok(Sink::File {
+            path: path.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Write the bytes and give the file its name (atomic rename).
+    pub fn finish(self, bytes: &[u8]) -> anyhow::Result<()> {
+        match self {
+            Sink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth a message.
+                match out.write_all(bytes).and_then(|_| out.flush()) {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                    other => other.context("cannot write to standard output"),
+                }
+            }
+            Sink::File { path, mut tmp } => {
+                let write = tmp
+                    .as_file_mut()
+                    .write_all(bytes)
+                    .and_then(|_| tmp.as_file_mut().sync_all());
+                write.with_context(|| format!("cannot write `{}` (disk full?); nothing was written", path.display()))?;
+                // Temporary files are private; a report is an ordinary file.
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+                tmp.persist(&path)
+                    .map_err(|e| e.error)
+                    .with_context(|| format!("cannot create `{}`", path.display()))?;
+                Ok(())
+            }
+        }
+    }
+}

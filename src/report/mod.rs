@@ -1,0 +1,200 @@
+//! The one serializable `Report`: the only input of every exporter.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::{BaseProfile, Settings};
+use crate::measure::Measurement;
+use crate::memory::{MemoryMap, RegionUse};
+use crate::toolchain::Toolchain;
+
+/// Bumped whenever a field changes meaning or is removed.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    /// `cargo-weigh <version>`.
+    pub tool: String,
+    /// False when the run was interrupted before every configuration finished.
+    pub complete: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toolchain: Option<Toolchain>,
+    /// Where the configurations came from (a preset or a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemoryMap>,
+    /// Name of the configuration the deltas are against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    pub configs: Vec<ConfigResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    pub package: String,
+    pub version: String,
+    pub manifest_path: PathBuf,
+    pub binary: String,
+    pub binary_kind: crate::project::BinKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigResult {
+    pub name: String,
+    /// Hash of the effective build inputs; names the artifact slot.
+    pub id: String,
+    /// What the configuration changes, in words.
+    pub changes: String,
+    pub profile: BaseProfile,
+    pub settings: Settings,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rustflags: Vec<String>,
+    /// Standard-library crates built from source for this build.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_std: Vec<String>,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<PathBuf>,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Measurement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionUse>,
+    /// Flash used as % of the chip's flash, when the flash size is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ram_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
+    /// Change against the baseline configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<Delta>,
+}
+
+/// Differences to the baseline: bytes (signed) and build seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    pub file_bytes: i64,
+    pub stripped_bytes: i64,
+    pub flash_bytes: i64,
+    pub ram_bytes: i64,
+    pub image_bytes: i64,
+    /// Flash change relative to the baseline's flash, in %.
+    pub flash_change_pct: Option<f64>,
+    pub build_seconds: Option<f64>,
+}
+
+impl ConfigResult {
+    /// A row for a file measured outside any build (`cargo weigh measure`).
+    pub fn for_file(name: String, artifact: PathBuf, size: Measurement) -> Self {
+        ConfigResult {
+            name,
+            id: String::new(),
+            changes: String::new(),
+            profile: BaseProfile::Release,
+            settings: Settings::default(),
+            rustflags: Vec::new(),
+            build_std: Vec::new(),
+            ok: true,
+            error: None,
+            log: None,
+            artifact: Some(artifact),
+            size: Some(size),
+            regions: Vec::new(),
+            flash_pct: None,
+            ram_pct: None,
+            build_seconds: None,
+            cpu_seconds: None,
+            delta: None,
+        }
+    }
+}
+
+fn diff(a: u64, b: u64) -> i64 {
+    a as i64 - b as i64
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| round2(part as f64 * 100.0 / whole as f64))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+impl Report {
+    pub fn new(configs: Vec<ConfigResult>) -> Self {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: format!("cargo-weigh {}", env!("CARGO_PKG_VERSION")),
+            complete: true,
+            project: None,
+            target: None,
+            toolchain: None,
+            matrix: None,
+            memory: None,
+            baseline: None,
+            configs,
+        }
+    }
+
+    /// Fill the derived figures: region use, % of flash/RAM and deltas
+    /// against `baseline` (the first successful configuration by default).
+    pub fn finalize(&mut self, baseline: Option<&str>) {
+        let memory = self.memory.clone();
+        for c in &mut self.configs {
+            if let (Some(m), Some(size)) = (&memory, &c.size) {
+                if !m.regions.is_empty() {
+                    c.regions = m.usage(size);
+                }
+                c.flash_pct = m.flash_bytes.and_then(|f| pct(size.flash_bytes, f));
+                c.ram_pct = m.ram_bytes.and_then(|r| pct(size.ram_bytes, r));
+            }
+        }
+        let base_idx = match baseline {
+            Some(name) => self.configs.iter().position(|c| c.name == name),
+            None => self.configs.iter().position(|c| c.size.is_some()),
+        };
+        self.baseline = base_idx.map(|i| self.configs[i].name.clone());
+        let Some(i) = base_idx else { return };
+        let (Some(base), base_time) = (self.configs[i].size.clone(), self.configs[i].build_seconds) else {
+            return;
+        };
+        for c in &mut self.configs {
+            let Some(s) = &c.size else { continue };
+            c.delta = Some(Delta {
+                file_bytes: diff(s.file_bytes, base.file_bytes),
+                stripped_bytes: diff(s.stripped_bytes, base.stripped_bytes),
+                flash_bytes: diff(s.flash_bytes, base.flash_bytes),
+                ram_bytes: diff(s.ram_bytes, base.ram_bytes),
+                image_bytes: diff(s.image_bytes, base.image_bytes),
+                flash_change_pct: (base.flash_bytes > 0).then(|| {
+                    round2(diff(s.flash_bytes, base.flash_bytes) as f64 * 100.0 / base.flash_bytes as f64)
+                }),
+                build_seconds: match (c.build_seconds, base_time) {
+                    (Some(a), Some(b)) => Some(round2(a - b)),
+                    _ => None,
+                },
+            });
+        }
+    }
+
+    pub fn any_failed(&self) -> bool {
+        self.configs.iter().any(|c| !c.ok)
+    }
+}

@@ -1,0 +1,252 @@
+//! Finding a cargo/rustc pair that can build the target.
+//!
+//! Order: `--cargo`, `$CARGO` (set by cargo for subcommands), `cargo` on
+//! PATH, then `/usr/bin/cargo` (Debian's packaged toolchain). The first whose
+//! rustc has a prebuilt `core` for the target wins; failing that, the first
+//! with library sources (`rust-src`) builds `core` with `-Zbuild-std`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    #[error("no working cargo found (tried: {})\n  hint: install Rust (https://rustup.rs) or run scripts/setup", .tried.join(", "))]
+    NoCargo { tried: Vec<String> },
+    #[error("unknown target `{target}`: no rustc found knows it (tried: {})\n  hint: check the spelling; `rustc --print target-list` lists the targets", .tried.join(", "))]
+    UnknownTarget { target: String, tried: Vec<String> },
+    #[error("target `{target}` is not installed for any toolchain found, and none has the library sources to build it (tried: {})\n  hint: run `rustup target add {target}`, or `rustup component add rust-src` to build core with -Zbuild-std; on Debian without rustup targets: `apt-get install rustc-web cargo-web rust-web-src lld-22` (scripts/setup does this)", .tried.join(", "))]
+    TargetMissing { target: String, tried: Vec<String> },
+    #[error("build-std was requested but {rustc} has no library sources (rust-src)\n  hint: `rustup component add rust-src`, or on Debian `apt-get install rust-web-src`")]
+    NoRustSrc { rustc: String },
+}
+
+/// The toolchain chosen for a run, recorded in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toolchain {
+    pub cargo: PathBuf,
+    pub rustc: PathBuf,
+    /// Output of `rustc -vV`.
+    pub rustc_version: String,
+    pub release: String,
+    pub host: String,
+    pub nightly: bool,
+    pub sysroot: PathBuf,
+    /// Whether the target has a prebuilt `core`; if not, `core` is built from source.
+    pub prebuilt_core: bool,
+    pub has_rust_src: bool,
+    /// Why this toolchain was chosen over an earlier candidate, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Toolchain {
+    /// Whether `-Zbuild-std` needs `RUSTC_BOOTSTRAP=1` here.
+    pub fn needs_bootstrap(&self) -> bool {
+        !self.nightly
+    }
+}
+
+struct Probe {
+    cargo: PathBuf,
+    rustc: PathBuf,
+    verbose: String,
+    sysroot: PathBuf,
+}
+
+impl Probe {
+    fn field(&self, key: &str) -> String {
+        self.verbose
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    fn knows_target(&self, target: &str) -> bool {
+        if target.ends_with(".json") {
+            return true;
+        }
+        run(&self.rustc, &["--print", "target-list"])
+            .map(|list| list.lines().any(|l| l.trim() == target))
+            .unwrap_or(false)
+    }
+
+    fn prebuilt_core(&self, target: &str) -> bool {
+        let Some(dir) = run(&self.rustc, &["--print", "target-libdir", "--target", target]) else {
+            return false;
+        };
+        let Ok(entries) = std::fs::read_dir(dir.trim()) else {
+            return false;
+        };
+        entries.flatten().any(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.starts_with("libcore-") && n.ends_with(".rlib")
+        })
+    }
+
+    fn rust_src(&self) -> bool {
+        self.sysroot
+            .join("lib/rustlib/src/rust/library/core/Cargo.toml")
+            .is_file()
+    }
+}
+
+fn run(program: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
+        .env_remove("RUSTC_WRAPPER")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The rustc that a cargo binary uses: the one beside it (rustup toolchains,
+/// distro packages and proxies all ship them together).
+fn rustc_for(cargo: &Path) -> PathBuf {
+    let beside = cargo.with_file_name("rustc");
+    if beside.is_file() {
+        beside
+    } else {
+        PathBuf::from("rustc")
+    }
+}
+
+fn candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
+    let mut list = Vec::new();
+    if let Some(p) = explicit {
+        list.push(p.to_path_buf());
+        return list;
+    }
+    if let Some(c) = std::env::var_os("CARGO") {
+        list.push(PathBuf::from(c));
+    }
+    if let Some(c) = which("cargo") {
+        list.push(c);
+    }
+    list.push(PathBuf::from("/usr/bin/cargo"));
+    let mut seen = Vec::new();
+    list.retain(|p| {
+        let fresh = !seen.contains(p);
+        seen.push(p.clone());
+        fresh
+    });
+    list
+}
+
+fn probe(cargo: &Path) -> Option<Probe> {
+    run(cargo, &["--version"])?;
+    let rustc = rustc_for(cargo);
+    let verbose = run(&rustc, &["-vV"])?;
+    let sysroot = PathBuf::from(run(&rustc, &["--print", "sysroot"])?.trim());
+    Some(Probe {
+        cargo: cargo.to_path_buf(),
+        rustc,
+        verbose,
+        sysroot,
+    })
+}
+
+/// The host triple of the first working toolchain, for a default target.
+pub fn host_triple(explicit: Option<&Path>) -> Result<String, ToolchainError> {
+    let cands = candidates(explicit);
+    cands
+        .iter()
+        .find_map(|c| probe(c))
+        .map(|p| p.field("host:"))
+        .ok_or_else(|| ToolchainError::NoCargo {
+            tried: cands.iter().map(|c| c.display().to_string()).collect(),
+        })
+}
+
+/// The cargo to use for `cargo metadata` (any working one will do).
+pub fn any_cargo(explicit: Option<&Path>) -> Result<PathBuf, ToolchainError> {
+    let cands = candidates(explicit);
+    cands
+        .iter()
+        .find(|c| run(c, &["--version"]).is_some())
+        .cloned()
+        .ok_or_else(|| ToolchainError::NoCargo {
+            tried: cands.iter().map(|c| c.display().to_string()).collect(),
+        })
+}
+
+/// Choose the toolchain for `target`. `want_build_std` forces a toolchain
+/// with library sources.
+pub fn discover(
+    explicit: Option<&Path>,
+    target: &str,
+    want_build_std: bool,
+) -> Result<Toolchain, ToolchainError> {
+    let cands = candidates(explicit);
+    let tried = |probes: &[Probe]| -> Vec<String> {
+        if probes.is_empty() {
+            cands.iter().map(|c| c.display().to_string()).collect()
+        } else {
+            probes
+                .iter()
+                .map(|p| format!("{} ({})", p.cargo.display(), p.field("release:")))
+                .collect()
+        }
+    };
+    let probes: Vec<Probe> = cands.iter().filter_map(|c| probe(c)).collect();
+    if probes.is_empty() {
+        return Err(ToolchainError::NoCargo { tried: tried(&probes) });
+    }
+    let knowing: Vec<&Probe> = probes.iter().filter(|p| p.knows_target(target)).collect();
+    if knowing.is_empty() {
+        return Err(ToolchainError::UnknownTarget {
+            target: target.to_string(),
+            tried: tried(&probes),
+        });
+    }
+    let with_core = knowing.iter().find(|p| p.prebuilt_core(target));
+    let with_src = knowing.iter().find(|p| p.rust_src());
+    let (chosen, prebuilt) = match (want_build_std, with_core, with_src) {
+        (false, Some(p), _) => (*p, true),
+        (_, _, Some(p)) => (*p, p.prebuilt_core(target)),
+        (true, Some(p), None) => {
+            return Err(ToolchainError::NoRustSrc {
+                rustc: p.rustc.display().to_string(),
+            })
+        }
+        (_, None, None) => {
+            return Err(ToolchainError::TargetMissing {
+                target: target.to_string(),
+                tried: tried(&probes),
+            })
+        }
+    };
+    let note = (!std::ptr::eq(chosen, &probes[0])).then(|| {
+        format!(
+            "{} is used because {} has no prebuilt core for {target}{}",
+            chosen.cargo.display(),
+            probes[0].cargo.display(),
+            if probes[0].rust_src() { "" } else { " and no rust-src" }
+        )
+    });
+    Ok(Toolchain {
+        cargo: chosen.cargo.clone(),
+        rustc: chosen.rustc.clone(),
+        rustc_version: chosen.verbose.clone(),
+        release: chosen.field("release:"),
+        host: chosen.field("host:"),
+        nightly: chosen.field("release:").contains("nightly")
+            || chosen.field("release:").contains("dev"),
+        sysroot: chosen.sysroot.clone(),
+        prebuilt_core: prebuilt,
+        has_rust_src: chosen.rust_src(),
+        note,
+    })
+}
