@@ -30,8 +30,16 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
     }
 }
 
+/// Human units: bytes below 1 KiB, else KiB (MiB from 10 MiB), two decimals.
 pub(crate) fn kib(bytes: u64) -> String {
-    format!("{:.2} KiB", bytes as f64 / 1024.0)
+    const MIB: u64 = 1024 * 1024;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 10 * MIB {
+        format!("{:.2} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.2} MiB", bytes as f64 / MIB as f64)
+    }
 }
 
 pub(crate) fn signed_kib(bytes: i64) -> String {
@@ -142,3 +150,6 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
     );
     notes
 }
+
+#[cfg(test)]
+mod tests;

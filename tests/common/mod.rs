@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: running the real binary on the
+//! real fixtures, and the independent tools (binutils) to compare with.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A target directory shared by every test of this crate, so fixtures are
+/// built once per CI run and reused (cargo's own caching does the rest).
+pub fn shared_target_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name)
+}
+
+pub fn weigh() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cargo-weigh"));
+    c.env_remove("CARGO_TARGET_DIR");
+    c
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().expect("cargo-weigh runs");
+    out
+}
+
+pub fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `dir` (but `target/`) with its bytes, to prove that a
+/// run left the user's project byte-identical.
+pub fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, root, out);
+            } else {
+                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A binutils tool; the tests need it (scripts/setup installs it).
+pub fn tool(name: &str) -> Command {
+    let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|d| d.join(name).is_file());
+    assert!(found, "`{name}` is not installed; run scripts/setup (it installs binutils-arm-none-eabi)");
+    Command::new(name)
+}
+
+/// `(text, data, bss)` as `<prefix>size` (Berkeley) prints them.
+pub fn berkeley_size(size_tool: &str, file: &Path) -> (u64, u64, u64) {
+    let out = tool(size_tool).arg(file).output().unwrap();
+    assert!(out.status.success(), "{size_tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().nth(1).expect("a result line");
+    let f: Vec<u64> = line.split_whitespace().take(3).map(|v| v.parse().unwrap()).collect();
+    (f[0], f[1], f[2])
+}
+
+/// Size of the file `<prefix>strip` writes.
+pub fn strip_size(strip_tool: &str, file: &Path, out_dir: &Path) -> u64 {
+    let out = out_dir.join(format!("{}.stripped", file.file_name().unwrap().to_string_lossy()));
+    let st = tool(strip_tool).arg("-o").arg(&out).arg(file).status().unwrap();
+    assert!(st.success());
+    std::fs::metadata(&out).unwrap().len()
+}
+
+/// Size of the raw image `<prefix>objcopy -O binary` writes.
+pub fn objcopy_binary_size(objcopy: &str, file: &Path, out_dir: &Path) -> u64 {
+    let out = out_dir.join(format!("{}.bin", file.file_name().unwrap().to_string_lossy()));
+    let st = tool(objcopy).args(["-O", "binary"]).arg(file).arg(&out).status().unwrap();
+    assert!(st.success());
+    std::fs::metadata(&out).unwrap().len()
+}
+
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).expect("valid JSON report")
+}

@@ -1,0 +1,145 @@
+//! Host builds and the cargo conventions: package/binary selection, errors,
+//! outputs. Host builds are quick; they share one target directory.
+
+mod common;
+
+use common::*;
+
+fn host_weigh(fixture_name: &str) -> std::process::Command {
+    let mut c = weigh();
+    c.arg("--manifest-path")
+        .arg(fixture(fixture_name).join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir(fixture_name))
+        .arg("--quiet");
+    c
+}
+
+#[test]
+fn host_binary_matches_binutils_size() {
+    let out = run(host_weigh("hostapp").args(["--preset", "release", "--format", "json"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let host = r["toolchain"]["host"].as_str().unwrap();
+    assert_eq!(r["target"], host, "default target is the host");
+    let c = &r["configs"][0];
+    let artifact = std::path::PathBuf::from(c["artifact"].as_str().unwrap());
+    let (text, data, bss) = berkeley_size("size", &artifact);
+    assert_eq!(c["berkeley"]["text"].as_u64().unwrap(), text);
+    assert_eq!(c["berkeley"]["data"].as_u64().unwrap(), data);
+    assert_eq!(c["berkeley"]["bss"].as_u64().unwrap(), bss);
+    // And the binary really is the program the fixture describes.
+    let ran = std::process::Command::new(&artifact).arg("abc").output().unwrap();
+    assert!(ran.status.success());
+}
+
+#[test]
+fn several_binaries_need_bin_and_the_error_lists_them() {
+    let before = snapshot_tree(&fixture("multibin"));
+    let out = run(&mut host_weigh("multibin"));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--bin") && stderr.contains("alpha") && stderr.contains("beta"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(before, snapshot_tree(&fixture("multibin")));
+}
+
+#[test]
+fn unknown_bin_lists_the_binaries() {
+    let out = run(host_weigh("multibin").args(["--bin", "gamma"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("`gamma`") && stderr.contains("alpha, beta"), "{stderr}");
+}
+
+#[test]
+fn chosen_bin_is_built_and_markdown_renders() {
+    let out = run(host_weigh("multibin").args(["--bin", "beta", "--preset", "release", "--format", "markdown"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("| release |"), "{stdout}");
+    assert!(stdout.contains("`beta`"), "{stdout}");
+}
+
+#[test]
+fn not_a_cargo_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(weigh().current_dir(dir.path()));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("no Cargo.toml") && stderr.contains("--manifest-path"), "{stderr}");
+}
+
+#[test]
+fn output_in_a_missing_directory_fails_before_building() {
+    let target = tempfile::tempdir().unwrap();
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("hostapp/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target.path())
+        .args(["--output", "/nonexistent-dir/report.json"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("/nonexistent-dir") && stderr.contains("does not exist"), "{stderr}");
+    assert!(!target.path().join("weigh").exists(), "nothing was built");
+}
+
+#[test]
+fn unknown_preset_and_baseline_are_errors() {
+    let out = run(host_weigh("hostapp").args(["--preset", "huge"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("huge") && stderr.contains("standard") && stderr.contains("seed"), "{stderr}");
+    let out = run(host_weigh("hostapp").args(["--preset", "seed", "--baseline", "nope"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("nope") && stderr.contains("Default Release"), "{stderr}");
+}
+
+#[test]
+fn unknown_target_is_a_clear_error() {
+    let out = run(host_weigh("hostapp").args(["--target", "thumbv99-none-eabi"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("unknown target `thumbv99-none-eabi`") && stderr.contains("target-list"), "{stderr}");
+}
+
+#[test]
+fn bad_budget_string_is_rejected() {
+    let out = run(host_weigh("hostapp").args(["--flash-size", "12Q"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("--flash-size") && stderr.contains("12Q") && stderr.contains("128K"), "{stderr}");
+}
+
+#[test]
+fn measure_reports_files_and_rejects_non_elf() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "hello").unwrap();
+    let out = run(weigh().arg("measure").arg(&txt));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("notes.txt") && stderr.contains("not an ELF"), "{stderr}");
+    let empty = dir.path().join("empty.elf");
+    std::fs::write(&empty, "").unwrap();
+    let out = run(weigh().arg("measure").arg(&empty));
+    assert!(text(&out).1.contains("is empty"));
+    let out = run(weigh().arg("measure").arg(dir.path()));
+    assert!(text(&out).1.contains("is a directory"));
+    let out = run(weigh().arg("measure").arg(dir.path().join("missing")));
+    assert!(text(&out).1.contains("missing"));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn measure_runs_nothing() {
+    // `measure` reads files only: it works with no cargo or rustc on PATH.
+    let me = std::path::PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
+    let out = run(weigh().env("PATH", "/nonexistent").env_remove("CARGO").arg("measure").arg(&me).args(["--format", "csv"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("config,"), "{stdout}");
+}
