@@ -1,6 +1,6 @@
 //! Wiring the stages together for each command.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -46,7 +46,10 @@ fn sizes(out: &OutputArgs) -> anyhow::Result<(Option<u64>, Option<u64>)> {
             .map(|s| parse_size(s).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
             .transpose()
     };
-    Ok((parse("--flash-size", &out.flash_size)?, parse("--ram-size", &out.ram_size)?))
+    Ok((
+        parse("--flash-size", &out.flash_size)?,
+        parse("--ram-size", &out.ram_size)?,
+    ))
 }
 
 fn memory_from(map: Option<MemoryMap>, flash: Option<u64>, ram: Option<u64>) -> Option<MemoryMap> {
@@ -65,7 +68,10 @@ fn memory_from(map: Option<MemoryMap>, flash: Option<u64>, ram: Option<u64>) -> 
 fn check_baseline(baseline: Option<&str>, names: &[&str]) -> anyhow::Result<()> {
     if let Some(b) = baseline {
         if !names.contains(&b) {
-            bail!("--baseline `{b}` is not a configuration of this run; choose one of: {}", names.join(", "));
+            bail!(
+                "--baseline `{b}` is not a configuration of this run; choose one of: {}",
+                names.join(", ")
+            );
         }
     }
     Ok(())
@@ -89,7 +95,10 @@ fn measure(args: MeasureArgs) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for file in &args.files {
         let m = measure_file(file)?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let name = if rows.iter().any(|r: &ConfigResult| r.name == name) {
             file.display().to_string()
         } else {
@@ -108,18 +117,27 @@ fn measure(args: MeasureArgs) -> anyhow::Result<ExitCode> {
 
 /// The configurations of this run: `--preset`, else the project file, else `standard`.
 fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<MatrixSource> {
-    let preset_names = || matrix::PRESETS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let preset_names = || {
+        matrix::PRESETS
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut source = if let Some(name) = &args.preset {
-        let configs = matrix::preset(name)
-            .with_context(|| format!("unknown preset `{name}`; choose one of: {}", preset_names()))?;
+        let configs = matrix::preset(name).with_context(|| {
+            format!("unknown preset `{name}`; choose one of: {}", preset_names())
+        })?;
         MatrixSource {
             configs,
             baseline: None,
             origin: format!("preset {name}"),
         }
-    } else if let Some(file) =
-        matrix::load_project_file(args.matrix_file.as_deref(), &project.package_dir, &project.manifest_path)?
-    {
+    } else if let Some(file) = matrix::load_project_file(
+        args.matrix_file.as_deref(),
+        &project.package_dir,
+        &project.manifest_path,
+    )? {
         MatrixSource {
             configs: file.configs,
             baseline: file.baseline,
@@ -136,7 +154,11 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
         let names: Vec<String> = source.configs.iter().map(|c| c.name.clone()).collect();
         for o in &args.only {
             if !names.contains(o) {
-                bail!("--only: no configuration named `{o}` in {}; choose from: {}", source.origin, names.join(", "));
+                bail!(
+                    "--only: no configuration named `{o}` in {}; choose from: {}",
+                    source.origin,
+                    names.join(", ")
+                );
             }
         }
         source.configs.retain(|c| args.only.contains(&c.name));
@@ -226,11 +248,18 @@ fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot install signal handlers")?;
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("cannot install signal handlers")?;
     }
     let context = format!(
         "{}|{}|{}|{:?}|{}|{}|{}",
-        target, project.package, project.binary, project.kind, features.join(","), args.all_features, args.no_default_features
+        target,
+        project.package,
+        project.binary,
+        project.kind,
+        features.join(","),
+        args.all_features,
+        args.no_default_features
     );
     let pb = progress_bar(source.configs.len(), args.quiet);
     let mut results = Vec::new();
@@ -314,7 +343,7 @@ fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) 
         ok: size.is_some(),
         error,
         log: Some(outcome.log),
-        artifact: outcome.artifact.map(PathBuf::from),
+        artifact: outcome.artifact,
         size,
         regions: Vec::new(),
         flash_pct: None,

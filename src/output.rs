@@ -9,12 +9,17 @@ use anyhow::Context;
 
 pub enum Sink {
     Stdout,
-    File { path: PathBuf, tmp: tempfile::NamedTempFile },
+    File {
+        path: PathBuf,
+        tmp: tempfile::NamedTempFile,
+    },
 }
 
 impl Sink {
     pub fn open(path: Option<&Path>) -> anyhow::Result<Sink> {
-        let Some(path) = path else { return Ok(Sink::Stdout) };
+        let Some(path) = path else {
+            return Ok(Sink::Stdout);
+        };
         if path.is_dir() {
             anyhow::bail!(
                 "output path `{}` is a directory\n  hint: give a file name, e.g. {}/report.json",
@@ -66,10 +71,16 @@ impl Sink {
                     .as_file_mut()
                     .write_all(bytes)
                     .and_then(|_| tmp.as_file_mut().sync_all());
-                write.with_context(|| format!("cannot write `{}` (disk full?); nothing was written", path.display()))?;
+                write.with_context(|| {
+                    format!(
+                        "cannot write `{}` (disk full?); nothing was written",
+                        path.display()
+                    )
+                })?;
                 // Temporary files are private; a report is an ordinary file.
                 use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+                let _ =
+                    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
                 tmp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot create `{}`", path.display()))?;

@@ -41,9 +41,13 @@ fn tiny_run() -> &'static Run {
         let (_, stderr) = text(&out);
         let report = json(&json_out);
         // The same run exported as CSV, from the JSON report's artifacts.
-        let csv = run(weigh().arg("--manifest-path").arg(project.join("Cargo.toml"))
-            .arg("--matrix-file").arg(fixture("tiny-matrix.toml"))
-            .arg("--target-dir").arg(shared_target_dir("tiny"))
+        let csv = run(weigh()
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-matrix.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
             .args(["--format", "csv", "--quiet", "--only", "release,opt-z"]));
         let after = snapshot_tree(&project);
         Run {
@@ -63,7 +67,10 @@ fn configs() -> &'static Vec<serde_json::Value> {
 }
 
 fn config(name: &str) -> &'static serde_json::Value {
-    configs().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no config {name}"))
+    configs()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no config {name}"))
 }
 
 fn ok_configs() -> Vec<&'static serde_json::Value> {
@@ -77,7 +84,12 @@ fn artifact(c: &serde_json::Value) -> PathBuf {
 #[test]
 fn every_configuration_was_built_for_the_thumb_target() {
     let r = &tiny_run().report;
-    assert_eq!(r["target"], "thumbv7em-none-eabihf", "{}", tiny_run().stderr);
+    assert_eq!(
+        r["target"],
+        "thumbv7em-none-eabihf",
+        "{}",
+        tiny_run().stderr
+    );
     assert_eq!(r["schema_version"], 1);
     assert_eq!(configs().len(), 5);
     assert_eq!(ok_configs().len(), 4, "{}", tiny_run().stderr);
@@ -91,8 +103,18 @@ fn every_configuration_was_built_for_the_thumb_target() {
 fn flash_and_ram_equal_arm_none_eabi_size() {
     for c in ok_configs() {
         let (text, data, bss) = berkeley_size("arm-none-eabi-size", &artifact(c));
-        assert_eq!(c["flash_bytes"].as_u64().unwrap(), text + data, "flash of {}", c["name"]);
-        assert_eq!(c["ram_bytes"].as_u64().unwrap(), data + bss, "RAM of {}", c["name"]);
+        assert_eq!(
+            c["flash_bytes"].as_u64().unwrap(),
+            text + data,
+            "flash of {}",
+            c["name"]
+        );
+        assert_eq!(
+            c["ram_bytes"].as_u64().unwrap(),
+            data + bss,
+            "RAM of {}",
+            c["name"]
+        );
         assert_eq!(c["berkeley"]["text"].as_u64().unwrap(), text);
         assert!(data > 0 && bss > 0, "the fixture has .data and .bss");
     }
@@ -102,7 +124,12 @@ fn flash_and_ram_equal_arm_none_eabi_size() {
 fn image_equals_objcopy_binary() {
     for c in ok_configs() {
         let size = objcopy_binary_size("arm-none-eabi-objcopy", &artifact(c), &tiny_run().scratch);
-        assert_eq!(c["image_bytes"].as_u64().unwrap(), size, "image of {}", c["name"]);
+        assert_eq!(
+            c["image_bytes"].as_u64().unwrap(),
+            size,
+            "image of {}",
+            c["name"]
+        );
     }
 }
 
@@ -114,8 +141,21 @@ fn stripped_size_matches_arm_none_eabi_strip_within_tolerance() {
     for c in ok_configs() {
         let theirs = strip_size("arm-none-eabi-strip", &artifact(c), &tiny_run().scratch);
         let ours = c["stripped_bytes"].as_u64().unwrap();
-        assert!(ours <= theirs && theirs - ours <= 1024, "{}: ours {ours}, strip {theirs}", c["name"]);
+        assert!(
+            ours <= theirs && theirs - ours <= 1024,
+            "{}: ours {ours}, strip {theirs}",
+            c["name"]
+        );
         assert!(ours <= c["file_bytes"].as_u64().unwrap());
+        // The file we write is a valid ELF with the same loaded bytes.
+        let written =
+            cargo_weigh::measure::strip_bytes(&std::fs::read(artifact(c)).unwrap()).unwrap();
+        let path = tiny_run().scratch.join("ours.stripped");
+        std::fs::write(&path, &written).unwrap();
+        assert_eq!(
+            berkeley_size("arm-none-eabi-size", &path),
+            berkeley_size("arm-none-eabi-size", &artifact(c))
+        );
     }
 }
 
@@ -123,13 +163,19 @@ fn stripped_size_matches_arm_none_eabi_strip_within_tolerance() {
 fn settings_reach_the_compiler() {
     let release = config("release")["flash_bytes"].as_u64().unwrap();
     let z = config("opt-z")["flash_bytes"].as_u64().unwrap();
-    assert!(z < release, "opt-level z ({z}) should be smaller than opt-level 3 ({release})");
+    assert!(
+        z < release,
+        "opt-level z ({z}) should be smaller than opt-level 3 ({release})"
+    );
     // strip = "symbols" really stripped: no symbol table left in the file.
     let stripped = std::fs::read(artifact(config("strip"))).unwrap();
     let file = object::File::parse(&*stripped).unwrap();
     use object::Object;
     assert!(file.section_by_name(".symtab").is_none());
-    assert_eq!(config("strip")["flash_bytes"], config("release")["flash_bytes"]);
+    assert_eq!(
+        config("strip")["flash_bytes"],
+        config("release")["flash_bytes"]
+    );
 }
 
 #[test]
@@ -138,40 +184,69 @@ fn extra_rustflags_keep_the_projects_own() {
     // configuration with extra rustflags must still have its vector table.
     let c = config("frame-pointers");
     assert_eq!(c["ok"], true, "{c}");
-    let names: Vec<&str> = c["sections"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = c["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&".vector_table"), "{names:?}");
 }
 
 #[test]
 fn a_failing_configuration_is_isolated() {
     let run = tiny_run();
-    assert_eq!(run.code, Some(1), "non-zero exit when a configuration fails");
+    assert_eq!(
+        run.code,
+        Some(1),
+        "non-zero exit when a configuration fails"
+    );
     let broken = config("broken");
     assert_eq!(broken["ok"], false);
     let err = broken["error"].as_str().unwrap();
     assert!(err.contains("weigh_broken"), "first error line: {err}");
     let log = PathBuf::from(broken["log"].as_str().unwrap());
-    assert!(std::fs::read_to_string(log).unwrap().contains("deliberately broken"));
+    assert!(std::fs::read_to_string(log)
+        .unwrap()
+        .contains("deliberately broken"));
 }
 
 #[test]
 fn artifacts_are_kept_per_configuration() {
-    let paths: std::collections::BTreeSet<PathBuf> = ok_configs().iter().map(|c| artifact(c)).collect();
-    assert_eq!(paths.len(), ok_configs().len(), "one artifact per configuration");
+    let paths: std::collections::BTreeSet<PathBuf> =
+        ok_configs().iter().map(|c| artifact(c)).collect();
+    assert_eq!(
+        paths.len(),
+        ok_configs().len(),
+        "one artifact per configuration"
+    );
     for p in &paths {
-        assert!(p.to_string_lossy().contains("/weigh/artifacts/"), "{}", p.display());
+        assert!(
+            p.to_string_lossy().contains("/weigh/artifacts/"),
+            "{}",
+            p.display()
+        );
     }
     // Sizes of the kept files still match the report (not overwritten by a later build).
     for c in ok_configs() {
-        assert_eq!(std::fs::metadata(artifact(c)).unwrap().len(), c["file_bytes"].as_u64().unwrap());
+        assert_eq!(
+            std::fs::metadata(artifact(c)).unwrap().len(),
+            c["file_bytes"].as_u64().unwrap()
+        );
     }
 }
 
 #[test]
 fn the_project_is_left_byte_identical() {
     let run = tiny_run();
-    assert_eq!(run.tree_before.keys().collect::<Vec<_>>(), run.tree_after.keys().collect::<Vec<_>>());
-    assert!(run.tree_before == run.tree_after, "a file of the project changed");
+    assert_eq!(
+        run.tree_before.keys().collect::<Vec<_>>(),
+        run.tree_after.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        run.tree_before == run.tree_after,
+        "a file of the project changed"
+    );
 }
 
 #[test]
@@ -195,7 +270,10 @@ fn deltas_are_against_the_baseline() {
     let release = config("release");
     let z = config("opt-z");
     let d = z["delta"]["flash_bytes"].as_i64().unwrap();
-    assert_eq!(d, z["flash_bytes"].as_i64().unwrap() - release["flash_bytes"].as_i64().unwrap());
+    assert_eq!(
+        d,
+        z["flash_bytes"].as_i64().unwrap() - release["flash_bytes"].as_i64().unwrap()
+    );
     assert_eq!(release["delta"]["flash_bytes"], 0);
 }
 
@@ -203,8 +281,19 @@ fn deltas_are_against_the_baseline() {
 fn csv_has_stable_columns_including_the_articles() {
     let csv = &tiny_run().csv;
     let header = csv.lines().next().unwrap();
-    for col in ["config", "raw_kb", "stripped_kb", "flash_pct", "flash_bytes", "ram_bytes", "build_seconds"] {
-        assert!(header.split(',').any(|c| c == col), "{col} missing in {header}");
+    for col in [
+        "config",
+        "raw_kb",
+        "stripped_kb",
+        "flash_pct",
+        "flash_bytes",
+        "ram_bytes",
+        "build_seconds",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "{col} missing in {header}"
+        );
     }
     assert_eq!(csv.lines().count(), 3, "{csv}");
 }
@@ -226,7 +315,14 @@ fn a_second_run_reuses_the_builds() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for c in r["configs"].as_array().unwrap() {
         let log = std::fs::read_to_string(c["log"].as_str().unwrap()).unwrap();
-        assert!(!log.contains("Compiling tiny"), "{} was rebuilt:\n{log}", c["name"]);
-        assert_eq!(c["flash_bytes"], config(c["name"].as_str().unwrap())["flash_bytes"]);
+        assert!(
+            !log.contains("Compiling tiny"),
+            "{} was rebuilt:\n{log}",
+            c["name"]
+        );
+        assert_eq!(
+            c["flash_bytes"],
+            config(c["name"].as_str().unwrap())["flash_bytes"]
+        );
     }
 }

@@ -30,7 +30,10 @@ fn host_binary_matches_binutils_size() {
     assert_eq!(c["berkeley"]["data"].as_u64().unwrap(), data);
     assert_eq!(c["berkeley"]["bss"].as_u64().unwrap(), bss);
     // And the binary really is the program the fixture describes.
-    let ran = std::process::Command::new(&artifact).arg("abc").output().unwrap();
+    let ran = std::process::Command::new(&artifact)
+        .arg("abc")
+        .output()
+        .unwrap();
     assert!(ran.status.success());
 }
 
@@ -40,7 +43,10 @@ fn several_binaries_need_bin_and_the_error_lists_them() {
     let out = run(&mut host_weigh("multibin"));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("--bin") && stderr.contains("alpha") && stderr.contains("beta"), "{stderr}");
+    assert!(
+        stderr.contains("--bin") && stderr.contains("alpha") && stderr.contains("beta"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(before, snapshot_tree(&fixture("multibin")));
 }
@@ -50,12 +56,17 @@ fn unknown_bin_lists_the_binaries() {
     let out = run(host_weigh("multibin").args(["--bin", "gamma"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("`gamma`") && stderr.contains("alpha, beta"), "{stderr}");
+    assert!(
+        stderr.contains("`gamma`") && stderr.contains("alpha, beta"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn chosen_bin_is_built_and_markdown_renders() {
-    let out = run(host_weigh("multibin").args(["--bin", "beta", "--preset", "release", "--format", "markdown"]));
+    let out = run(host_weigh("multibin").args([
+        "--bin", "beta", "--preset", "release", "--format", "markdown",
+    ]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("| release |"), "{stdout}");
@@ -68,7 +79,10 @@ fn not_a_cargo_project() {
     let out = run(weigh().current_dir(dir.path()));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("no Cargo.toml") && stderr.contains("--manifest-path"), "{stderr}");
+    assert!(
+        stderr.contains("no Cargo.toml") && stderr.contains("--manifest-path"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -82,7 +96,10 @@ fn output_in_a_missing_directory_fails_before_building() {
         .args(["--output", "/nonexistent-dir/report.json"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("/nonexistent-dir") && stderr.contains("does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("/nonexistent-dir") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
     assert!(!target.path().join("weigh").exists(), "nothing was built");
 }
 
@@ -91,11 +108,17 @@ fn unknown_preset_and_baseline_are_errors() {
     let out = run(host_weigh("hostapp").args(["--preset", "huge"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("huge") && stderr.contains("standard") && stderr.contains("seed"), "{stderr}");
+    assert!(
+        stderr.contains("huge") && stderr.contains("standard") && stderr.contains("seed"),
+        "{stderr}"
+    );
     let out = run(host_weigh("hostapp").args(["--preset", "seed", "--baseline", "nope"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("nope") && stderr.contains("Default Release"), "{stderr}");
+    assert!(
+        stderr.contains("nope") && stderr.contains("Default Release"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -103,7 +126,10 @@ fn unknown_target_is_a_clear_error() {
     let out = run(host_weigh("hostapp").args(["--target", "thumbv99-none-eabi"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("unknown target `thumbv99-none-eabi`") && stderr.contains("target-list"), "{stderr}");
+    assert!(
+        stderr.contains("unknown target `thumbv99-none-eabi`") && stderr.contains("target-list"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -111,7 +137,10 @@ fn bad_budget_string_is_rejected() {
     let out = run(host_weigh("hostapp").args(["--flash-size", "12Q"]));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("--flash-size") && stderr.contains("12Q") && stderr.contains("128K"), "{stderr}");
+    assert!(
+        stderr.contains("--flash-size") && stderr.contains("12Q") && stderr.contains("128K"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -122,7 +151,10 @@ fn measure_reports_files_and_rejects_non_elf() {
     let out = run(weigh().arg("measure").arg(&txt));
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("notes.txt") && stderr.contains("not an ELF"), "{stderr}");
+    assert!(
+        stderr.contains("notes.txt") && stderr.contains("not an ELF"),
+        "{stderr}"
+    );
     let empty = dir.path().join("empty.elf");
     std::fs::write(&empty, "").unwrap();
     let out = run(weigh().arg("measure").arg(&empty));
@@ -138,7 +170,12 @@ fn measure_reports_files_and_rejects_non_elf() {
 fn measure_runs_nothing() {
     // `measure` reads files only: it works with no cargo or rustc on PATH.
     let me = std::path::PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
-    let out = run(weigh().env("PATH", "/nonexistent").env_remove("CARGO").arg("measure").arg(&me).args(["--format", "csv"]));
+    let out = run(weigh()
+        .env("PATH", "/nonexistent")
+        .env_remove("CARGO")
+        .arg("measure")
+        .arg(&me)
+        .args(["--format", "csv"]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.starts_with("config,"), "{stdout}");

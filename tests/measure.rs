@@ -20,23 +20,59 @@ fn c_program_linked_by_cc_matches_size() {
     )
     .unwrap();
     let exe = dir.path().join("prog");
-    let st = std::process::Command::new("cc").arg("-O1").arg(&src).arg("-o").arg(&exe).status().unwrap();
+    let st = std::process::Command::new("cc")
+        .arg("-O1")
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
     assert!(st.success());
     let m = measure_file(&exe).unwrap();
     let (text, data, bss) = berkeley_size("size", &exe);
-    assert_eq!((m.berkeley.text, m.berkeley.data, m.berkeley.bss), (text, data, bss));
+    assert_eq!(
+        (m.berkeley.text, m.berkeley.data, m.berkeley.bss),
+        (text, data, bss)
+    );
     assert!(m.ram_bytes >= 4096 * 4 + 65536);
     assert_eq!(m.file_bytes, std::fs::metadata(&exe).unwrap().len());
     // Section figures add up to the totals.
-    assert_eq!(m.sections.iter().map(|s| s.flash_bytes).sum::<u64>(), m.flash_bytes);
-    assert_eq!(m.sections.iter().map(|s| s.ram_bytes).sum::<u64>(), m.ram_bytes);
+    assert_eq!(
+        m.sections.iter().map(|s| s.flash_bytes).sum::<u64>(),
+        m.flash_bytes
+    );
+    assert_eq!(
+        m.sections.iter().map(|s| s.ram_bytes).sum::<u64>(),
+        m.ram_bytes
+    );
     // The stripped file is written for real, and is no larger than `strip`'s.
     let theirs = strip_size("strip", &exe, dir.path());
-    assert!(m.stripped_bytes <= theirs, "ours {} strip {theirs}", m.stripped_bytes);
+    assert!(
+        m.stripped_bytes <= theirs,
+        "ours {} strip {theirs}",
+        m.stripped_bytes
+    );
     let stripped = cargo_weigh::measure::strip_bytes(&std::fs::read(&exe).unwrap()).unwrap();
     let again = measure_bytes(&stripped).unwrap();
-    assert_eq!(again.flash_bytes, m.flash_bytes, "stripping keeps every loaded byte");
+    assert_eq!(
+        again.flash_bytes, m.flash_bytes,
+        "stripping keeps every loaded byte"
+    );
     assert_eq!(again.file_bytes, m.stripped_bytes);
+    // binutils reads the file we wrote, with the same figures.
+    let ours = dir.path().join("prog.ours-stripped");
+    std::fs::write(&ours, &stripped).unwrap();
+    assert_eq!(berkeley_size("size", &ours), (text, data, bss));
+    let ran = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("chmod +x {0} && {0}", ours.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "hello\n",
+        "the stripped program still runs"
+    );
 }
 
 fn object_with(arch: Architecture, endian: Endianness) -> Vec<u8> {
@@ -60,14 +96,22 @@ fn classes_and_byte_orders() {
         (Architecture::Arm, Endianness::Little, "elf32-littlearm"),
         (Architecture::PowerPc64, Endianness::Big, "elf64-bigpowerpc"),
         (Architecture::PowerPc, Endianness::Big, "elf32-bigpowerpc"),
-        (Architecture::X86_64, Endianness::Little, "elf64-littlex86-64"),
+        (
+            Architecture::X86_64,
+            Endianness::Little,
+            "elf64-littlex86-64",
+        ),
     ] {
         let bytes = object_with(arch, endian);
         let m = measure_bytes(&bytes).unwrap();
         assert_eq!(m.format, format);
         assert_eq!(m.flash_bytes, 100 + 30 + 12, "{format}");
         assert_eq!(m.ram_bytes, 12 + 64, "{format}");
-        assert_eq!((m.berkeley.text, m.berkeley.data, m.berkeley.bss), (130, 12, 64), "{format}");
+        assert_eq!(
+            (m.berkeley.text, m.berkeley.data, m.berkeley.bss),
+            (130, 12, 64),
+            "{format}"
+        );
         let comment = m.sections.iter().find(|s| s.name == ".comment").unwrap();
         assert_eq!(comment.class, SectionClass::Other);
         assert_eq!(measure_bytes(&bytes).unwrap(), m, "deterministic");

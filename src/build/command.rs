@@ -24,7 +24,11 @@ pub enum RustflagsRoute {
 impl RustflagsRoute {
     pub fn detect(configs: &[CargoConfig], target: &str) -> Self {
         if let Ok(enc) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
-            let flags = enc.split('\x1f').filter(|s| !s.is_empty()).map(String::from).collect();
+            let flags = enc
+                .split('\x1f')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
             return RustflagsRoute::Env(flags);
         }
         if let Ok(flags) = std::env::var("RUSTFLAGS") {
@@ -34,8 +38,7 @@ impl RustflagsRoute {
         let uses_target_table = configs.iter().any(|c| {
             c.get("target").and_then(|t| t.as_table()).is_some_and(|t| {
                 t.iter().any(|(k, v)| {
-                    (k == &target_key || k.starts_with("cfg("))
-                        && v.get("rustflags").is_some()
+                    (k == &target_key || k.starts_with("cfg(")) && v.get("rustflags").is_some()
                 })
             })
         });
@@ -109,7 +112,8 @@ impl BuildEnv {
         // The cargo chosen may not be the one on PATH: pin its rustc.
         cmd.env("RUSTC", &self.toolchain.rustc);
         let build_std = self.build_std_for(config);
-        let unstable = !build_std.is_empty() || config.settings.panic == Some(Panic::ImmediateAbort);
+        let unstable =
+            !build_std.is_empty() || config.settings.panic == Some(Panic::ImmediateAbort);
         if unstable && self.toolchain.needs_bootstrap() {
             cmd.env("RUSTC_BOOTSTRAP", "1");
         }
@@ -188,7 +192,10 @@ impl BuildEnv {
         if !build_std.is_empty() {
             push(format!("-Zbuild-std={}", build_std.join(",")));
             if !config.build_std_features.is_empty() {
-                push(format!("-Zbuild-std-features={}", config.build_std_features.join(",")));
+                push(format!(
+                    "-Zbuild-std-features={}",
+                    config.build_std_features.join(",")
+                ));
             }
         }
         if config.settings.panic == Some(Panic::ImmediateAbort) {

@@ -37,9 +37,19 @@ pub struct Interrupted;
 fn slug(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s = s
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     s.chars().take(48).collect()
 }
 
@@ -191,7 +201,11 @@ pub fn build_one(
                     "timed out after {}s (--timeout); the build was stopped",
                     limit.as_secs()
                 ));
-                let _ = writeln!(log.lock().unwrap(), "# {}", outcome.error.as_deref().unwrap_or(""));
+                let _ = writeln!(
+                    log.lock().unwrap(),
+                    "# {}",
+                    outcome.error.as_deref().unwrap_or("")
+                );
                 return Ok(outcome);
             }
         }
@@ -225,7 +239,12 @@ pub fn build_one(
             outcome.ok = true;
             outcome.artifact = Some(kept);
         }
-        Err(e) => outcome.error = Some(format!("cannot keep the artifact `{}`: {e}", built.display())),
+        Err(e) => {
+            outcome.error = Some(format!(
+                "cannot keep the artifact `{}`: {e}",
+                built.display()
+            ))
+        }
     }
     Ok(outcome)
 }
@@ -246,7 +265,9 @@ fn keep_artifact(built: &Path, dir: &Path) -> std::io::Result<PathBuf> {
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_=./,:+".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_=./,:+".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

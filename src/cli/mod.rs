@@ -88,7 +88,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub cargo: Option<PathBuf>,
     /// Standard-library crates to build from source when the target has no prebuilt core.
-    #[arg(long, value_name = "CRATES", default_value = "core", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "CRATES",
+        default_value = "core",
+        value_delimiter = ','
+    )]
     pub build_std: Vec<String>,
     /// Parallel jobs for each cargo build.
     #[arg(short, long, value_name = "N")]

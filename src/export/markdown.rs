@@ -18,14 +18,28 @@ impl Exporter for MarkdownExporter {
     fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
         let mut out = String::new();
         if let (Some(p), Some(target)) = (&report.project, &report.target) {
-            out.push_str(&format!("### cargo weigh: `{}` `{}` for `{target}`\n\n", cell(&p.package), cell(&p.binary)));
+            out.push_str(&format!(
+                "### cargo weigh: `{}` `{}` for `{target}`\n\n",
+                cell(&p.package),
+                cell(&p.binary)
+            ));
         }
         out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
         out.push_str("|:--|:--|");
         out.push_str(&"--:|".repeat(HEADERS.len() - 2));
         out.push('\n');
         for r in rows(report) {
-            let cells = [r.name, r.changes, r.file, r.stripped, r.flash, r.ram, r.flash_pct, r.delta, r.build];
+            let cells = [
+                r.name,
+                r.changes,
+                r.file,
+                r.stripped,
+                r.flash,
+                r.ram,
+                r.flash_pct,
+                r.delta,
+                r.build,
+            ];
             let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }

@@ -43,7 +43,13 @@ pub(crate) fn kib(bytes: u64) -> String {
 }
 
 pub(crate) fn signed_kib(bytes: i64) -> String {
-    let sign = if bytes > 0 { "+" } else if bytes < 0 { "-" } else { "±" };
+    let sign = if bytes > 0 {
+        "+"
+    } else if bytes < 0 {
+        "-"
+    } else {
+        "±"
+    };
     format!("{sign}{:.2} KiB", bytes.unsigned_abs() as f64 / 1024.0)
 }
 
@@ -89,9 +95,14 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                     stripped: kib(s.stripped_bytes),
                     flash: kib(s.flash_bytes),
                     ram: kib(s.ram_bytes),
-                    flash_pct: c.flash_pct.map(|p| format!("{p:.2}%")).unwrap_or_else(|| "-".into()),
+                    flash_pct: c
+                        .flash_pct
+                        .map(|p| format!("{p:.2}%"))
+                        .unwrap_or_else(|| "-".into()),
                     delta: match &c.delta {
-                        Some(d) if report.baseline.as_deref() == Some(c.name.as_str()) => "baseline".into(),
+                        Some(d) if report.baseline.as_deref() == Some(c.name.as_str()) => {
+                            "baseline".into()
+                        }
                         Some(d) => match d.flash_change_pct {
                             Some(p) => format!("{} ({})", signed_kib(d.flash_bytes), signed_pct(p)),
                             None => signed_kib(d.flash_bytes),
@@ -120,7 +131,11 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
 pub(crate) fn notes(report: &Report) -> Vec<String> {
     let mut notes = Vec::new();
     for c in report.configs.iter().filter(|c| !c.ok) {
-        let log = c.log.as_ref().map(|l| format!(" (log: {})", l.display())).unwrap_or_default();
+        let log = c
+            .log
+            .as_ref()
+            .map(|l| format!(" (log: {})", l.display()))
+            .unwrap_or_default();
         notes.push(format!(
             "FAILED {}: {}{log}",
             c.name,

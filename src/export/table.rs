@@ -15,7 +15,15 @@ impl Exporter for TableExporter {
             .set_header(HEADERS);
         for r in rows(report) {
             t.add_row(vec![
-                r.name, r.changes, r.file, r.stripped, r.flash, r.ram, r.flash_pct, r.delta, r.build,
+                r.name,
+                r.changes,
+                r.file,
+                r.stripped,
+                r.flash,
+                r.ram,
+                r.flash_pct,
+                r.delta,
+                r.build,
             ]);
         }
         for i in 2..HEADERS.len() {
@@ -25,7 +33,12 @@ impl Exporter for TableExporter {
         }
         let mut out = String::new();
         if let (Some(p), Some(target)) = (&report.project, &report.target) {
-            out.push_str(&format!("{} {} ({}) for {target}\n", p.package, p.binary, report.matrix.as_deref().unwrap_or("")));
+            out.push_str(&format!(
+                "{} {} ({}) for {target}\n",
+                p.package,
+                p.binary,
+                report.matrix.as_deref().unwrap_or("")
+            ));
         }
         out.push_str(&t.to_string());
         out.push('\n');

@@ -14,8 +14,16 @@ fn section(name: &str, class: SectionClass, size: u64, addr: u64, lma: u64) -> S
         size,
         address: addr,
         load_address: lma,
-        flash_bytes: if alloc && class != SectionClass::Bss { size } else { 0 },
-        ram_bytes: if matches!(class, SectionClass::Data | SectionClass::Bss) { size } else { 0 },
+        flash_bytes: if alloc && class != SectionClass::Bss {
+            size
+        } else {
+            0
+        },
+        ram_bytes: if matches!(class, SectionClass::Data | SectionClass::Bss) {
+            size
+        } else {
+            0
+        },
     }
 }
 
@@ -24,7 +32,13 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
         section(".vector_table", SectionClass::Text, 64, 0, 0),
         section(".text", SectionClass::Text, text - 64, 64, 64),
         section(".data", SectionClass::Data, data, 0x2000_0000, text),
-        section(".bss", SectionClass::Bss, bss, 0x2000_0000 + data, 0x2000_0000 + data),
+        section(
+            ".bss",
+            SectionClass::Bss,
+            bss,
+            0x2000_0000 + data,
+            0x2000_0000 + data,
+        ),
         section(".debug_info", SectionClass::Other, debug, 0, 0),
     ];
     Measurement {
@@ -41,7 +55,11 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
 }
 
 fn row(name: &str, settings: Settings, m: Option<Measurement>, secs: f64) -> ConfigResult {
-    let mut c = ConfigResult::for_file(name.into(), format!("/t/weigh/artifacts/{name}/fw").into(), m.clone().unwrap_or_else(|| measurement(64 + 8, 0, 0, 0)));
+    let mut c = ConfigResult::for_file(
+        name.into(),
+        format!("/t/weigh/artifacts/{name}/fw").into(),
+        m.clone().unwrap_or_else(|| measurement(64 + 8, 0, 0, 0)),
+    );
     c.changes = settings.summary();
     c.settings = settings;
     c.profile = BaseProfile::Release;
@@ -51,27 +69,56 @@ fn row(name: &str, settings: Settings, m: Option<Measurement>, secs: f64) -> Con
         c.ok = false;
         c.size = None;
         c.artifact = None;
-        c.error = Some("error: deliberately broken, with a | pipe, a \"quote\" and <b>tags</b>".into());
+        c.error =
+            Some("error: deliberately broken, with a | pipe, a \"quote\" and <b>tags</b>".into());
         c.log = Some("/t/weigh/logs/broken.log".into());
     }
     c
 }
 
 fn report() -> Report {
-    let z = Settings { opt_level: Some(OptLevel::Z), ..Settings::default() };
-    let fat = Settings { opt_level: Some(OptLevel::Z), lto: Some(Lto::Fat), codegen_units: Some(1), ..Settings::default() };
+    let z = Settings {
+        opt_level: Some(OptLevel::Z),
+        ..Settings::default()
+    };
+    let fat = Settings {
+        opt_level: Some(OptLevel::Z),
+        lto: Some(Lto::Fat),
+        codegen_units: Some(1),
+        ..Settings::default()
+    };
     let mut r = Report::new(vec![
-        row("release", Settings::default(), Some(measurement(8264, 8, 1028, 120_000)), 12.5),
+        row(
+            "release",
+            Settings::default(),
+            Some(measurement(8264, 8, 1028, 120_000)),
+            12.5,
+        ),
         row("opt-z", z, Some(measurement(6100, 8, 1028, 110_000)), 11.0),
-        row("z,fat \"lto\"", fat, Some(measurement(4000, 8, 1028, 90_000)), 19.25),
+        row(
+            "z,fat \"lto\"",
+            fat,
+            Some(measurement(4000, 8, 1028, 90_000)),
+            19.25,
+        ),
         row("broken", Settings::default(), None, 3.0),
     ]);
     r.tool = "cargo-weigh (test)".into();
     r.memory = Some(MemoryMap::from_regions(
         "memory.x".into(),
         vec![
-            Region { name: "FLASH".into(), attributes: String::new(), origin: 0, length: 512 * 1024 },
-            Region { name: "RAM".into(), attributes: String::new(), origin: 0x2000_0000, length: 128 * 1024 },
+            Region {
+                name: "FLASH".into(),
+                attributes: String::new(),
+                origin: 0,
+                length: 512 * 1024,
+            },
+            Region {
+                name: "RAM".into(),
+                attributes: String::new(),
+                origin: 0x2000_0000,
+                length: 128 * 1024,
+            },
         ],
     ));
     r.finalize(None);
@@ -112,8 +159,23 @@ fn json_round_trips_and_has_the_promised_fields() {
     assert_eq!(back, report());
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema_version"], 1);
-    for key in ["name", "settings", "ok", "file_bytes", "stripped_bytes", "flash_bytes", "image_bytes", "ram_bytes", "sections", "build_seconds", "artifact"] {
-        assert!(v["configs"][0].get(key).is_some(), "configs[].{key} missing");
+    for key in [
+        "name",
+        "settings",
+        "ok",
+        "file_bytes",
+        "stripped_bytes",
+        "flash_bytes",
+        "image_bytes",
+        "ram_bytes",
+        "sections",
+        "build_seconds",
+        "artifact",
+    ] {
+        assert!(
+            v["configs"][0].get(key).is_some(),
+            "configs[].{key} missing"
+        );
     }
     insta::assert_snapshot!(out);
 }
@@ -124,7 +186,10 @@ fn rows_add_up() {
     for c in r.configs.iter().filter_map(|c| c.size.as_ref()) {
         assert_eq!(c.flash_bytes, c.berkeley.text + c.berkeley.data);
         assert_eq!(c.ram_bytes, c.berkeley.data + c.berkeley.bss);
-        assert_eq!(c.sections.iter().map(|s| s.flash_bytes).sum::<u64>(), c.flash_bytes);
+        assert_eq!(
+            c.sections.iter().map(|s| s.flash_bytes).sum::<u64>(),
+            c.flash_bytes
+        );
     }
     let z = &r.configs[1];
     assert_eq!(z.delta.as_ref().unwrap().flash_bytes, 6108 - 8272);

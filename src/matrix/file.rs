@@ -189,7 +189,8 @@ pub(crate) fn parse_text(
     }
     if let Some(m) = raw.matrix {
         let span = m.span();
-        let expanded = expand(m.into_inner()).map_err(|(msg, s)| at(s.unwrap_or(span.clone()), msg))?;
+        let expanded =
+            expand(m.into_inner()).map_err(|(msg, s)| at(s.unwrap_or(span.clone()), msg))?;
         for c in expanded {
             names.push((c.name.clone(), span.clone()));
             configs.push(c);
@@ -197,7 +198,10 @@ pub(crate) fn parse_text(
     }
     for (name, span) in names {
         if name.trim().is_empty() {
-            return Err(at(span, "a configuration name is empty; give it a name".into()));
+            return Err(at(
+                span,
+                "a configuration name is empty; give it a name".into(),
+            ));
         }
         if let Some(first) = seen.insert(name.clone(), span.start) {
             let first_line = line_of(text, first);
@@ -259,7 +263,10 @@ fn expand(m: RawMatrix) -> Result<Vec<Config>, SpanErr> {
                 format!("the matrix axis `{key}` is empty; list at least one value or remove it"),
                 Some(s.span()),
             )),
-            Some(s) => Ok(Some((key.to_string(), s.into_inner().iter().map(|v| v.to_string()).collect()))),
+            Some(s) => Ok(Some((
+                key.to_string(),
+                s.into_inner().iter().map(|v| v.to_string()).collect(),
+            ))),
         }
     }
     let axes: Vec<(String, Vec<String>)> = [
@@ -300,9 +307,14 @@ fn expand(m: RawMatrix) -> Result<Vec<Config>, SpanErr> {
         .map(|combo| {
             let mut s = Settings::default();
             for (k, v) in &combo {
-                s.set(k, v).map_err(|allowed| (format!("`{k}`: expected {allowed}"), None))?;
+                s.set(k, v)
+                    .map_err(|allowed| (format!("`{k}`: expected {allowed}"), None))?;
             }
-            let name = combo.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
+            let name = combo
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
             Ok(Config::new(&name, m.profile, s))
         })
         .collect()

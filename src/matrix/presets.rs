@@ -20,7 +20,11 @@ pub fn preset(name: &str) -> Option<Vec<Config>> {
     match name {
         "standard" => Some(standard()),
         "seed" => Some(seed()),
-        "release" => Some(vec![Config::new("release", BaseProfile::Release, Settings::default())]),
+        "release" => Some(vec![Config::new(
+            "release",
+            BaseProfile::Release,
+            Settings::default(),
+        )]),
         _ => None,
     }
 }

@@ -67,7 +67,12 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         let addr: u64 = section.sh_addr(endian).into();
         let offset: u64 = section.sh_offset(endian).into();
         let nobits = sh_type == elf::SHT_NOBITS;
-        if !nobits && size > 0 && offset.checked_add(size).is_none_or(|end| end > data.len() as u64) {
+        if !nobits
+            && size > 0
+            && offset
+                .checked_add(size)
+                .is_none_or(|end| end > data.len() as u64)
+        {
             return Err(BytesError::Corrupt(format!(
                 "section `{name}` claims bytes {offset}..{} but the file has only {} bytes",
                 offset.saturating_add(size),
@@ -194,7 +199,11 @@ fn image_len(raws: &[Raw]) -> u64 {
 }
 
 fn format_name<Elf: FileHeader<Endian = Endianness>>(header: &Elf, endian: Endianness) -> String {
-    let class = if header.is_class_64() { "elf64" } else { "elf32" };
+    let class = if header.is_class_64() {
+        "elf64"
+    } else {
+        "elf32"
+    };
     let order = if endian == Endianness::Little {
         "little"
     } else {

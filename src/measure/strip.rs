@@ -1,29 +1,220 @@
 //! Writing the stripped file: every non-allocated section (debug info,
 //! comments, attributes) and the symbol tables removed.
+//!
+//! Like `strip`, the file is cut after its last loaded byte and gets a new
+//! section-name table and section header table; every allocated byte and
+//! the program headers stay exactly where they were. (Rewriting through
+//! `object::build` would also regenerate `.dynamic` and `.gnu.hash`, which
+//! changes loaded bytes of hosted binaries.)
 
-use object::build::elf::{Builder, SectionData};
 use object::elf;
+use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
+use object::{Endianness, FileKind};
 
 /// The stripped file's bytes.
-pub fn strip_bytes(data: &[u8]) -> Result<Vec<u8>, object::build::Error> {
-    let mut builder = Builder::read(data)?;
-    for symbol in builder.symbols.iter_mut() {
-        symbol.delete = true;
+pub fn strip_bytes(data: &[u8]) -> Result<Vec<u8>, String> {
+    match FileKind::parse(data) {
+        Ok(FileKind::Elf32) => strip_generic::<elf::FileHeader32<Endianness>>(data),
+        Ok(FileKind::Elf64) => strip_generic::<elf::FileHeader64<Endianness>>(data),
+        _ => Err("not an ELF file".into()),
     }
-    for section in builder.sections.iter_mut() {
-        let alloc = section.sh_flags & u64::from(elf::SHF_ALLOC) != 0;
-        // The section-name table must stay for the file to stay valid.
-        let keep = alloc || matches!(section.data, SectionData::SectionString);
-        if !keep {
-            section.delete = true;
-        }
-    }
-    let mut out = Vec::new();
-    builder.write(&mut out)?;
-    Ok(out)
 }
 
 /// Length of the stripped file: really written (to memory), not estimated.
-pub fn stripped_len(data: &[u8]) -> Result<u64, object::build::Error> {
+pub fn stripped_len(data: &[u8]) -> Result<u64, String> {
     strip_bytes(data).map(|v| v.len() as u64)
+}
+
+/// Field offsets that differ between ELF classes.
+struct Layout {
+    is_64: bool,
+    e_shoff: usize,
+    e_shnum: usize,
+    e_shstrndx: usize,
+    sh_link: usize,
+    sh_info: usize,
+    sh_offset: usize,
+    sh_size: usize,
+}
+
+const L32: Layout = Layout {
+    is_64: false,
+    e_shoff: 0x20,
+    e_shnum: 0x30,
+    e_shstrndx: 0x32,
+    sh_link: 24,
+    sh_info: 28,
+    sh_offset: 16,
+    sh_size: 20,
+};
+const L64: Layout = Layout {
+    is_64: true,
+    e_shoff: 0x28,
+    e_shnum: 0x3c,
+    e_shstrndx: 0x3e,
+    sh_link: 40,
+    sh_info: 44,
+    sh_offset: 24,
+    sh_size: 32,
+};
+
+struct Out {
+    buf: Vec<u8>,
+    big: bool,
+}
+
+impl Out {
+    fn put_u16(&mut self, at: usize, v: u16) {
+        let b = if self.big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        self.buf[at..at + 2].copy_from_slice(&b);
+    }
+    fn put_u32(&mut self, at: usize, v: u32) {
+        let b = if self.big {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        };
+        self.buf[at..at + 4].copy_from_slice(&b);
+    }
+    fn put_word(&mut self, at: usize, v: u64, is_64: bool) {
+        if is_64 {
+            let b = if self.big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            };
+            self.buf[at..at + 8].copy_from_slice(&b);
+        } else {
+            self.put_u32(at, v as u32);
+        }
+    }
+    fn align(&mut self, to: usize) {
+        while self.buf.len() % to != 0 {
+            self.buf.push(0);
+        }
+    }
+}
+
+fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Vec<u8>, String> {
+    let e = |e: object::Error| e.to_string();
+    let header = Elf::parse(data).map_err(e)?;
+    let endian = header.endian().map_err(e)?;
+    let sections = header.sections(endian, data).map_err(e)?;
+    let segments = header.program_headers(endian, data).map_err(e)?;
+    let layout = if header.is_class_64() { L64 } else { L32 };
+    let shentsize = if layout.is_64 { 64 } else { 40 };
+
+    let all: Vec<&Elf::SectionHeader> = sections.iter().collect();
+    // Keep the null section and every allocated one, in their order.
+    let mut kept = Vec::new();
+    let mut new_index = vec![0u32; all.len()];
+    for (i, s) in all.iter().enumerate() {
+        let flags: u64 = s.sh_flags(endian).into();
+        let alloc = flags & u64::from(elf::SHF_ALLOC) != 0;
+        if i == 0 || alloc {
+            new_index[i] = kept.len() as u32;
+            kept.push(i);
+        }
+    }
+
+    // Everything up to the last loaded byte or header stays as it is.
+    let mut end = u64::from(header.e_ehsize(endian));
+    let phend = header.e_phoff(endian).into()
+        + u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian));
+    if !segments.is_empty() {
+        end = end.max(phend);
+    }
+    for seg in segments {
+        let filesz: u64 = seg.p_filesz(endian).into();
+        if filesz > 0 {
+            end = end.max(seg.p_offset(endian).into() + filesz);
+        }
+    }
+    for &i in &kept[1..] {
+        let s = all[i];
+        if s.sh_type(endian) != elf::SHT_NOBITS {
+            end = end.max(s.sh_offset(endian).into() + s.sh_size(endian).into());
+        }
+    }
+    let end = usize::try_from(end).map_err(|_| "file too large".to_string())?;
+    if end > data.len() {
+        return Err(format!(
+            "loaded contents end at {end}, after the end of the file ({})",
+            data.len()
+        ));
+    }
+
+    let mut out = Out {
+        buf: data[..end].to_vec(),
+        big: endian == Endianness::Big,
+    };
+    // New section-name table: kept names, then its own.
+    let mut names = vec![0u8];
+    let mut name_at = Vec::with_capacity(kept.len());
+    for &i in &kept {
+        let s = all[i];
+        if i == 0 {
+            name_at.push(0u32);
+            continue;
+        }
+        name_at.push(names.len() as u32);
+        names.extend_from_slice(sections.section_name(endian, s).map_err(e)?);
+        names.push(0);
+    }
+    let shstrtab_name = names.len() as u32;
+    names.extend_from_slice(b".shstrtab\0");
+    let shstrtab_offset = out.buf.len();
+    out.buf.extend_from_slice(&names);
+    out.align(if layout.is_64 { 8 } else { 4 });
+
+    let shoff = out.buf.len();
+    let shdr_table = header.e_shoff(endian).into() as usize;
+    for (k, &i) in kept.iter().enumerate() {
+        let from = shdr_table + i * shentsize;
+        let raw = data
+            .get(from..from + shentsize)
+            .ok_or("section header table is truncated")?;
+        let at = out.buf.len();
+        out.buf.extend_from_slice(raw);
+        if i == 0 {
+            continue;
+        }
+        let s = all[i];
+        out.put_u32(at, name_at[k]);
+        let link = s.sh_link(endian) as usize;
+        out.put_u32(
+            at + layout.sh_link,
+            new_index.get(link).copied().unwrap_or(0),
+        );
+        let flags: u64 = s.sh_flags(endian).into();
+        if flags & u64::from(elf::SHF_INFO_LINK) != 0 {
+            let info = s.sh_info(endian) as usize;
+            out.put_u32(
+                at + layout.sh_info,
+                new_index.get(info).copied().unwrap_or(0),
+            );
+        }
+    }
+    // The section-name table's own header.
+    let at = out.buf.len();
+    out.buf.extend(std::iter::repeat_n(0u8, shentsize));
+    out.put_u32(at, shstrtab_name);
+    out.put_u32(at + 4, elf::SHT_STRTAB);
+    out.put_word(at + layout.sh_offset, shstrtab_offset as u64, layout.is_64);
+    out.put_word(at + layout.sh_size, names.len() as u64, layout.is_64);
+    let align_at = if layout.is_64 { 48 } else { 32 };
+    out.put_word(at + align_at, 1, layout.is_64);
+
+    let count = kept.len() + 1;
+    if count >= elf::SHN_LORESERVE as usize {
+        return Err("too many allocated sections to write a stripped file".into());
+    }
+    out.put_word(layout.e_shoff, shoff as u64, layout.is_64);
+    out.put_u16(layout.e_shnum, count as u16);
+    out.put_u16(layout.e_shstrndx, kept.len() as u16);
+    Ok(out.buf)
 }

@@ -78,7 +78,10 @@ impl MemoryMap {
             if regions.is_empty() {
                 continue;
             }
-            return Ok(Some(MemoryMap::from_regions(path.display().to_string(), regions)));
+            return Ok(Some(MemoryMap::from_regions(
+                path.display().to_string(),
+                regions,
+            )));
         }
         Ok(None)
     }

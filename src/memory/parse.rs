@@ -36,24 +36,35 @@ fn number(s: &str, line: usize) -> Result<u64, ParseError> {
         Some(b'M' | b'm') => (&s[..s.len() - 1], 1024 * 1024),
         _ => (s, 1),
     };
-    let value = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let value = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         u64::from_str_radix(h, 16)
-    } else if let Some(h) = digits.strip_suffix('h').or_else(|| digits.strip_suffix('H')) {
+    } else if let Some(h) = digits
+        .strip_suffix('h')
+        .or_else(|| digits.strip_suffix('H'))
+    {
         u64::from_str_radix(h, 16)
     } else if digits.len() > 1 && digits.starts_with('0') {
         u64::from_str_radix(&digits[1..], 8)
     } else {
         digits.parse()
     };
-    value
-        .ok()
-        .and_then(|v| v.checked_mul(mult))
-        .ok_or_else(|| err(line, format!("`{s}` is not a number (expected e.g. 0x08000000, 512K, 1M)")))
+    value.ok().and_then(|v| v.checked_mul(mult)).ok_or_else(|| {
+        err(
+            line,
+            format!("`{s}` is not a number (expected e.g. 0x08000000, 512K, 1M)"),
+        )
+    })
 }
 
 impl<'a> Lexer<'a> {
     fn new(text: &'a str) -> Result<Self, ParseError> {
-        let mut l = Lexer { text, toks: Vec::new() };
+        let mut l = Lexer {
+            text,
+            toks: Vec::new(),
+        };
         l.lex()?;
         Ok(l)
     }
@@ -88,7 +99,8 @@ impl<'a> Lexer<'a> {
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b"_.$-".contains(&b[i])) {
                     i += 1;
                 }
-                self.toks.push((Tok::Word(self.text[start..i].to_string()), start));
+                self.toks
+                    .push((Tok::Word(self.text[start..i].to_string()), start));
             } else if c.is_ascii() {
                 self.toks.push((Tok::Punct(c), i));
                 i += 1;
@@ -135,7 +147,10 @@ impl Parser<'_> {
             Some(Tok::Punct(p)) if p == c => Ok(()),
             other => {
                 self.pos -= 1;
-                Err(err(self.line(), format!("expected `{c}`, found {}", show(other.as_ref()))))
+                Err(err(
+                    self.line(),
+                    format!("expected `{c}`, found {}", show(other.as_ref())),
+                ))
             }
         }
     }
@@ -144,7 +159,12 @@ impl Parser<'_> {
         let line = self.line();
         let name = match self.next() {
             Some(Tok::Word(w)) => w,
-            other => return Err(err(line, format!("expected a region name, found {}", show(other.as_ref())))),
+            other => {
+                return Err(err(
+                    line,
+                    format!("expected a region name, found {}", show(other.as_ref())),
+                ))
+            }
         };
         let mut attributes = String::new();
         if self.peek() == Some(&Tok::Punct('(')) {
@@ -155,7 +175,13 @@ impl Parser<'_> {
                     Some(Tok::Word(w)) => attributes.push_str(&w),
                     Some(Tok::Punct('!')) => attributes.push('!'),
                     other => {
-                        return Err(err(line, format!("bad attributes for region `{name}`: {}", show(other.as_ref()))))
+                        return Err(err(
+                            line,
+                            format!(
+                                "bad attributes for region `{name}`: {}",
+                                show(other.as_ref())
+                            ),
+                        ))
                     }
                 }
             }
@@ -184,7 +210,11 @@ impl Parser<'_> {
             other => {
                 return Err(err(
                     line,
-                    format!("region `{region}`: expected `{} = ...`, found {}", keys[0], show(other.as_ref())),
+                    format!(
+                        "region `{region}`: expected `{} = ...`, found {}",
+                        keys[0],
+                        show(other.as_ref())
+                    ),
                 ))
             }
         }
@@ -198,8 +228,12 @@ impl Parser<'_> {
         while let Some(Tok::Punct(op @ ('+' | '-'))) = self.peek().cloned() {
             self.next();
             let r = self.term()?;
-            v = if op == '+' { v.checked_add(r) } else { v.checked_sub(r) }
-                .ok_or_else(|| err(self.line(), "arithmetic overflow"))?;
+            v = if op == '+' {
+                v.checked_add(r)
+            } else {
+                v.checked_sub(r)
+            }
+            .ok_or_else(|| err(self.line(), "arithmetic overflow"))?;
         }
         Ok(v)
     }
@@ -210,8 +244,12 @@ impl Parser<'_> {
         while let Some(Tok::Punct(op @ ('*' | '/'))) = self.peek().cloned() {
             self.next();
             let r = self.atom()?;
-            v = if op == '*' { v.checked_mul(r) } else { v.checked_div(r) }
-                .ok_or_else(|| err(self.line(), "arithmetic overflow or division by zero"))?;
+            v = if op == '*' {
+                v.checked_mul(r)
+            } else {
+                v.checked_div(r)
+            }
+            .ok_or_else(|| err(self.line(), "arithmetic overflow or division by zero"))?;
         }
         Ok(v)
     }
@@ -229,17 +267,36 @@ impl Parser<'_> {
                 self.expect('(')?;
                 let name = match self.next() {
                     Some(Tok::Word(w)) => w,
-                    other => return Err(err(line, format!("expected a region name in {f}(), found {}", show(other.as_ref())))),
+                    other => {
+                        return Err(err(
+                            line,
+                            format!(
+                                "expected a region name in {f}(), found {}",
+                                show(other.as_ref())
+                            ),
+                        ))
+                    }
                 };
                 self.expect(')')?;
                 let r = self
                     .regions
                     .iter()
                     .find(|r| r.name == name)
-                    .ok_or_else(|| err(line, format!("{f}({name}) names a region not defined before it")))?;
+                    .ok_or_else(|| {
+                        err(
+                            line,
+                            format!("{f}({name}) names a region not defined before it"),
+                        )
+                    })?;
                 Ok(if f == "ORIGIN" { r.origin } else { r.length })
             }
-            other => Err(err(line, format!("expected a number or expression, found {}", show(other.as_ref())))),
+            other => Err(err(
+                line,
+                format!(
+                    "expected a number or expression, found {}",
+                    show(other.as_ref())
+                ),
+            )),
         }
     }
 }
@@ -307,8 +364,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.len(), 2);
-        assert_eq!((r[0].name.as_str(), r[0].origin, r[0].length), ("FLASH", 0x0800_0000, 512 * 1024));
-        assert_eq!((r[1].name.as_str(), r[1].origin, r[1].length), ("RAM", 0x2000_0000, 128 * 1024));
+        assert_eq!(
+            (r[0].name.as_str(), r[0].origin, r[0].length),
+            ("FLASH", 0x0800_0000, 512 * 1024)
+        );
+        assert_eq!(
+            (r[1].name.as_str(), r[1].origin, r[1].length),
+            ("RAM", 0x2000_0000, 128 * 1024)
+        );
     }
 
     #[test]
@@ -330,7 +393,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
+        let e =
+            parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
         assert_eq!(e.line, 3);
         let e = parse_memory("MEMORY {\n FLASH : ORIGIN = 0, LENGTH = 1K\n").unwrap_err();
         assert!(e.message.contains("not closed"), "{e}");
@@ -341,7 +405,9 @@ mod tests {
 
     #[test]
     fn script_without_memory_has_no_regions() {
-        assert!(parse_memory("SECTIONS { .text : { *(.text*) } }").unwrap().is_empty());
+        assert!(parse_memory("SECTIONS { .text : { *(.text*) } }")
+            .unwrap()
+            .is_empty());
     }
 
     #[test]

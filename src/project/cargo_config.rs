@@ -83,7 +83,11 @@ pub fn build_target(configs: &[CargoConfig]) -> Option<String> {
             _ => continue,
         };
         if v.ends_with(".json") {
-            let base = c.path.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+            let base = c
+                .path
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or(Path::new("."));
             return Some(base.join(v).display().to_string());
         }
         return Some(v);

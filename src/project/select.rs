@@ -46,15 +46,26 @@ pub enum ProjectError {
     #[error("`cargo metadata` failed for `{manifest}`:\n{message}\n  hint: fix the manifest so that `cargo metadata` succeeds")]
     Metadata { manifest: PathBuf, message: String },
     #[error("`{manifest}` is a virtual workspace; choose a package with -p/--package, one of: {}", .members.join(", "))]
-    VirtualWorkspace { manifest: PathBuf, members: Vec<String> },
+    VirtualWorkspace {
+        manifest: PathBuf,
+        members: Vec<String>,
+    },
     #[error("package `{name}` is not in this workspace; choose one of: {}", .members.join(", "))]
     UnknownPackage { name: String, members: Vec<String> },
     #[error("package `{package}` has no binary target to measure\n  hint: cargo weigh builds executables; add a `src/main.rs` or a `[[bin]]`, or use --example NAME{}", examples_hint(.examples))]
-    NoBinary { package: String, examples: Vec<String> },
+    NoBinary {
+        package: String,
+        examples: Vec<String>,
+    },
     #[error("package `{package}` has several binaries; choose one with --bin NAME: {}", .bins.join(", "))]
     SeveralBinaries { package: String, bins: Vec<String> },
     #[error("package `{package}` has no {kind} named `{name}`; {}", available_list(.kind, .available))]
-    UnknownBinary { package: String, kind: &'static str, name: String, available: Vec<String> },
+    UnknownBinary {
+        package: String,
+        kind: &'static str,
+        name: String,
+        available: Vec<String>,
+    },
 }
 
 fn examples_hint(examples: &[String]) -> String {
@@ -77,7 +88,11 @@ fn available_list(kind: &str, names: &[String]) -> String {
 pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, ProjectError> {
     let manifest = match &sel.manifest_path {
         Some(p) => {
-            let p = if p.is_absolute() { p.clone() } else { cwd.join(p) };
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
             // `--manifest-path dir` is a common slip; cargo wants the file.
             let p = if p.is_dir() { p.join("Cargo.toml") } else { p };
             if !p.is_file() {
@@ -100,7 +115,10 @@ pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, Proj
     Ok(Project {
         package: package.name.to_string(),
         version: package.version.to_string(),
-        package_dir: manifest_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        package_dir: manifest_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
         manifest_path,
         workspace_root: metadata.workspace_root.clone().into_std_path_buf(),
         target_directory: metadata.target_directory.clone().into_std_path_buf(),
@@ -134,7 +152,12 @@ fn choose_package<'m>(
     wanted: Option<&str>,
 ) -> Result<&'m Package, ProjectError> {
     let members: Vec<&Package> = metadata.workspace_packages();
-    let names = || members.iter().map(|p| p.name.to_string()).collect::<Vec<_>>();
+    let names = || {
+        members
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect::<Vec<_>>()
+    };
     if let Some(name) = wanted {
         return members
             .iter()
@@ -146,7 +169,9 @@ fn choose_package<'m>(
             });
     }
     // The package whose manifest was named, as cargo does without -p.
-    let canonical = manifest.canonicalize().unwrap_or_else(|_| manifest.to_path_buf());
+    let canonical = manifest
+        .canonicalize()
+        .unwrap_or_else(|_| manifest.to_path_buf());
     if let Some(p) = members.iter().copied().find(|p| {
         p.manifest_path
             .as_std_path()

@@ -172,7 +172,8 @@ impl Report {
         };
         self.baseline = base_idx.map(|i| self.configs[i].name.clone());
         let Some(i) = base_idx else { return };
-        let (Some(base), base_time) = (self.configs[i].size.clone(), self.configs[i].build_seconds) else {
+        let (Some(base), base_time) = (self.configs[i].size.clone(), self.configs[i].build_seconds)
+        else {
             return;
         };
         for c in &mut self.configs {
@@ -184,7 +185,10 @@ impl Report {
                 ram_bytes: diff(s.ram_bytes, base.ram_bytes),
                 image_bytes: diff(s.image_bytes, base.image_bytes),
                 flash_change_pct: (base.flash_bytes > 0).then(|| {
-                    round2(diff(s.flash_bytes, base.flash_bytes) as f64 * 100.0 / base.flash_bytes as f64)
+                    round2(
+                        diff(s.flash_bytes, base.flash_bytes) as f64 * 100.0
+                            / base.flash_bytes as f64,
+                    )
                 }),
                 build_seconds: match (c.build_seconds, base_time) {
                     (Some(a), Some(b)) => Some(round2(a - b)),

@@ -74,7 +74,10 @@ impl Probe {
     }
 
     fn prebuilt_core(&self, target: &str) -> bool {
-        let Some(dir) = run(&self.rustc, &["--print", "target-libdir", "--target", target]) else {
+        let Some(dir) = run(
+            &self.rustc,
+            &["--print", "target-libdir", "--target", target],
+        ) else {
             return false;
         };
         let Ok(entries) = std::fs::read_dir(dir.trim()) else {
@@ -202,7 +205,9 @@ pub fn discover(
     };
     let probes: Vec<Probe> = cands.iter().filter_map(|c| probe(c)).collect();
     if probes.is_empty() {
-        return Err(ToolchainError::NoCargo { tried: tried(&probes) });
+        return Err(ToolchainError::NoCargo {
+            tried: tried(&probes),
+        });
     }
     let knowing: Vec<&Probe> = probes.iter().filter(|p| p.knows_target(target)).collect();
     if knowing.is_empty() {
@@ -233,7 +238,11 @@ pub fn discover(
             "{} is used because {} has no prebuilt core for {target}{}",
             chosen.cargo.display(),
             probes[0].cargo.display(),
-            if probes[0].rust_src() { "" } else { " and no rust-src" }
+            if probes[0].rust_src() {
+                ""
+            } else {
+                " and no rust-src"
+            }
         )
     });
     Ok(Toolchain {

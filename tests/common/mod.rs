@@ -27,8 +27,7 @@ pub fn weigh() -> Command {
 }
 
 pub fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("cargo-weigh runs");
-    out
+    cmd.output().expect("cargo-weigh runs")
 }
 
 pub fn text(out: &Output) -> (String, String) {
@@ -50,7 +49,10 @@ pub fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 walk(&p, root, out);
             } else {
-                out.insert(p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -63,32 +65,59 @@ pub fn snapshot_tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 pub fn tool(name: &str) -> Command {
     let found = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
         .any(|d| d.join(name).is_file());
-    assert!(found, "`{name}` is not installed; run scripts/setup (it installs binutils-arm-none-eabi)");
+    assert!(
+        found,
+        "`{name}` is not installed; run scripts/setup (it installs binutils-arm-none-eabi)"
+    );
     Command::new(name)
 }
 
 /// `(text, data, bss)` as `<prefix>size` (Berkeley) prints them.
 pub fn berkeley_size(size_tool: &str, file: &Path) -> (u64, u64, u64) {
     let out = tool(size_tool).arg(file).output().unwrap();
-    assert!(out.status.success(), "{size_tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{size_tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout.lines().nth(1).expect("a result line");
-    let f: Vec<u64> = line.split_whitespace().take(3).map(|v| v.parse().unwrap()).collect();
+    let f: Vec<u64> = line
+        .split_whitespace()
+        .take(3)
+        .map(|v| v.parse().unwrap())
+        .collect();
     (f[0], f[1], f[2])
 }
 
 /// Size of the file `<prefix>strip` writes.
 pub fn strip_size(strip_tool: &str, file: &Path, out_dir: &Path) -> u64 {
-    let out = out_dir.join(format!("{}.stripped", file.file_name().unwrap().to_string_lossy()));
-    let st = tool(strip_tool).arg("-o").arg(&out).arg(file).status().unwrap();
+    let out = out_dir.join(format!(
+        "{}.stripped",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    let st = tool(strip_tool)
+        .arg("-o")
+        .arg(&out)
+        .arg(file)
+        .status()
+        .unwrap();
     assert!(st.success());
     std::fs::metadata(&out).unwrap().len()
 }
 
 /// Size of the raw image `<prefix>objcopy -O binary` writes.
 pub fn objcopy_binary_size(objcopy: &str, file: &Path, out_dir: &Path) -> u64 {
-    let out = out_dir.join(format!("{}.bin", file.file_name().unwrap().to_string_lossy()));
-    let st = tool(objcopy).args(["-O", "binary"]).arg(file).arg(&out).status().unwrap();
+    let out = out_dir.join(format!(
+        "{}.bin",
+        file.file_name().unwrap().to_string_lossy()
+    ));
+    let st = tool(objcopy)
+        .args(["-O", "binary"])
+        .arg(file)
+        .arg(&out)
+        .status()
+        .unwrap();
     assert!(st.success());
     std::fs::metadata(&out).unwrap().len()
 }

@@ -60,7 +60,10 @@ fn wrong_value_lists_allowed_values() {
 #[test]
 fn duplicate_names_point_at_both_lines() {
     let e = parse("[[config]]\nname = \"a\"\n[[config]]\nname = \"a\"\n").unwrap_err();
-    assert!(e.contains("line 4") && e.contains("line 2") && e.contains("duplicate"), "{e}");
+    assert!(
+        e.contains("line 4") && e.contains("line 2") && e.contains("duplicate"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -74,14 +77,24 @@ fn empty_matrix_and_empty_axis_are_errors() {
 #[test]
 fn unknown_preset_lists_presets() {
     let e = parse("preset = \"tiny\"\n").unwrap_err();
-    assert!(e.contains("line 1") && e.contains("standard") && e.contains("seed"), "{e}");
+    assert!(
+        e.contains("line 1") && e.contains("standard") && e.contains("seed"),
+        "{e}"
+    );
 }
 
 #[test]
 fn manifest_metadata_is_read() {
     let text = "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[package.metadata.weigh]\npreset = \"release\"\n";
-    let f = parse_text(Path::new("Cargo.toml"), text, true).unwrap().unwrap();
+    let f = parse_text(Path::new("Cargo.toml"), text, true)
+        .unwrap()
+        .unwrap();
     assert_eq!(f.configs.len(), 1);
-    let none = parse_text(Path::new("Cargo.toml"), "[package]\nname = \"weigh\"\n", true).unwrap();
+    let none = parse_text(
+        Path::new("Cargo.toml"),
+        "[package]\nname = \"weigh\"\n",
+        true,
+    )
+    .unwrap();
     assert!(none.is_none());
 }
