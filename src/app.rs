@@ -304,7 +304,7 @@ fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
     report.finalize(baseline.as_deref());
     sink.finish(&exporter(args.output.format).render(&report)?)?;
     Ok(if !complete {
-        eprintln!("interrupted: the report above is marked incomplete");
+        eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
         ExitCode::from(130)
     } else if report.any_failed() {
         ExitCode::from(1)
@@ -350,6 +350,7 @@ fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) 
         ram_pct: None,
         build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
         cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
+        fresh: outcome.fresh,
         delta: None,
     }
 }

@@ -180,3 +180,147 @@ fn measure_runs_nothing() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.starts_with("config,"), "{stdout}");
 }
+
+/// Write a small project into a temporary directory.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, body) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    dir
+}
+
+const MANIFEST: &str =
+    "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+
+#[test]
+fn no_lockfile_stays_no_lockfile_and_examples_build() {
+    let dir = project(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/lib.rs", "pub fn f() -> u32 { 7 }\n"),
+        (
+            "examples/demo.rs",
+            "fn main() { println!(\"{}\", p::f()); }\n",
+        ),
+    ]);
+    let before = snapshot_tree(dir.path());
+    let out = run(weigh().current_dir(dir.path()).args([
+        "--example",
+        "demo",
+        "--preset",
+        "release",
+        "--format",
+        "json",
+        "--quiet",
+    ]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(r["project"]["binary"], "demo");
+    assert_eq!(r["project"]["binary_kind"], "example");
+    assert!(r["configs"][0]["flash_bytes"].as_u64().unwrap() > 0);
+    assert!(
+        !dir.path().join("Cargo.lock").exists(),
+        "no Cargo.lock was left behind"
+    );
+    assert_eq!(before, snapshot_tree(dir.path()));
+}
+
+#[test]
+fn package_without_binaries_is_an_error() {
+    let dir = project(&[("Cargo.toml", MANIFEST), ("src/lib.rs", "pub fn f() {}\n")]);
+    let out = run(weigh().current_dir(dir.path()));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("package `p` has no binary target"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn virtual_workspace_needs_a_package() {
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("a/src/main.rs", "fn main() {}\n"),
+        (
+            "b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("b/src/main.rs", "fn main() { println!(\"b\"); }\n"),
+    ]);
+    let out = run(weigh().current_dir(dir.path()));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("virtual workspace") && stderr.contains("-p") && stderr.contains("a, b"),
+        "{stderr}"
+    );
+    let out = run(weigh().current_dir(dir.path()).args([
+        "-p", "b", "--preset", "release", "--format", "csv", "--quiet",
+    ]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.lines().nth(1).unwrap().starts_with("release,true"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn weigh_toml_errors_name_file_and_line() {
+    let dir = project(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", "fn main() {}\n"),
+        (
+            "weigh.toml",
+            "[[config]]\nname = \"a\"\nopt-level = \"fast\"\n",
+        ),
+    ]);
+    let out = run(weigh().current_dir(dir.path()));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains("weigh.toml") && stderr.contains("line 3") && stderr.contains("\"z\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn dev_profile_and_settings_reach_cargo() {
+    let dir = project(&[
+        ("Cargo.toml", MANIFEST),
+        ("src/main.rs", "fn main() { let v: Vec<u64> = std::env::args().map(|a| a.len() as u64).collect(); println!(\"{}\", v.iter().sum::<u64>()); }\n"),
+        ("weigh.toml", "[[config]]\nname = \"dev\"\nprofile = \"dev\"\n\n[[config]]\nname = \"small\"\nopt-level = \"z\"\nstrip = true\npanic = \"abort\"\n"),
+    ]);
+    let out = run(weigh()
+        .current_dir(dir.path())
+        .args(["--format", "json", "--quiet"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let dev = &r["configs"][0];
+    let small = &r["configs"][1];
+    assert_eq!(dev["profile"], "dev");
+    assert!(
+        dev["has_debug_info"] == true,
+        "the dev profile carries debug info"
+    );
+    assert!(small["has_debug_info"] == false);
+    let log = std::fs::read_to_string(small["log"].as_str().unwrap()).unwrap();
+    assert!(
+        log.contains("profile.release.opt-level=\"z\"")
+            && log.contains("profile.release.strip=\"symbols\""),
+        "{log}"
+    );
+    assert!(small["stripped_bytes"].as_u64() <= small["file_bytes"].as_u64());
+}

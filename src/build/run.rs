@@ -28,6 +28,9 @@ pub struct BuildOutcome {
     pub error: Option<String>,
     /// Crates built from source with `-Zbuild-std`, if any.
     pub build_std: Vec<String>,
+    /// Cargo compiled nothing: every unit was fresh from an earlier run, so
+    /// the time is not this configuration's build cost.
+    pub fresh: bool,
 }
 
 /// The run was stopped by a signal; the child processes were stopped.
@@ -98,6 +101,7 @@ pub fn build_one(
         cpu_seconds: 0.0,
         error: None,
         build_std: build_std.clone(),
+        fresh: false,
     };
     let log = match std::fs::create_dir_all(&logs).and_then(|_| File::create(&log_path)) {
         Ok(f) => Arc::new(Mutex::new(f)),
@@ -142,17 +146,19 @@ pub fn build_one(
     let stderr_log = Arc::clone(&log);
     let stderr_thread = std::thread::spawn(move || {
         let mut first_error = None;
+        let mut compiled = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             let _ = writeln!(stderr_log.lock().unwrap(), "{line}");
             let t = line.trim_start();
             if first_error.is_none() && t.starts_with("error") {
                 first_error = Some(t.to_string());
             }
+            compiled |= t.starts_with("Compiling");
             if t.starts_with("Compiling") || t.starts_with("Finished") {
                 let _ = tx.send(t.to_string());
             }
         }
-        first_error
+        (first_error, compiled)
     });
     let stdout = child.stdout.take().expect("piped");
     let stdout_log = Arc::clone(&log);
@@ -223,7 +229,8 @@ pub fn build_one(
     };
     outcome.wall_seconds = started.elapsed().as_secs_f64();
     outcome.cpu_seconds = (children_cpu_seconds() - cpu_before).max(0.0);
-    let first_error = stderr_thread.join().unwrap_or(None);
+    let (first_error, compiled) = stderr_thread.join().unwrap_or((None, true));
+    outcome.fresh = !compiled;
     let artifact = stdout_thread.join().unwrap_or(None);
 
     if !status.success() {

@@ -85,7 +85,13 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
         .map(|c| {
             let build = c
                 .build_seconds
-                .map(|s| format!("{s:.1} s"))
+                .map(|s| {
+                    if c.fresh {
+                        format!("{s:.1} s (cached)")
+                    } else {
+                        format!("{s:.1} s")
+                    }
+                })
                 .unwrap_or_else(|| "-".into());
             match &c.size {
                 Some(s) => Row {
@@ -157,6 +163,9 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         if let Some(f) = m.flash_bytes {
             notes.push(format!("Flash % of {} flash ({})", kib(f), m.source));
         }
+    }
+    if report.configs.iter().any(|c| c.fresh) {
+        notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());
     }
     notes.push(
         "Flash = allocated sections with contents (code, constants, .data image) = size's text+data; RAM = data+bss; \

@@ -1,6 +1,8 @@
 //! The terminal table.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
+};
 
 use super::{notes, rows, Exporter, HEADERS};
 use crate::report::Report;
@@ -11,7 +13,7 @@ impl Exporter for TableExporter {
     fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(HEADERS);
         for r in rows(report) {
             t.add_row(vec![
@@ -25,6 +27,10 @@ impl Exporter for TableExporter {
                 r.delta,
                 r.build,
             ]);
+        }
+        // Long setting lists wrap instead of widening the table.
+        if let Some(col) = t.column_mut(1) {
+            col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(44)));
         }
         for i in 2..HEADERS.len() {
             if let Some(col) = t.column_mut(i) {

@@ -81,6 +81,10 @@ pub struct ConfigResult {
     pub build_seconds: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_seconds: Option<f64>,
+    /// Nothing was compiled: the build was already up to date from an
+    /// earlier run, so `build_seconds` is not its cold build cost.
+    #[serde(default)]
+    pub fresh: bool,
     /// Change against the baseline configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<Delta>,
@@ -120,6 +124,7 @@ impl ConfigResult {
             ram_pct: None,
             build_seconds: None,
             cpu_seconds: None,
+            fresh: false,
             delta: None,
         }
     }
