@@ -9,8 +9,9 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::build::{build_one, BuildEnv, RustflagsRoute};
-use crate::cli::{Cli, Command, MeasureArgs, OutputArgs, RunArgs};
+use crate::budget::{read_report, Budget, Growth};
+use crate::build::{build_one, lock_run, BuildEnv, RustflagsRoute};
+use crate::cli::{BudgetArgs, Cli, Command, MeasureArgs, OutputArgs, RunArgs};
 use crate::export::exporter;
 use crate::matrix::{self, Config, MatrixSource};
 use crate::measure::measure_file;
@@ -19,6 +20,9 @@ use crate::output::Sink;
 use crate::project::{self, build_target, CargoConfig, Selection};
 use crate::report::{ConfigResult, ProjectInfo, Report};
 use crate::toolchain;
+use crate::verify::{
+    compare, run_artifact, runner_for, runner_from_arg, target_cfgs, Runner, VerifyStatus,
+};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -27,8 +31,99 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             presets();
             Ok(ExitCode::SUCCESS)
         }
-        None => weigh(cli.run),
+        Some(Command::Check(args)) => match &args.report {
+            Some(path) => check_saved(path, &args.run),
+            None => weigh(args.run, true),
+        },
+        None => weigh(cli.run, false),
     }
+}
+
+/// The limits asked for on the command line, and the saved report to
+/// measure growth from.
+fn limits(args: &BudgetArgs) -> anyhow::Result<(Budget, Option<Report>)> {
+    let size = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<u64>> {
+        v.as_deref()
+            .map(|s| parse_size(s).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+            .transpose()
+    };
+    let budget = Budget {
+        max_flash: size("--max-flash", &args.max_flash)?,
+        max_ram: size("--max-ram", &args.max_ram)?,
+        max_growth: args
+            .max_growth
+            .as_deref()
+            .map(|g| Growth::parse(g).map_err(|e| anyhow::anyhow!("--max-growth: {e}")))
+            .transpose()?,
+        baseline_report: args
+            .baseline_report
+            .as_ref()
+            .map(|p| p.display().to_string()),
+        violations: Vec::new(),
+    };
+    let baseline = args
+        .baseline_report
+        .as_deref()
+        .map(read_report)
+        .transpose()?;
+    Ok((budget, baseline))
+}
+
+/// In `check`, without explicit limits the chip's memory is the budget.
+fn check_limits(mut budget: Budget, memory: Option<&MemoryMap>) -> anyhow::Result<Budget> {
+    if budget.is_empty() {
+        budget.max_flash = memory.and_then(|m| m.flash_bytes);
+        budget.max_ram = memory.and_then(|m| m.ram_bytes);
+        if budget.is_empty() {
+            bail!(
+                "check needs a budget: pass --max-flash/--max-ram, --max-growth with --baseline-report, \
+                 or give the project a memory.x (or --flash-size/--ram-size)"
+            );
+        }
+    }
+    Ok(budget)
+}
+
+/// Apply the budget, print one line per violation, and choose the exit status.
+fn gate(report: &mut Report, budget: Budget, baseline: Option<&Report>) -> ExitCode {
+    if !budget.is_empty() {
+        let mut budget = budget;
+        budget.violations = crate::budget::check(report, &budget, baseline);
+        for v in &budget.violations {
+            eprintln!("over budget: {v}");
+        }
+        report.budget = Some(budget);
+    }
+    for c in report.misbehaving() {
+        let detail = c
+            .verify
+            .as_ref()
+            .and_then(|v| v.detail.clone())
+            .unwrap_or_default();
+        eprintln!("behaves differently: {}: {detail}", c.name);
+    }
+    if !report.complete {
+        ExitCode::from(130)
+    } else if report.any_failed() || report.over_budget() || !report.misbehaving().is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_saved(path: &Path, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (budget, baseline) = limits(&args.budget)?;
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let mut report = read_report(path)?;
+    let (flash, ram) = sizes(&args.output)?;
+    if flash.is_some() || ram.is_some() {
+        report.memory = memory_from(report.memory.take(), flash, ram);
+        report.finalize(report.baseline.clone().as_deref());
+    }
+    let budget = check_limits(budget, report.memory.as_ref())?;
+    let code = gate(&mut report, budget, baseline.as_ref());
+    sink.finish(&exporter(args.output.format).render(&report)?)?;
+    Ok(code)
 }
 
 fn presets() {
@@ -179,8 +274,9 @@ fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
-fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
+fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     let (flash, ram) = sizes(&args.output)?;
+    let (budget, baseline_report) = limits(&args.budget)?;
     let sink = Sink::open(args.output.output.as_deref())?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
 
@@ -219,6 +315,16 @@ fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
     let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
     let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root])?;
     let memory = memory_from(map, flash, ram);
+    let budget = if check_mode {
+        check_limits(budget, memory.as_ref())?
+    } else {
+        budget
+    };
+    let runner = if args.verify {
+        Some(verify_runner(&args, &cargo_configs, &target, &tc)?)
+    } else {
+        None
+    };
 
     let target_root = match &args.target_dir {
         Some(d) if d.is_absolute() => d.clone(),
@@ -261,6 +367,12 @@ fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
         args.all_features,
         args.no_default_features
     );
+    let Some(_lock) = lock_run(&env.weigh_dir, &stop, args.quiet)
+        .with_context(|| format!("cannot lock {}", env.weigh_dir.display()))?
+    else {
+        eprintln!("interrupted while waiting for the other run; nothing was built");
+        return Ok(ExitCode::from(130));
+    };
     let pb = progress_bar(source.configs.len(), args.quiet);
     let mut results = Vec::new();
     let mut complete = true;
@@ -302,15 +414,92 @@ fn weigh(args: RunArgs) -> anyhow::Result<ExitCode> {
     report.matrix = Some(source.origin);
     report.memory = memory;
     report.finalize(baseline.as_deref());
+    if let Some(runner) = &runner {
+        verify_all(
+            &mut report,
+            runner,
+            &project.package_dir,
+            Duration::from_secs(args.verify_timeout),
+        );
+    }
+    let code = gate(&mut report, budget, baseline_report.as_ref());
     sink.finish(&exporter(args.output.format).render(&report)?)?;
-    Ok(if !complete {
+    if !complete {
         eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
-        ExitCode::from(130)
-    } else if report.any_failed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    }
+    Ok(code)
+}
+
+/// The runner for `--verify`: `--runner`, the project's configured runner,
+/// or (for the host) the binary itself.
+fn verify_runner(
+    args: &RunArgs,
+    cargo_configs: &[CargoConfig],
+    target: &str,
+    tc: &toolchain::Toolchain,
+) -> anyhow::Result<Runner> {
+    if let Some(r) = &args.runner {
+        return Ok(runner_from_arg(r));
+    }
+    let cfgs = target_cfgs(&tc.rustc, target);
+    if let Some(r) = runner_for(cargo_configs, target, &cfgs) {
+        return Ok(r);
+    }
+    if target == tc.host {
+        return Ok(Runner {
+            argv: Vec::new(),
+            source: "the host (binaries run directly)".into(),
+        });
+    }
+    bail!(
+        "--verify: no runner for {target}\n  hint: set `runner` under [target.{target}] in .cargo/config.toml (as for `cargo run`), or pass --runner \"qemu-system-arm -machine ... -kernel\""
+    )
+}
+
+/// Run the baseline first, then every other binary, and compare.
+fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duration) {
+    report.runner = Some(format!(
+        "{} (from {})",
+        runner.argv.join(" "),
+        runner.source
+    ));
+    let base = report
+        .baseline
+        .clone()
+        .and_then(|b| report.configs.iter().position(|c| c.name == b));
+    let Some(base) = base else { return };
+    let run = |c: &ConfigResult| {
+        c.artifact
+            .as_ref()
+            .filter(|_| c.ok)
+            .map(|a| run_artifact(runner, a, cwd, timeout))
+    };
+    let Some(mut reference) = run(&report.configs[base]) else {
+        return;
+    };
+    if reference.status != VerifyStatus::Error {
+        reference.status = VerifyStatus::Baseline;
+    }
+    for (i, c) in report.configs.iter_mut().enumerate() {
+        if i == base {
+            continue;
+        }
+        if let Some(mut v) = c
+            .artifact
+            .as_ref()
+            .filter(|_| c.ok)
+            .map(|a| run_artifact(runner, a, cwd, timeout))
+        {
+            if reference.status == VerifyStatus::Error {
+                v.status = VerifyStatus::Error;
+                v.detail = Some("the baseline could not be run, so nothing to compare with".into());
+            } else {
+                compare(&reference, &mut v);
+            }
+            c.verify = Some(v);
+        }
+    }
+    report.configs[base].verify = Some(reference);
 }
 
 /// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
@@ -351,6 +540,7 @@ fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) 
         build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
         cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
         fresh: outcome.fresh,
+        verify: None,
         delta: None,
     }
 }

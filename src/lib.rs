@@ -5,6 +5,7 @@
 //! `build` → `measure` → `report` → `export`. `app` wires them together.
 
 pub mod app;
+pub mod budget;
 pub mod build;
 pub mod cli;
 pub mod export;
@@ -15,3 +16,4 @@ pub mod output;
 pub mod project;
 pub mod report;
 pub mod toolchain;
+pub mod verify;

@@ -6,7 +6,9 @@
 //! configuration's build can overwrite it.
 
 mod command;
+mod lock;
 mod run;
 
 pub use command::{BuildEnv, RustflagsRoute};
+pub use lock::{lock_run, RunLock};
 pub use run::{build_one, BuildOutcome, Interrupted};

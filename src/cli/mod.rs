@@ -25,8 +25,36 @@ pub struct Cli {
 pub enum Command {
     /// Measure binaries built elsewhere (any ELF file, C firmware too). Runs nothing.
     Measure(MeasureArgs),
+    /// Build the matrix (or read a saved report) and fail with exit status 1
+    /// when a configuration is over budget: a CI gate.
+    Check(CheckArgs),
     /// List the built-in presets and their configurations.
     Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Check this saved JSON report instead of building.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct BudgetArgs {
+    /// Fail (exit 1) when a configuration's flash is over this size, e.g. 64K.
+    #[arg(long, value_name = "SIZE")]
+    pub max_flash: Option<String>,
+    /// Fail (exit 1) when a configuration's RAM is over this size, e.g. 16K.
+    #[arg(long, value_name = "SIZE")]
+    pub max_ram: Option<String>,
+    /// Fail when flash grew more than this against --baseline-report: 2% or 512 (bytes).
+    #[arg(long, value_name = "LIMIT", requires = "baseline_report")]
+    pub max_growth: Option<String>,
+    /// A saved JSON report to compare with (configurations matched by name).
+    #[arg(long, value_name = "FILE")]
+    pub baseline_report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -104,6 +132,18 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Run every binary with the target's runner (as `cargo run` would) and
+    /// flag configurations whose output or exit status differ from the baseline's.
+    #[arg(long)]
+    pub verify: bool,
+    /// Runner command for --verify (default: target.<triple>.runner from .cargo/config.toml).
+    #[arg(long, value_name = "CMD")]
+    pub runner: Option<String>,
+    /// Seconds each --verify run may take before it is stopped.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub verify_timeout: u64,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -32,6 +32,8 @@ pub const COLUMNS: &[&str] = &[
     "ram_pct",
     "artifact",
     "error",
+    "verify",
+    "over_budget",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -74,6 +76,21 @@ impl Exporter for CsvExporter {
                 opt(c.ram_pct),
                 opt(c.artifact.as_ref().map(|p| p.display().to_string())),
                 c.error.clone().unwrap_or_default(),
+                c.verify
+                    .as_ref()
+                    .and_then(|v| serde_json::to_value(v.status).ok())
+                    .and_then(|s| s.as_str().map(String::from))
+                    .unwrap_or_default(),
+                report
+                    .budget
+                    .as_ref()
+                    .map(|b| {
+                        b.violations
+                            .iter()
+                            .any(|v| v.starts_with(&format!("{}: ", c.name)))
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
             ])?;
         }
         Ok(w.into_inner()?)

@@ -1,6 +1,6 @@
 //! A GitHub-flavoured Markdown table, for pull-request comments.
 
-use super::{notes, rows, Exporter, HEADERS};
+use super::{has_verify, headers, notes, rows, Exporter};
 use crate::report::Report;
 
 pub struct MarkdownExporter;
@@ -24,23 +24,18 @@ impl Exporter for MarkdownExporter {
                 cell(&p.binary)
             ));
         }
-        out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
+        let headers = headers(report);
+        out.push_str(&format!(
+            "| {} |
+",
+            headers.join(" | ")
+        ));
         out.push_str("|:--|:--|");
-        out.push_str(&"--:|".repeat(HEADERS.len() - 2));
+        out.push_str(&"--:|".repeat(headers.len() - 2));
         out.push('\n');
+        let with_verify = has_verify(report);
         for r in rows(report) {
-            let cells = [
-                r.name,
-                r.changes,
-                r.file,
-                r.stripped,
-                r.flash,
-                r.ram,
-                r.flash_pct,
-                r.delta,
-                r.build,
-            ];
-            let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+            let cells: Vec<String> = r.cells(with_verify).iter().map(|c| cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out.push('\n');

@@ -72,6 +72,53 @@ pub(crate) struct Row {
     pub flash_pct: String,
     pub delta: String,
     pub build: String,
+    /// `--verify` result, when the run verified.
+    pub verify: String,
+}
+
+impl Row {
+    /// The cells in `headers(report)` order.
+    pub fn cells(self, with_verify: bool) -> Vec<String> {
+        let mut v = vec![
+            self.name,
+            self.changes,
+            self.file,
+            self.stripped,
+            self.flash,
+            self.ram,
+            self.flash_pct,
+            self.delta,
+            self.build,
+        ];
+        if with_verify {
+            v.push(self.verify);
+        }
+        v
+    }
+}
+
+/// Whether the report has a Verify column.
+pub(crate) fn has_verify(report: &Report) -> bool {
+    report.configs.iter().any(|c| c.verify.is_some())
+}
+
+pub(crate) fn headers(report: &Report) -> Vec<&'static str> {
+    let mut h = HEADERS.to_vec();
+    if has_verify(report) {
+        h.push("Verify");
+    }
+    h
+}
+
+fn verify_cell(c: &crate::report::ConfigResult) -> String {
+    use crate::verify::VerifyStatus;
+    match c.verify.as_ref().map(|v| v.status) {
+        None => "-".into(),
+        Some(VerifyStatus::Baseline) => "reference".into(),
+        Some(VerifyStatus::Same) => "same".into(),
+        Some(VerifyStatus::Different) => "DIFFERENT".into(),
+        Some(VerifyStatus::Error) => "ERROR".into(),
+    }
 }
 
 pub(crate) const HEADERS: [&str; 9] = [
@@ -116,6 +163,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                         None => "-".into(),
                     },
                     build,
+                    verify: verify_cell(c),
                 },
                 None => Row {
                     name: c.name.clone(),
@@ -127,6 +175,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                     flash_pct: "-".into(),
                     delta: "-".into(),
                     build,
+                    verify: verify_cell(c),
                 },
             }
         })
@@ -147,6 +196,36 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             c.name,
             c.error.as_deref().unwrap_or("unknown error")
         ));
+    }
+    if let Some(b) = &report.budget {
+        for v in &b.violations {
+            notes.push(format!("OVER BUDGET {v}"));
+        }
+        if b.violations.is_empty() {
+            let mut limits = Vec::new();
+            if let Some(f) = b.max_flash {
+                limits.push(format!("flash ≤ {}", kib(f)));
+            }
+            if let Some(r) = b.max_ram {
+                limits.push(format!("RAM ≤ {}", kib(r)));
+            }
+            if let Some(g) = &b.max_growth {
+                limits.push(format!(
+                    "growth ≤ {g:?} against {}",
+                    b.baseline_report.as_deref().unwrap_or("?")
+                ));
+            }
+            notes.push(format!("within budget ({})", limits.join(", ")));
+        }
+    }
+    for c in report.configs.iter().filter(|c| c.verify.is_some()) {
+        let v = c.verify.as_ref().expect("filtered");
+        if let Some(d) = &v.detail {
+            notes.push(format!("VERIFY {}: {d}", c.name));
+        }
+    }
+    if let Some(r) = &report.runner {
+        notes.push(format!("verified with: {r}"));
     }
     if !report.complete {
         notes.push("INCOMPLETE: the run was interrupted; rows missing above were not built".into());

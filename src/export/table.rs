@@ -4,7 +4,7 @@ use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
 };
 
-use super::{notes, rows, Exporter, HEADERS};
+use super::{has_verify, headers, notes, rows, Exporter, HEADERS};
 use crate::report::Report;
 
 pub struct TableExporter;
@@ -14,19 +14,10 @@ impl Exporter for TableExporter {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(HEADERS);
+            .set_header(headers(report));
+        let with_verify = has_verify(report);
         for r in rows(report) {
-            t.add_row(vec![
-                r.name,
-                r.changes,
-                r.file,
-                r.stripped,
-                r.flash,
-                r.ram,
-                r.flash_pct,
-                r.delta,
-                r.build,
-            ]);
+            t.add_row(r.cells(with_verify));
         }
         // Long setting lists wrap instead of widening the table.
         if let Some(col) = t.column_mut(1) {

@@ -30,6 +30,12 @@ pub struct Report {
     pub matrix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<MemoryMap>,
+    /// Limits the run was checked against, and what was over them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::budget::Budget>,
+    /// The runner `--verify` used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner: Option<String>,
     /// Name of the configuration the deltas are against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
@@ -88,6 +94,9 @@ pub struct ConfigResult {
     /// Change against the baseline configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<Delta>,
+    /// Result of running the binary with `--verify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<crate::verify::Verification>,
 }
 
 /// Differences to the baseline: bytes (signed) and build seconds.
@@ -126,6 +135,7 @@ impl ConfigResult {
             cpu_seconds: None,
             fresh: false,
             delta: None,
+            verify: None,
         }
     }
 }
@@ -153,6 +163,8 @@ impl Report {
             toolchain: None,
             matrix: None,
             memory: None,
+            budget: None,
+            runner: None,
             baseline: None,
             configs,
         }
@@ -205,5 +217,24 @@ impl Report {
 
     pub fn any_failed(&self) -> bool {
         self.configs.iter().any(|c| !c.ok)
+    }
+
+    /// Configurations whose verification did not match the baseline.
+    pub fn misbehaving(&self) -> Vec<&ConfigResult> {
+        use crate::verify::VerifyStatus;
+        self.configs
+            .iter()
+            .filter(|c| {
+                c.verify.as_ref().is_some_and(|v| {
+                    matches!(v.status, VerifyStatus::Different | VerifyStatus::Error)
+                })
+            })
+            .collect()
+    }
+
+    pub fn over_budget(&self) -> bool {
+        self.budget
+            .as_ref()
+            .is_some_and(|b| !b.violations.is_empty())
     }
 }

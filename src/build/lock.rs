@@ -1,0 +1,53 @@
+//! One `cargo weigh` run per target directory at a time. Cargo locks its
+//! own build directory, but between cargo finishing and the artifact being
+//! copied out, another run could overwrite the uplifted binary; a second run
+//! therefore waits for the first (and says so).
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Held for the whole run; released when dropped (or the process ends).
+pub struct RunLock {
+    _file: File,
+}
+
+/// Take the lock of `weigh_dir`, waiting while another run holds it.
+/// Returns `None` when `stop` was raised while waiting.
+pub fn lock_run(
+    weigh_dir: &Path,
+    stop: &AtomicBool,
+    quiet: bool,
+) -> std::io::Result<Option<RunLock>> {
+    std::fs::create_dir_all(weigh_dir)?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(weigh_dir.join(".lock"))?;
+    let mut told = false;
+    loop {
+        // SAFETY: flock on a descriptor we own.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc == 0 {
+            return Ok(Some(RunLock { _file: file }));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            return Err(err);
+        }
+        if !told && !quiet {
+            eprintln!(
+                "waiting: another cargo weigh run is using {} (it finishes first, then this one starts)",
+                weigh_dir.display()
+            );
+            told = true;
+        }
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
