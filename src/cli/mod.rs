@@ -27,7 +27,7 @@ pub enum Command {
     Measure(MeasureArgs),
     /// Build the matrix (or read a saved report) and fail with exit status 1
     /// when a configuration is over budget: a CI gate.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the built-in presets and their configurations.
     Presets,
 }
