@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::budget::{read_report, Budget, Growth};
 use crate::build::{build_one, lock_run, BuildEnv, RustflagsRoute};
-use crate::cli::{BudgetArgs, Cli, Command, MeasureArgs, OutputArgs, RunArgs};
+use crate::cli::{BudgetArgs, Cli, Command, CostArgs, MeasureArgs, OutputArgs, RunArgs};
+use crate::cost::{CostModel, Ota};
 use crate::export::exporter;
 use crate::matrix::{self, Config, MatrixSource};
 use crate::measure::measure_file;
@@ -219,6 +220,13 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let file = matrix::load_project_file(
+        args.matrix_file.as_deref(),
+        &project.package_dir,
+        &project.manifest_path,
+    )?;
+    // Prices and the baseline come from the file even under --preset.
+    let cost = file.as_ref().and_then(|f| f.cost.clone());
     let mut source = if let Some(name) = &args.preset {
         let configs = matrix::preset(name).with_context(|| {
             format!("unknown preset `{name}`; choose one of: {}", preset_names())
@@ -227,22 +235,28 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
             configs,
             baseline: None,
             origin: format!("preset {name}"),
-        }
-    } else if let Some(file) = matrix::load_project_file(
-        args.matrix_file.as_deref(),
-        &project.package_dir,
-        &project.manifest_path,
-    )? {
-        MatrixSource {
-            configs: file.configs,
-            baseline: file.baseline,
-            origin: file.path.display().to_string(),
+            cost,
         }
     } else {
-        MatrixSource {
-            configs: matrix::preset("standard").expect("built in"),
-            baseline: None,
-            origin: "preset standard".into(),
+        match file {
+            Some(f) if !f.configs.is_empty() => MatrixSource {
+                configs: f.configs,
+                baseline: f.baseline,
+                origin: f.path.display().to_string(),
+                cost,
+            },
+            Some(f) => MatrixSource {
+                configs: matrix::preset("standard").expect("built in"),
+                baseline: f.baseline,
+                origin: format!("preset standard, prices from {}", f.path.display()),
+                cost,
+            },
+            None => MatrixSource {
+                configs: matrix::preset("standard").expect("built in"),
+                baseline: None,
+                origin: "preset standard".into(),
+                cost,
+            },
         }
     };
     if !args.only.is_empty() {
@@ -414,6 +428,7 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     report.matrix = Some(source.origin);
     report.memory = memory;
     report.finalize(baseline.as_deref());
+    crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
     if let Some(runner) = &runner {
         verify_all(
             &mut report,
@@ -502,6 +517,26 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
     report.configs[base].verify = Some(reference);
 }
 
+/// The file's `[cost]` table with the command line's prices on top.
+fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
+    let mut m = file.unwrap_or_default();
+    m.price_per_kib = args.price_per_kib.or(m.price_per_kib);
+    m.units = args.units.or(m.units);
+    m.currency = args.currency.clone().or(m.currency);
+    if let (Some(devices), Some(updates_per_year), Some(price_per_mb)) = (
+        args.ota_devices,
+        args.ota_updates_per_year,
+        args.ota_price_per_mb,
+    ) {
+        m.ota = Some(Ota {
+            devices,
+            updates_per_year,
+            price_per_mb,
+        });
+    }
+    m
+}
+
 /// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
 fn restore_lockfile(lockfile: &Path, existed: bool) {
     if !existed && lockfile.exists() {
@@ -540,6 +575,7 @@ fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) 
         build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
         cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
         fresh: outcome.fresh,
+        cost: None,
         verify: None,
         delta: None,
     }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod budget;
 pub mod build;
 pub mod cli;
+pub mod cost;
 pub mod export;
 pub mod matrix;
 pub mod measure;

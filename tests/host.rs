@@ -324,3 +324,75 @@ fn dev_profile_and_settings_reach_cargo() {
     );
     assert!(small["stripped_bytes"].as_u64() <= small["file_bytes"].as_u64());
 }
+
+#[test]
+fn cost_columns_from_flags_in_every_format() {
+    let json_out = run(host_weigh("hostapp").args([
+        "--preset",
+        "release",
+        "--format",
+        "json",
+        "--price-per-kib",
+        "0.5",
+        "--units",
+        "10",
+        "--currency",
+        "EUR",
+    ]));
+    let (stdout, stderr) = text(&json_out);
+    assert!(json_out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let c = &r["configs"][0];
+    let expect = c["flash_bytes"].as_f64().unwrap() / 1024.0 * 0.5;
+    assert!((c["cost"]["flash_cost_per_unit"].as_f64().unwrap() - expect).abs() < 1e-9);
+    assert!((c["cost"]["flash_cost_total"].as_f64().unwrap() - expect * 10.0).abs() < 1e-6);
+    assert_eq!(r["cost"]["currency"], "EUR");
+    for format in ["table", "markdown"] {
+        let out = run(host_weigh("hostapp").args([
+            "--preset",
+            "release",
+            "--format",
+            format,
+            "--price-per-kib",
+            "0.5",
+            "--units",
+            "10",
+        ]));
+        assert!(text(&out).0.contains("Cost/unit"), "{format}");
+    }
+    let out = run(host_weigh("hostapp").args([
+        "--preset",
+        "release",
+        "--format",
+        "csv",
+        "--price-per-kib",
+        "0.5",
+        "--units",
+        "10",
+    ]));
+    let csv = text(&out).0;
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == "cost_per_unit").unwrap();
+    assert!((row[i].parse::<f64>().unwrap() - expect).abs() < 1e-3);
+    // No prices, no cost: nothing invented.
+    let out = run(host_weigh("hostapp").args(["--preset", "release", "--format", "json"]));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r.get("cost").is_none() && r["configs"][0].get("cost").is_none());
+}
+
+#[test]
+fn the_blinky_example_cost_file_is_valid() {
+    let dir = repo().join("examples/blinky");
+    let f = cargo_weigh::matrix::load_project_file(None, &dir, &dir.join("Cargo.toml"))
+        .unwrap()
+        .unwrap();
+    assert!(
+        f.configs.is_empty(),
+        "prices only: the default matrix is used"
+    );
+    let cost = f.cost.unwrap();
+    assert_eq!(cost.tiers.len(), 2);
+    assert_eq!(cost.tiers[0].flash, 128 * 1024);
+    assert!(cost.price_per_kib.is_some() && cost.units.is_some());
+}

@@ -145,7 +145,33 @@ pub struct RunArgs {
     #[command(flatten)]
     pub budget: BudgetArgs,
     #[command(flatten)]
+    pub cost: CostArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Prices for the cost columns (all off by default; `[cost]` in weigh.toml
+/// sets them too, and chip tiers can only be given there).
+#[derive(Debug, Args, Clone, Default)]
+pub struct CostArgs {
+    /// Price of one KiB of flash per unit.
+    #[arg(long, value_name = "PRICE")]
+    pub price_per_kib: Option<f64>,
+    /// Units in the production run.
+    #[arg(long, value_name = "N")]
+    pub units: Option<u64>,
+    /// Currency label for the cost columns, e.g. USD.
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// OTA: devices receiving each update.
+    #[arg(long, value_name = "N", requires_all = ["ota_updates_per_year", "ota_price_per_mb"])]
+    pub ota_devices: Option<u64>,
+    /// OTA: updates per year.
+    #[arg(long, value_name = "N", requires = "ota_devices")]
+    pub ota_updates_per_year: Option<f64>,
+    /// OTA: price of one megabyte (10^6 bytes) of transfer.
+    #[arg(long, value_name = "PRICE", requires = "ota_devices")]
+    pub ota_price_per_mb: Option<f64>,
 }
 
 #[derive(Debug, Args, Clone)]

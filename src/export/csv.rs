@@ -34,10 +34,23 @@ pub const COLUMNS: &[&str] = &[
     "error",
     "verify",
     "over_budget",
+    "cost_per_unit",
+    "cost_total",
+    "tier",
+    "tier_price",
+    "flash_saving_total",
+    "tier_saving_total",
+    "ota_cost_per_year",
+    "ota_saving_per_year",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// Money with four decimals: exact enough, without float noise.
+fn money(v: f64) -> String {
+    format!("{v:.4}")
 }
 
 fn kb(b: u64) -> String {
@@ -51,6 +64,7 @@ impl Exporter for CsvExporter {
         for c in &report.configs {
             let s = c.size.as_ref();
             let d = c.delta.as_ref();
+            let cost = c.cost.as_ref();
             w.write_record([
                 c.name.clone(),
                 c.ok.to_string(),
@@ -91,6 +105,14 @@ impl Exporter for CsvExporter {
                             .to_string()
                     })
                     .unwrap_or_default(),
+                opt(cost.and_then(|k| k.flash_cost_per_unit).map(money)),
+                opt(cost.and_then(|k| k.flash_cost_total).map(money)),
+                opt(cost.and_then(|k| k.tier.clone())),
+                opt(cost.and_then(|k| k.tier_price).map(money)),
+                opt(cost.and_then(|k| k.flash_saving_total).map(money)),
+                opt(cost.and_then(|k| k.tier_saving_total).map(money)),
+                opt(cost.and_then(|k| k.ota_cost_per_year).map(money)),
+                opt(cost.and_then(|k| k.ota_saving_per_year).map(money)),
             ])?;
         }
         Ok(w.into_inner()?)

@@ -1,6 +1,6 @@
 //! A GitHub-flavoured Markdown table, for pull-request comments.
 
-use super::{has_verify, headers, notes, rows, Exporter};
+use super::{headers, notes, optional, rows, Exporter};
 use crate::report::Report;
 
 pub struct MarkdownExporter;
@@ -33,9 +33,9 @@ impl Exporter for MarkdownExporter {
         out.push_str("|:--|:--|");
         out.push_str(&"--:|".repeat(headers.len() - 2));
         out.push('\n');
-        let with_verify = has_verify(report);
+        let cols = optional(report);
         for r in rows(report) {
-            let cells: Vec<String> = r.cells(with_verify).iter().map(|c| cell(c)).collect();
+            let cells: Vec<String> = r.cells(cols).iter().map(|c| cell(c)).collect();
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out.push('\n');

@@ -74,11 +74,14 @@ pub(crate) struct Row {
     pub build: String,
     /// `--verify` result, when the run verified.
     pub verify: String,
+    /// Per-unit cost (tier or flash price) and the saving, with a cost model.
+    pub cost: String,
+    pub saving: String,
 }
 
 impl Row {
     /// The cells in `headers(report)` order.
-    pub fn cells(self, with_verify: bool) -> Vec<String> {
+    pub fn cells(self, cols: Optional) -> Vec<String> {
         let mut v = vec![
             self.name,
             self.changes,
@@ -90,24 +93,84 @@ impl Row {
             self.delta,
             self.build,
         ];
-        if with_verify {
+        if cols.cost {
+            v.push(self.cost);
+            v.push(self.saving);
+        }
+        if cols.verify {
             v.push(self.verify);
         }
         v
     }
 }
 
-/// Whether the report has a Verify column.
-pub(crate) fn has_verify(report: &Report) -> bool {
-    report.configs.iter().any(|c| c.verify.is_some())
+/// Which optional columns a report has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Optional {
+    pub cost: bool,
+    pub verify: bool,
+}
+
+pub(crate) fn optional(report: &Report) -> Optional {
+    Optional {
+        cost: report.cost.is_some(),
+        verify: report.configs.iter().any(|c| c.verify.is_some()),
+    }
 }
 
 pub(crate) fn headers(report: &Report) -> Vec<&'static str> {
+    let cols = optional(report);
     let mut h = HEADERS.to_vec();
-    if has_verify(report) {
+    if cols.cost {
+        h.push("Cost/unit");
+        h.push("Saving");
+    }
+    if cols.verify {
         h.push("Verify");
     }
     h
+}
+
+fn money(v: f64, currency: &str) -> String {
+    let s = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    };
+    if currency.is_empty() {
+        s
+    } else {
+        format!("{s} {currency}")
+    }
+}
+
+fn cost_cells(report: &Report, c: &crate::report::ConfigResult) -> (String, String) {
+    let currency = report.cost.as_ref().map(|m| m.currency()).unwrap_or("");
+    let Some(cost) = &c.cost else {
+        return ("-".into(), "-".into());
+    };
+    let unit = match (&cost.tier, cost.tier_price, cost.flash_cost_per_unit) {
+        (Some(t), Some(p), _) => format!("{} ({t})", money(p, currency)),
+        (Some(t), None, _) => t.clone(),
+        (None, _, Some(f)) => money(f, currency),
+        _ => "-".into(),
+    };
+    let mut saving = Vec::new();
+    if let Some(s) = cost.flash_saving_total {
+        saving.push(format!("flash {}", money(s, currency)));
+    }
+    if let Some(s) = cost.tier_saving_total {
+        saving.push(format!("chip {}", money(s, currency)));
+    }
+    if let Some(o) = cost.ota_saving_per_year {
+        saving.push(format!("OTA {}/yr", money(o, currency)));
+    }
+    let saving = if saving.is_empty() {
+        "-".into()
+    } else {
+        saving.join(", ")
+    };
+    (unit, saving)
 }
 
 fn verify_cell(c: &crate::report::ConfigResult) -> String {
@@ -164,6 +227,8 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                     },
                     build,
                     verify: verify_cell(c),
+                    cost: cost_cells(report, c).0,
+                    saving: cost_cells(report, c).1,
                 },
                 None => Row {
                     name: c.name.clone(),
@@ -176,6 +241,8 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                     delta: "-".into(),
                     build,
                     verify: verify_cell(c),
+                    cost: "-".into(),
+                    saving: "-".into(),
                 },
             }
         })
@@ -223,6 +290,30 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         if let Some(d) = &v.detail {
             notes.push(format!("VERIFY {}: {d}", c.name));
         }
+    }
+    if let Some(m) = &report.cost {
+        let mut parts = Vec::new();
+        if let Some(p) = m.price_per_kib {
+            parts.push(format!("flash at {} per KiB", money(p, m.currency())));
+        }
+        if let Some(u) = m.units {
+            parts.push(format!("{u} units"));
+        }
+        if !m.tiers.is_empty() {
+            parts.push(format!("{} chip tiers", m.tiers.len()));
+        }
+        if let Some(o) = &m.ota {
+            parts.push(format!(
+                "OTA: {} devices × {} updates/yr × {} per MB",
+                o.devices,
+                o.updates_per_year,
+                money(o.price_per_mb, m.currency())
+            ));
+        }
+        notes.push(format!(
+            "Cost/unit: the cheapest chip tier that fits, else flash × price per KiB; Saving: against the baseline for the whole run ({})",
+            parts.join(", ")
+        ));
     }
     if let Some(r) = &report.runner {
         notes.push(format!("verified with: {r}"));

@@ -4,7 +4,7 @@ use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
 };
 
-use super::{has_verify, headers, notes, rows, Exporter, HEADERS};
+use super::{headers, notes, optional, rows, Exporter, HEADERS};
 use crate::report::Report;
 
 pub struct TableExporter;
@@ -15,9 +15,9 @@ impl Exporter for TableExporter {
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(headers(report));
-        let with_verify = has_verify(report);
+        let cols = optional(report);
         for r in rows(report) {
-            t.add_row(r.cells(with_verify));
+            t.add_row(r.cells(cols));
         }
         // Long setting lists wrap instead of widening the table.
         if let Some(col) = t.column_mut(1) {

@@ -122,6 +122,31 @@ fn report() -> Report {
         ],
     ));
     r.finalize(None);
+    crate::cost::apply(
+        &mut r,
+        &crate::cost::CostModel {
+            currency: Some("USD".into()),
+            price_per_kib: Some(0.12),
+            units: Some(100_000),
+            tiers: vec![
+                crate::cost::Tier {
+                    name: "4K part".into(),
+                    flash: 4096,
+                    price: 0.5,
+                },
+                crate::cost::Tier {
+                    name: "16K part".into(),
+                    flash: 16384,
+                    price: 0.9,
+                },
+            ],
+            ota: Some(crate::cost::Ota {
+                devices: 1000,
+                updates_per_year: 4.0,
+                price_per_mb: 1.5,
+            }),
+        },
+    );
     r
 }
 

@@ -30,6 +30,7 @@ pub struct ConfigFile {
     pub path: PathBuf,
     pub configs: Vec<Config>,
     pub baseline: Option<String>,
+    pub cost: Option<crate::cost::CostModel>,
 }
 
 /// Where the matrix of a run came from, for the report.
@@ -38,6 +39,7 @@ pub struct MatrixSource {
     pub configs: Vec<Config>,
     pub baseline: Option<String>,
     pub origin: String,
+    pub cost: Option<crate::cost::CostModel>,
 }
 
 #[derive(Deserialize)]
@@ -48,6 +50,7 @@ struct RawFile {
     #[serde(default, rename = "config")]
     configs: Vec<RawConfig>,
     matrix: Option<Spanned<RawMatrix>>,
+    cost: Option<crate::cost::CostModel>,
 }
 
 #[derive(Deserialize)]
@@ -216,7 +219,7 @@ pub(crate) fn parse_text(
             ));
         }
     }
-    if configs.is_empty() {
+    if configs.is_empty() && raw.cost.is_none() {
         return Err(invalid(
             "the file defines no configurations: add `preset = \"standard\"`, a `[[config]]` table or a `[matrix]`".into(),
         ));
@@ -225,6 +228,7 @@ pub(crate) fn parse_text(
         path: path.to_path_buf(),
         configs,
         baseline: raw.baseline,
+        cost: raw.cost,
     }))
 }
 

@@ -33,6 +33,9 @@ pub struct Report {
     /// Limits the run was checked against, and what was over them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::budget::Budget>,
+    /// Prices the cost figures were computed with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::CostModel>,
     /// The runner `--verify` used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner: Option<String>,
@@ -94,6 +97,9 @@ pub struct ConfigResult {
     /// Change against the baseline configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<Delta>,
+    /// Cost figures, when the run has a cost model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::ConfigCost>,
     /// Result of running the binary with `--verify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<crate::verify::Verification>,
@@ -135,6 +141,7 @@ impl ConfigResult {
             cpu_seconds: None,
             fresh: false,
             delta: None,
+            cost: None,
             verify: None,
         }
     }
@@ -164,6 +171,7 @@ impl Report {
             matrix: None,
             memory: None,
             budget: None,
+            cost: None,
             runner: None,
             baseline: None,
             configs,
