@@ -94,6 +94,11 @@ pub struct ConfigCost {
     pub ota_saving_per_year: Option<f64>,
 }
 
+/// Money rounded to a millionth: enough for any price, free of float noise.
+fn round(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
 fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigCost {
     let per_unit = model.price_per_kib.map(|p| flash_bytes as f64 / 1024.0 * p);
     let tier = model
@@ -102,8 +107,8 @@ fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigCost 
         .filter(|t| t.flash >= flash_bytes)
         .min_by(|a, b| a.price.total_cmp(&b.price));
     ConfigCost {
-        flash_cost_per_unit: per_unit,
-        flash_cost_total: per_unit.zip(model.units).map(|(p, u)| p * u as f64),
+        flash_cost_per_unit: per_unit.map(round),
+        flash_cost_total: per_unit.zip(model.units).map(|(p, u)| round(p * u as f64)),
         tier: tier
             .map(|t| t.name.clone())
             .or_else(|| (!model.tiers.is_empty()).then(|| "none fits".into())),
@@ -150,7 +155,7 @@ pub fn apply(report: &mut Report, model: &CostModel) {
                 .map(|(b, t)| (b - t) * units);
         }
         if let (Some(b), Some(this)) = (base.ota_cost_per_year, cost.ota_cost_per_year) {
-            cost.ota_saving_per_year = Some(b - this);
+            cost.ota_saving_per_year = Some(round(b - this));
         }
     }
     report.cost = Some(model.clone());
