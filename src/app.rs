@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::ablation::{self, Objective};
 use crate::budget::{read_report, Budget, Growth};
 use crate::build::{build_one, lock_run, BuildEnv, RustflagsRoute};
 use crate::cli::{BudgetArgs, Cli, Command, CostArgs, MeasureArgs, OutputArgs, RunArgs};
@@ -387,30 +388,29 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok(ExitCode::from(130));
     };
-    let pb = progress_bar(source.configs.len(), args.quiet);
-    let mut results = Vec::new();
-    let mut complete = true;
-    for config in &source.configs {
-        pb.set_prefix(config.name.clone());
-        let id = config.id(&context);
-        let built = build_one(
-            &env,
-            config,
-            &id,
-            &stop,
-            args.timeout.map(Duration::from_secs),
-            &mut |line| pb.set_message(line.to_string()),
-        );
-        match built {
-            Ok(outcome) => results.push(result_row(config, id, outcome)),
-            Err(_) => {
-                complete = false;
-                break;
-            }
+    let run = Builder {
+        env: &env,
+        stop: &stop,
+        context: &context,
+        timeout: args.timeout.map(Duration::from_secs),
+        quiet: args.quiet,
+    };
+    let (mut results, mut complete) = run.build_all(&source.configs);
+    let objective = Objective::for_target(&target);
+    if args.ablation && complete {
+        let mut so_far = Report::new(results.clone());
+        so_far.finalize(baseline.as_deref());
+        let extra = ablation::missing_configs(&so_far, objective, &source.configs);
+        if !extra.is_empty() && !args.quiet {
+            eprintln!(
+                "ablation: {} more configuration(s) to isolate each setting",
+                extra.len()
+            );
         }
-        pb.inc(1);
+        let (more, done) = run.build_all(&extra);
+        results.extend(more);
+        complete = done;
     }
-    pb.finish_and_clear();
     restore_lockfile(&lockfile, had_lockfile);
 
     let mut report = Report::new(results);
@@ -428,6 +428,7 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     report.matrix = Some(source.origin);
     report.memory = memory;
     report.finalize(baseline.as_deref());
+    report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
     if let Some(runner) = &runner {
         verify_all(
@@ -515,6 +516,46 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
         }
     }
     report.configs[base].verify = Some(reference);
+}
+
+/// Builds configurations one after another under one progress bar.
+struct Builder<'a> {
+    env: &'a BuildEnv,
+    stop: &'a AtomicBool,
+    context: &'a str,
+    timeout: Option<Duration>,
+    quiet: bool,
+}
+
+impl Builder<'_> {
+    /// The results in order, and whether every build ran (false when interrupted).
+    fn build_all(&self, configs: &[Config]) -> (Vec<ConfigResult>, bool) {
+        let pb = progress_bar(configs.len(), self.quiet);
+        let mut results = Vec::new();
+        let mut complete = true;
+        for config in configs {
+            pb.set_prefix(config.name.clone());
+            let id = config.id(self.context);
+            let built = build_one(
+                self.env,
+                config,
+                &id,
+                self.stop,
+                self.timeout,
+                &mut |line| pb.set_message(line.to_string()),
+            );
+            match built {
+                Ok(outcome) => results.push(result_row(config, id, outcome)),
+                Err(_) => {
+                    complete = false;
+                    break;
+                }
+            }
+            pb.inc(1);
+        }
+        pb.finish_and_clear();
+        (results, complete)
+    }
 }
 
 /// The file's `[cost]` table with the command line's prices on top.

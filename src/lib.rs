@@ -4,6 +4,7 @@
 //! Stages, data flowing one way: `cli` → `matrix` → `project`/`toolchain` →
 //! `build` → `measure` → `report` → `export`. `app` wires them together.
 
+pub mod ablation;
 pub mod app;
 pub mod budget;
 pub mod build;

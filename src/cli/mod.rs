@@ -132,6 +132,10 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also build what isolates each setting of the smallest configuration
+    /// (baseline + that setting; smallest without it) for the ablation view.
+    #[arg(long)]
+    pub ablation: bool,
     /// Run every binary with the target's runner (as `cargo run` would) and
     /// flag configurations whose output or exit status differ from the baseline's.
     #[arg(long)]

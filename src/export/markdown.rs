@@ -1,6 +1,6 @@
 //! A GitHub-flavoured Markdown table, for pull-request comments.
 
-use super::{headers, notes, optional, rows, Exporter};
+use super::{ablation_tables, headers, notes, optional, rows, Exporter, ABLATION_HEADERS};
 use crate::report::Report;
 
 pub struct MarkdownExporter;
@@ -39,6 +39,18 @@ impl Exporter for MarkdownExporter {
             out.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
         out.push('\n');
+        for (title, rows) in ablation_tables(report) {
+            out.push_str(&format!("**{}**\n\n", cell(&title)));
+            out.push_str(&format!(
+                "| {} |\n|:--|:--|--:|--:|--:|:--|\n",
+                ABLATION_HEADERS.join(" | ")
+            ));
+            for r in rows {
+                let cells: Vec<String> = r.iter().map(|c| cell(c)).collect();
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+            out.push('\n');
+        }
         for n in notes(report) {
             out.push_str(&format!("- {}\n", cell(&n)));
         }

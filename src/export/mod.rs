@@ -315,6 +315,7 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             parts.join(", ")
         ));
     }
+    notes.extend(identical_notes(report));
     if let Some(r) = &report.runner {
         notes.push(format!("verified with: {r}"));
     }
@@ -347,3 +348,66 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The ablation view as tables: (title, rows of cells). Empty when the run
+/// holds no pair of configurations one setting apart.
+pub(crate) fn ablation_tables(report: &Report) -> Vec<(String, Vec<Vec<String>>)> {
+    let Some(a) = &report.ablation else {
+        return Vec::new();
+    };
+    let row = |e: &crate::ablation::Effect| {
+        vec![
+            e.setting.clone(),
+            e.to.clone(),
+            signed_kib(e.flash_bytes),
+            signed_kib(e.stripped_bytes),
+            e.build_seconds
+                .map(|b| format!("{b:+.1} s"))
+                .unwrap_or_else(|| "-".into()),
+            if e.identical_flash {
+                "no effect: identical flash image".into()
+            } else if e.flash_bytes == 0 {
+                "same flash size (different bytes)".into()
+            } else {
+                String::new()
+            },
+        ]
+    };
+    let mut out = Vec::new();
+    if !a.single.is_empty() {
+        let base = report.baseline.as_deref().unwrap_or("baseline");
+        out.push((
+            format!("What each setting buys on its own (from {base})"),
+            a.single.iter().map(row).collect(),
+        ));
+    }
+    if !a.revert.is_empty() {
+        out.push((
+            format!(
+                "What reverting each setting of the smallest ({}) costs",
+                a.smallest
+            ),
+            a.revert.iter().map(row).collect(),
+        ));
+    }
+    out
+}
+
+pub(crate) const ABLATION_HEADERS: [&str; 6] = [
+    "Setting",
+    "Config",
+    "Δ Flash",
+    "Δ Stripped",
+    "Δ Build",
+    "Note",
+];
+
+/// Lines naming configurations that put identical bytes into flash.
+pub(crate) fn identical_notes(report: &Report) -> Vec<String> {
+    report
+        .ablation
+        .iter()
+        .flat_map(|a| a.identical.iter())
+        .map(|g| format!("identical flash image: {}", g.join(" = ")))
+        .collect()
+}

@@ -4,7 +4,7 @@ use comfy_table::{
     presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
 };
 
-use super::{headers, notes, optional, rows, Exporter, HEADERS};
+use super::{ablation_tables, headers, notes, optional, rows, Exporter, ABLATION_HEADERS, HEADERS};
 use crate::report::Report;
 
 pub struct TableExporter;
@@ -29,6 +29,22 @@ impl Exporter for TableExporter {
             }
         }
         let mut out = String::new();
+        let mut after = String::new();
+        for (title, rows) in ablation_tables(report) {
+            let mut a = Table::new();
+            a.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header(ABLATION_HEADERS);
+            for r in rows {
+                a.add_row(r);
+            }
+            for i in 2..5 {
+                if let Some(col) = a.column_mut(i) {
+                    col.set_cell_alignment(CellAlignment::Right);
+                }
+            }
+            after.push_str(&format!("\n{title}\n{a}\n"));
+        }
         if let (Some(p), Some(target)) = (&report.project, &report.target) {
             out.push_str(&format!(
                 "{} {} ({}) for {target}\n",
@@ -43,6 +59,7 @@ impl Exporter for TableExporter {
             out.push_str(&n);
             out.push('\n');
         }
+        out.push_str(&after);
         Ok(out.into_bytes())
     }
 }

@@ -32,7 +32,8 @@ fn describe_unknown(data: &[u8]) -> String {
 }
 
 /// One allocated section's figures before they become a `SectionSize`.
-struct Raw {
+struct Raw<'data> {
+    bytes: &'data [u8],
     name: String,
     flags: u64,
     nobits: bool,
@@ -80,6 +81,12 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
             )));
         }
         let lma = load_address::<Elf>(endian, segments, addr, offset, nobits);
+        let alloc = flags & u64::from(elf::SHF_ALLOC) != 0;
+        let bytes = if alloc && !nobits && size > 0 {
+            &data[offset as usize..(offset + size) as usize]
+        } else {
+            &[][..]
+        };
         out.push(Raw {
             name,
             flags,
@@ -87,6 +94,7 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
             size,
             addr,
             lma,
+            bytes,
         });
     }
 
@@ -104,6 +112,7 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         berkeley,
         format: format_name(header, endian),
         has_debug_info,
+        flash_hash: flash_hash(&out),
         sections,
     })
 }
@@ -182,6 +191,19 @@ fn berkeley(raws: &[Raw]) -> Berkeley {
         }
     }
     b
+}
+
+fn flash_hash(raws: &[Raw]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut loaded: Vec<&Raw> = raws.iter().filter(|r| !r.bytes.is_empty()).collect();
+    loaded.sort_by_key(|r| r.lma);
+    let mut h = Sha256::new();
+    for r in loaded {
+        h.update(r.lma.to_le_bytes());
+        h.update((r.bytes.len() as u64).to_le_bytes());
+        h.update(r.bytes);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Length of `objcopy -O binary` output: from the lowest to the highest load

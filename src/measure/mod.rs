@@ -53,6 +53,9 @@ pub struct Measurement {
     pub format: String,
     /// Whether the file carries DWARF debug info.
     pub has_debug_info: bool,
+    /// SHA-256 of the loaded bytes with their load addresses: equal hashes
+    /// mean two builds put exactly the same bytes into flash.
+    pub flash_hash: String,
     /// Every section with a size, in file order.
     pub sections: Vec<SectionSize>,
 }

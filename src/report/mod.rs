@@ -36,6 +36,9 @@ pub struct Report {
     /// Prices the cost figures were computed with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::CostModel>,
+    /// What each setting buys (see `ablation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablation: Option<crate::ablation::Ablation>,
     /// The runner `--verify` used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner: Option<String>,
@@ -172,6 +175,7 @@ impl Report {
             memory: None,
             budget: None,
             cost: None,
+            ablation: None,
             runner: None,
             baseline: None,
             configs,

@@ -1,0 +1,246 @@
+//! What each setting buys: from the baseline, the effect of each single
+//! setting on its own; from the smallest configuration, the cost of
+//! reverting each of its settings. Pairs whose flash images are identical
+//! are named as such.
+
+use serde::{Deserialize, Serialize};
+
+use crate::matrix::{Config, Settings};
+use crate::report::{ConfigResult, Report};
+
+/// The figure being minimised: flash for firmware, stripped file otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    Flash,
+    Stripped,
+}
+
+impl Objective {
+    /// Bare-metal targets (`*-none-*`) are judged by flash.
+    pub fn for_target(target: &str) -> Objective {
+        if target.contains("-none") || target.ends_with(".json") {
+            Objective::Flash
+        } else {
+            Objective::Stripped
+        }
+    }
+
+    pub fn of(self, c: &ConfigResult) -> Option<u64> {
+        let s = c.size.as_ref()?;
+        Some(match self {
+            Objective::Flash => s.flash_bytes,
+            Objective::Stripped => s.stripped_bytes,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Effect {
+    /// `lto=fat`, or `lto` (reverted to the baseline's value).
+    pub setting: String,
+    pub from: String,
+    pub to: String,
+    pub flash_bytes: i64,
+    pub stripped_bytes: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_seconds: Option<f64>,
+    /// Both builds put exactly the same bytes into flash.
+    pub identical_flash: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ablation {
+    pub objective: Objective,
+    pub smallest: String,
+    /// Each single setting added to the baseline, sorted by effect.
+    pub single: Vec<Effect>,
+    /// Each setting of the smallest configuration reverted, sorted by effect.
+    pub revert: Vec<Effect>,
+    /// Groups of configurations with identical flash images.
+    pub identical: Vec<Vec<String>>,
+}
+
+/// `(key, value)` pairs that are set.
+fn pairs(s: &Settings) -> Vec<(&'static str, String)> {
+    s.toml_pairs()
+}
+
+fn same_extras(a: &ConfigResult, b: &ConfigResult) -> bool {
+    a.profile == b.profile && a.rustflags == b.rustflags && a.build_std == b.build_std
+}
+
+/// The single key in which `b` differs from `a`, if exactly one.
+fn one_difference(a: &Settings, b: &Settings) -> Option<&'static str> {
+    let (pa, pb) = (pairs(a), pairs(b));
+    let keys: std::collections::BTreeSet<&'static str> =
+        pa.iter().chain(pb.iter()).map(|(k, _)| *k).collect();
+    let differing: Vec<&'static str> = keys
+        .into_iter()
+        .filter(|k| pa.iter().find(|(x, _)| x == k) != pb.iter().find(|(x, _)| x == k))
+        .collect();
+    (differing.len() == 1).then(|| differing[0])
+}
+
+fn effect(setting: String, from: &ConfigResult, to: &ConfigResult) -> Option<Effect> {
+    let (a, b) = (from.size.as_ref()?, to.size.as_ref()?);
+    Some(Effect {
+        setting,
+        from: from.name.clone(),
+        to: to.name.clone(),
+        flash_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
+        stripped_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
+        // A cached build's time says nothing about its cost.
+        build_seconds: from
+            .build_seconds
+            .zip(to.build_seconds)
+            .filter(|_| !from.fresh && !to.fresh)
+            .map(|(x, y)| ((y - x) * 100.0).round() / 100.0),
+        identical_flash: a.flash_hash == b.flash_hash,
+    })
+}
+
+fn value_of(s: &Settings, key: &str) -> String {
+    pairs(s)
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| "default".into())
+}
+
+/// The ablation view of whatever the report holds.
+pub fn analyse(report: &Report, objective: Objective) -> Option<Ablation> {
+    let base = report
+        .configs
+        .iter()
+        .find(|c| Some(&c.name) == report.baseline.as_ref())?;
+    base.size.as_ref()?;
+    let smallest = report
+        .configs
+        .iter()
+        .filter(|c| same_extras(c, base))
+        .filter_map(|c| objective.of(c).map(|v| (v, c)))
+        .min_by_key(|(v, c)| (*v, pairs(&c.settings).len()))?
+        .1;
+    let mut single = Vec::new();
+    let mut revert = Vec::new();
+    for c in report.configs.iter().filter(|c| same_extras(c, base)) {
+        if let Some(key) = one_difference(&base.settings, &c.settings) {
+            if let Some(e) = effect(format!("{key}={}", value_of(&c.settings, key)), base, c) {
+                single.push(e);
+            }
+        }
+        if c.name != smallest.name {
+            if let Some(key) = one_difference(&smallest.settings, &c.settings) {
+                // Reverting: the other configuration leaves the key as the baseline has it.
+                if value_of(&c.settings, key) == value_of(&base.settings, key) {
+                    if let Some(e) = effect(
+                        format!("{key} back to {}", value_of(&base.settings, key)),
+                        smallest,
+                        c,
+                    ) {
+                        revert.push(e);
+                    }
+                }
+            }
+        }
+    }
+    let by_effect = |v: &mut Vec<Effect>| {
+        v.sort_by_key(|e| match objective {
+            Objective::Flash => -(e.flash_bytes.abs()),
+            Objective::Stripped => -(e.stripped_bytes.abs()),
+        })
+    };
+    by_effect(&mut single);
+    by_effect(&mut revert);
+    Some(Ablation {
+        objective,
+        smallest: smallest.name.clone(),
+        single,
+        revert,
+        identical: identical_groups(report),
+    })
+}
+
+fn identical_groups(report: &Report) -> Vec<Vec<String>> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for c in &report.configs {
+        let Some(s) = &c.size else { continue };
+        match groups.iter_mut().find(|(h, _)| *h == s.flash_hash) {
+            Some((_, names)) => names.push(c.name.clone()),
+            None => groups.push((s.flash_hash.clone(), vec![c.name.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, n)| n)
+        .filter(|n| n.len() > 1)
+        .collect()
+}
+
+/// Configurations to add so the view is complete: the baseline plus each
+/// setting of the smallest, and the smallest minus each of its settings.
+pub fn missing_configs(report: &Report, objective: Objective, all: &[Config]) -> Vec<Config> {
+    let Some(base_cfg) = all
+        .iter()
+        .find(|c| Some(&c.name) == report.baseline.as_ref())
+    else {
+        return Vec::new();
+    };
+    let Some(smallest) = report
+        .configs
+        .iter()
+        .filter(|c| c.profile == base_cfg.profile && c.rustflags == base_cfg.rustflags)
+        .filter_map(|c| objective.of(c).map(|v| (v, c)))
+        .min_by_key(|(v, _)| *v)
+        .map(|(_, c)| c)
+    else {
+        return Vec::new();
+    };
+    let have: Vec<&Settings> = report.configs.iter().map(|c| &c.settings).collect();
+    let mut out: Vec<Config> = Vec::new();
+    for (key, value) in pairs(&smallest.settings) {
+        let value = value.trim_matches('"').to_string();
+        if value_of(&base_cfg.settings, key) == value {
+            continue;
+        }
+        let mut single = base_cfg.settings.clone();
+        if single.set(key, &value).is_ok()
+            && !have.contains(&&single)
+            && !out.iter().any(|c| c.settings == single)
+        {
+            let mut c = base_cfg.clone();
+            c.name = format!("+{key}={value}");
+            c.settings = single;
+            out.push(c);
+        }
+        let mut reverted = smallest.settings.clone();
+        if reset(&mut reverted, key, &base_cfg.settings)
+            && !have.contains(&&reverted)
+            && !out.iter().any(|c| c.settings == reverted)
+        {
+            let mut c = base_cfg.clone();
+            c.name = format!("{} -{key}", smallest.name);
+            c.settings = reverted;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Set `key` in `s` to what `base` has (possibly unset).
+fn reset(s: &mut Settings, key: &str, base: &Settings) -> bool {
+    match key {
+        "opt-level" => s.opt_level = base.opt_level,
+        "lto" => s.lto = base.lto,
+        "codegen-units" => s.codegen_units = base.codegen_units,
+        "panic" => s.panic = base.panic,
+        "strip" => s.strip = base.strip,
+        "debug" => s.debug = base.debug,
+        "overflow-checks" => s.overflow_checks = base.overflow_checks,
+        "debug-assertions" => s.debug_assertions = base.debug_assertions,
+        "incremental" => s.incremental = base.incremental,
+        _ => return false,
+    }
+    true
+}
