@@ -6,6 +6,7 @@
 
 pub mod ablation;
 pub mod app;
+pub mod apply;
 pub mod budget;
 pub mod build;
 pub mod cli;

@@ -28,8 +28,48 @@ pub enum Command {
     /// Build the matrix (or read a saved report) and fail with exit status 1
     /// when a configuration is over budget: a CI gate.
     Check(Box<CheckArgs>),
+    /// Write a configuration into Cargo.toml as a profile (and what is not a
+    /// profile key into .cargo/config.toml), showing the diff first.
+    Apply(ApplyArgs),
     /// List the built-in presets and their configurations.
     Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ApplyArgs {
+    /// Name of the configuration (from --report, or the project's matrix or preset).
+    #[arg(value_name = "CONFIG")]
+    pub config: String,
+    /// Take the configuration from this saved JSON report.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write a named profile (`inherits = "release"`) instead of [profile.release].
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Overwrite keys that already have another value.
+    #[arg(long)]
+    pub force: bool,
+    /// Show the diff and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Package whose workspace gets the profile.
+    #[arg(short, long, value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Preset to find the configuration in (default: the project's file, else standard).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// Configuration file to find it in.
+    #[arg(long, value_name = "FILE")]
+    pub matrix_file: Option<PathBuf>,
+    /// Target for extra rustflags (default: the report's, else build.target, else the host).
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Option<String>,
+    /// Cargo to use for `cargo metadata`.
+    #[arg(long, value_name = "PATH")]
+    pub cargo: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -4,4 +4,4 @@ mod cargo_config;
 mod select;
 
 pub use cargo_config::{build_target, CargoConfig};
-pub use select::{select, BinKind, Project, ProjectError, Selection};
+pub use select::{select, select_package, BinKind, Project, ProjectError, Selection};

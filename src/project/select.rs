@@ -84,9 +84,24 @@ fn available_list(kind: &str, names: &[String]) -> String {
     }
 }
 
-/// Resolve the selection against `cargo metadata`.
-pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, ProjectError> {
-    let manifest = match &sel.manifest_path {
+/// The package a command is about, without choosing a binary: its
+/// manifest, and the workspace root (whose Cargo.toml holds the profiles).
+pub fn select_package(
+    cargo: &Path,
+    sel: &Selection,
+    cwd: &Path,
+) -> Result<(PathBuf, PathBuf), ProjectError> {
+    let manifest = find_manifest(sel, cwd)?;
+    let metadata = metadata(cargo, &manifest)?;
+    let package = choose_package(&metadata, &manifest, sel.package.as_deref())?;
+    Ok((
+        PathBuf::from(package.manifest_path.as_std_path()),
+        metadata.workspace_root.clone().into_std_path_buf(),
+    ))
+}
+
+fn find_manifest(sel: &Selection, cwd: &Path) -> Result<PathBuf, ProjectError> {
+    match &sel.manifest_path {
         Some(p) => {
             let p = if p.is_absolute() {
                 p.clone()
@@ -98,7 +113,7 @@ pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, Proj
             if !p.is_file() {
                 return Err(ProjectError::NoManifest { path: p });
             }
-            p
+            Ok(p)
         }
         None => cwd
             .ancestors()
@@ -106,8 +121,13 @@ pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, Proj
             .find(|p| p.is_file())
             .ok_or_else(|| ProjectError::NotAProject {
                 dir: cwd.to_path_buf(),
-            })?,
-    };
+            }),
+    }
+}
+
+/// Resolve the selection against `cargo metadata`.
+pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, ProjectError> {
+    let manifest = find_manifest(sel, cwd)?;
     let metadata = metadata(cargo, &manifest)?;
     let package = choose_package(&metadata, &manifest, sel.package.as_deref())?;
     let (binary, kind) = choose_binary(package, sel)?;

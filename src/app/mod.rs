@@ -1,5 +1,7 @@
 //! Wiring the stages together for each command.
 
+mod apply;
+
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -33,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             presets();
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Apply(args)) => apply::apply(args),
         Some(Command::Check(args)) => match &args.report {
             Some(path) => check_saved(path, &args.run),
             None => weigh(args.run, true),

@@ -1,0 +1,177 @@
+//! `cargo weigh apply`: the chosen configuration written into Cargo.toml
+//! makes a plain `cargo build --release` reproduce the measured firmware.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn applied_configuration_reproduces_the_measured_flash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("tiny");
+    copy_dir(&fixture("tiny"), &project);
+    // A comment the edit must keep.
+    let manifest = project.join("Cargo.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{original}\n# release profile below is managed by hand\n"),
+    )
+    .unwrap();
+
+    let report_path = tmp.path().join("report.json");
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--matrix-file")
+        .arg(fixture("tiny-verify.toml"))
+        .arg("--target-dir")
+        .arg(tmp.path().join("weigh-target"))
+        .args([
+            "--quiet",
+            "--only",
+            "release,z-fat",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&report_path));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let report = json(&report_path);
+    let measured = report["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "z-fat")
+        .unwrap()
+        .clone();
+
+    // --dry-run shows the diff and changes nothing.
+    let before = std::fs::read(&manifest).unwrap();
+    let dry = run(weigh()
+        .arg("apply")
+        .arg("z-fat")
+        .arg("--report")
+        .arg(&report_path)
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--dry-run"));
+    let (stdout, stderr) = text(&dry);
+    assert!(dry.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("+opt-level = \"z\"") && stdout.contains("+lto = \"fat\""),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(&manifest).unwrap(),
+        before,
+        "--dry-run wrote nothing"
+    );
+
+    let applied = run(weigh()
+        .arg("apply")
+        .arg("z-fat")
+        .arg("--report")
+        .arg(&report_path)
+        .arg("--manifest-path")
+        .arg(&manifest));
+    let (_, stderr) = text(&applied);
+    assert!(applied.status.success(), "{stderr}");
+    let after = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        after.contains("# release profile below is managed by hand"),
+        "comments kept:\n{after}"
+    );
+    assert!(
+        after.starts_with(&original[..original.len().min(200)]),
+        "the rest of the file is unchanged"
+    );
+
+    // A plain release build, with the toolchain the report recorded.
+    let tc = &report["toolchain"];
+    let mut build = Command::new(tc["cargo"].as_str().unwrap());
+    build
+        .current_dir(&project)
+        .env("RUSTC", tc["rustc"].as_str().unwrap())
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["build", "--release"]);
+    let build_std = measured["build_std"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !build_std.is_empty() {
+        let crates: Vec<&str> = build_std.iter().map(|c| c.as_str().unwrap()).collect();
+        build
+            .env("RUSTC_BOOTSTRAP", "1")
+            .arg(format!("-Zbuild-std={}", crates.join(",")));
+        assert!(
+            stderr.contains("-Zbuild-std=core"),
+            "apply says how to reproduce: {stderr}"
+        );
+    }
+    let st = build.output().unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let built = project.join("target/thumbv7em-none-eabihf/release/tiny");
+    let m = cargo_weigh::measure::measure_file(&built).unwrap();
+    assert_eq!(
+        m.flash_bytes,
+        measured["flash_bytes"].as_u64().unwrap(),
+        "plain cargo build reproduces the flash size"
+    );
+    assert_eq!(
+        m.flash_hash,
+        measured["flash_hash"].as_str().unwrap(),
+        "and the very same flash bytes"
+    );
+
+    // Applying again changes nothing; a conflicting value is refused.
+    let again = run(weigh()
+        .arg("apply")
+        .arg("z-fat")
+        .arg("--report")
+        .arg(&report_path)
+        .arg("--manifest-path")
+        .arg(&manifest));
+    assert!(text(&again).0.contains("nothing to change"));
+    let opt_s = run(weigh()
+        .arg("apply")
+        .arg("opt-s")
+        .arg("--preset")
+        .arg("standard")
+        .arg("--manifest-path")
+        .arg(&manifest));
+    let (_, stderr) = text(&opt_s);
+    assert_eq!(opt_s.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("opt-level = \"z\"") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&manifest).unwrap(),
+        after,
+        "a refused apply writes nothing"
+    );
+}
