@@ -266,11 +266,13 @@ mod tests {
     use crate::matrix::{Lto, OptLevel, Strip};
 
     fn config() -> Config {
-        let mut s = Settings::default();
-        s.opt_level = Some(OptLevel::Z);
-        s.lto = Some(Lto::Fat);
-        s.codegen_units = Some(1);
-        s.strip = Some(Strip::Symbols);
+        let s = Settings {
+            opt_level: Some(OptLevel::Z),
+            lto: Some(Lto::Fat),
+            codegen_units: Some(1),
+            strip: Some(Strip::Symbols),
+            ..Settings::default()
+        };
         Config::new("small", BaseProfile::Release, s)
     }
 
