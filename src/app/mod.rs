@@ -1,19 +1,16 @@
 //! Wiring the stages together for each command.
 
 mod apply;
+mod session;
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::ablation::{self, Objective};
 use crate::budget::{read_report, Budget, Growth};
-use crate::build::{build_one, lock_run, BuildEnv, RustflagsRoute};
 use crate::cli::{BudgetArgs, Cli, Command, CostArgs, MeasureArgs, OutputArgs, RunArgs};
 use crate::cost::{CostModel, Ota};
 use crate::export::exporter;
@@ -21,8 +18,8 @@ use crate::matrix::{self, Config, MatrixSource};
 use crate::measure::measure_file;
 use crate::memory::{parse_memory, parse_size, MemoryMap};
 use crate::output::Sink;
-use crate::project::{self, build_target, CargoConfig, Selection};
-use crate::report::{ConfigResult, ProjectInfo, Report};
+use crate::project::{self, CargoConfig};
+use crate::report::{ConfigResult, Report};
 use crate::toolchain;
 use crate::verify::{
     compare, run_artifact, runner_for, runner_from_arg, target_cfgs, Runner, VerifyStatus,
@@ -279,127 +276,36 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
     Ok(source)
 }
 
-fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
-    let pb = ProgressBar::new(len as u64);
-    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        pb.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} {prefix:.bold} {wide_msg} ETA {eta}")
-            .expect("valid template"),
-    );
-    pb.enable_steady_tick(Duration::from_millis(200));
-    pb
-}
 
 fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     let (flash, ram) = sizes(&args.output)?;
     let (budget, baseline_report) = limits(&args.budget)?;
     let sink = Sink::open(args.output.output.as_deref())?;
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-
-    let metadata_cargo = toolchain::any_cargo(args.cargo.as_deref())?;
-    let features: Vec<String> = args
-        .features
-        .iter()
-        .flat_map(|f| f.split([',', ' ']))
-        .filter(|f| !f.is_empty())
-        .map(String::from)
-        .collect();
-    let selection = Selection {
-        manifest_path: args.manifest_path.clone(),
-        package: args.package.clone(),
-        bin: args.bin.clone(),
-        example: args.example.clone(),
-        features: features.clone(),
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
-    };
-    let project = project::select(&metadata_cargo, &selection, &cwd)?;
-    let cargo_configs = CargoConfig::discover(&project.package_dir);
-    let target = match &args.target {
-        Some(t) => t.clone(),
-        None => match build_target(&cargo_configs) {
-            Some(t) => t,
-            None => toolchain::host_triple(args.cargo.as_deref())?,
-        },
-    };
-    let source = matrix_for(&args, &project)?;
+    let located = session::locate(&args)?;
+    let source = matrix_for(&args, &located.project)?;
     let baseline = args.output.baseline.clone().or(source.baseline.clone());
     let names: Vec<&str> = source.configs.iter().map(|c| c.name.as_str()).collect();
     check_baseline(baseline.as_deref(), &names)?;
 
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
-    let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
-    let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root])?;
-    let memory = memory_from(map, flash, ram);
+    let s = session::Session::open(&args, located, wants_std, flash, ram)?;
     let budget = if check_mode {
-        check_limits(budget, memory.as_ref())?
+        check_limits(budget, s.memory.as_ref())?
     } else {
         budget
     };
     let runner = if args.verify {
-        Some(verify_runner(&args, &cargo_configs, &target, &tc)?)
+        Some(verify_runner(&args, &s.cargo_configs, &s.env.target, &s.env.toolchain)?)
     } else {
         None
     };
-
-    let target_root = match &args.target_dir {
-        Some(d) if d.is_absolute() => d.clone(),
-        Some(d) => cwd.join(d),
-        None => project.target_directory.clone(),
-    };
-    let lockfile = project.workspace_root.join("Cargo.lock");
-    let had_lockfile = lockfile.exists();
-    let env = BuildEnv {
-        toolchain: tc.clone(),
-        project: project.clone(),
-        target: target.clone(),
-        features: features.clone(),
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
-        weigh_dir: target_root.join("weigh"),
-        rustflags: RustflagsRoute::detect(&cargo_configs, &target),
-        default_build_std: args.build_std.clone(),
-        jobs: args.jobs,
-        locked: had_lockfile,
-    };
-    if let Some(note) = &tc.note {
-        if !args.quiet {
-            eprintln!("note: {note}");
-        }
-    }
-
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
-            .context("cannot install signal handlers")?;
-    }
-    let context = format!(
-        "{}|{}|{}|{:?}|{}|{}|{}",
-        target,
-        project.package,
-        project.binary,
-        project.kind,
-        features.join(","),
-        args.all_features,
-        args.no_default_features
-    );
-    let Some(_lock) = lock_run(&env.weigh_dir, &stop, args.quiet)
-        .with_context(|| format!("cannot lock {}", env.weigh_dir.display()))?
-    else {
+    let Some(_lock) = s.lock(args.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok(ExitCode::from(130));
     };
-    let run = Builder {
-        env: &env,
-        stop: &stop,
-        context: &context,
-        timeout: args.timeout.map(Duration::from_secs),
-        quiet: args.quiet,
-    };
+    let run = s.builder(&args);
     let (mut results, mut complete) = run.build_all(&source.configs);
-    let objective = Objective::for_target(&target);
+    let objective = Objective::for_target(&s.env.target);
     if args.ablation && complete {
         let mut so_far = Report::new(results.clone());
         so_far.finalize(baseline.as_deref());
@@ -414,22 +320,9 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
         results.extend(more);
         complete = done;
     }
-    restore_lockfile(&lockfile, had_lockfile);
+    s.restore_lockfile();
 
-    let mut report = Report::new(results);
-    report.complete = complete;
-    report.project = Some(ProjectInfo {
-        package: project.package.clone(),
-        version: project.version.clone(),
-        manifest_path: project.manifest_path.clone(),
-        binary: project.binary.clone(),
-        binary_kind: project.kind,
-        features,
-    });
-    report.target = Some(target);
-    report.toolchain = Some(tc);
-    report.matrix = Some(source.origin);
-    report.memory = memory;
+    let mut report = s.report(results, complete, source.origin.clone());
     report.finalize(baseline.as_deref());
     report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
@@ -437,7 +330,7 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
         verify_all(
             &mut report,
             runner,
-            &project.package_dir,
+            &s.env.project.package_dir,
             Duration::from_secs(args.verify_timeout),
         );
     }
@@ -521,46 +414,6 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
     report.configs[base].verify = Some(reference);
 }
 
-/// Builds configurations one after another under one progress bar.
-struct Builder<'a> {
-    env: &'a BuildEnv,
-    stop: &'a AtomicBool,
-    context: &'a str,
-    timeout: Option<Duration>,
-    quiet: bool,
-}
-
-impl Builder<'_> {
-    /// The results in order, and whether every build ran (false when interrupted).
-    fn build_all(&self, configs: &[Config]) -> (Vec<ConfigResult>, bool) {
-        let pb = progress_bar(configs.len(), self.quiet);
-        let mut results = Vec::new();
-        let mut complete = true;
-        for config in configs {
-            pb.set_prefix(config.name.clone());
-            let id = config.id(self.context);
-            let built = build_one(
-                self.env,
-                config,
-                &id,
-                self.stop,
-                self.timeout,
-                &mut |line| pb.set_message(line.to_string()),
-            );
-            match built {
-                Ok(outcome) => results.push(result_row(config, id, outcome)),
-                Err(_) => {
-                    complete = false;
-                    break;
-                }
-            }
-            pb.inc(1);
-        }
-        pb.finish_and_clear();
-        (results, complete)
-    }
-}
-
 /// The file's `[cost]` table with the command line's prices on top.
 fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
     let mut m = file.unwrap_or_default();
@@ -581,14 +434,7 @@ fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
     m
 }
 
-/// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
-fn restore_lockfile(lockfile: &Path, existed: bool) {
-    if !existed && lockfile.exists() {
-        let _ = std::fs::remove_file(lockfile);
-    }
-}
-
-fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) -> ConfigResult {
+pub(crate) fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) -> ConfigResult {
     let mut error = outcome.error.clone();
     let size = match (&outcome.artifact, outcome.ok) {
         (Some(path), true) => match measure_file(path) {

@@ -1,0 +1,254 @@
+//! What every building command shares: the project located, the toolchain
+//! chosen, the build environment, signals, the run lock and the progress bar.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{memory_from, result_row};
+use crate::build::{build_one, lock_run, BuildEnv, RunLock, RustflagsRoute};
+use crate::cli::RunArgs;
+use crate::matrix::Config;
+use crate::memory::MemoryMap;
+use crate::project::{self, build_target, CargoConfig, Project, Selection};
+use crate::report::{ConfigResult, ProjectInfo, Report};
+use crate::toolchain;
+
+/// The project and target a command works on.
+pub struct Located {
+    pub project: Project,
+    pub cargo_configs: Vec<CargoConfig>,
+    pub target: String,
+    pub features: Vec<String>,
+    pub cwd: PathBuf,
+}
+
+pub fn locate(args: &RunArgs) -> anyhow::Result<Located> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let metadata_cargo = toolchain::any_cargo(args.cargo.as_deref())?;
+    let features: Vec<String> = args
+        .features
+        .iter()
+        .flat_map(|f| f.split([',', ' ']))
+        .filter(|f| !f.is_empty())
+        .map(String::from)
+        .collect();
+    let selection = Selection {
+        manifest_path: args.manifest_path.clone(),
+        package: args.package.clone(),
+        bin: args.bin.clone(),
+        example: args.example.clone(),
+        features: features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+    };
+    let project = project::select(&metadata_cargo, &selection, &cwd)?;
+    let cargo_configs = CargoConfig::discover(&project.package_dir);
+    let target = match &args.target {
+        Some(t) => t.clone(),
+        None => match build_target(&cargo_configs) {
+            Some(t) => t,
+            None => toolchain::host_triple(args.cargo.as_deref())?,
+        },
+    };
+    Ok(Located {
+        project,
+        cargo_configs,
+        target,
+        features,
+        cwd,
+    })
+}
+
+/// Everything needed to build configurations of one project.
+pub struct Session {
+    pub env: BuildEnv,
+    pub cargo_configs: Vec<CargoConfig>,
+    pub memory: Option<MemoryMap>,
+    pub stop: Arc<AtomicBool>,
+    context: String,
+    lockfile: PathBuf,
+    had_lockfile: bool,
+    timeout: Option<Duration>,
+}
+
+impl Session {
+    pub fn open(
+        args: &RunArgs,
+        located: Located,
+        wants_std: bool,
+        flash: Option<u64>,
+        ram: Option<u64>,
+    ) -> anyhow::Result<Session> {
+        let Located {
+            project,
+            cargo_configs,
+            target,
+            features,
+            cwd,
+        } = located;
+        let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
+        let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root])?;
+        let memory = memory_from(map, flash, ram);
+        let target_root = match &args.target_dir {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => cwd.join(d),
+            None => project.target_directory.clone(),
+        };
+        let lockfile = project.workspace_root.join("Cargo.lock");
+        let had_lockfile = lockfile.exists();
+        if let Some(note) = &tc.note {
+            if !args.quiet {
+                eprintln!("note: {note}");
+            }
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot install signal handlers")?;
+        }
+        let context = format!(
+            "{}|{}|{}|{:?}|{}|{}|{}",
+            target,
+            project.package,
+            project.binary,
+            project.kind,
+            features.join(","),
+            args.all_features,
+            args.no_default_features
+        );
+        let env = BuildEnv {
+            toolchain: tc,
+            rustflags: RustflagsRoute::detect(&cargo_configs, &target),
+            weigh_dir: target_root.join("weigh"),
+            project,
+            target,
+            features,
+            all_features: args.all_features,
+            no_default_features: args.no_default_features,
+            default_build_std: args.build_std.clone(),
+            jobs: args.jobs,
+            locked: had_lockfile,
+        };
+        Ok(Session {
+            env,
+            cargo_configs,
+            memory,
+            stop,
+            context,
+            lockfile,
+            had_lockfile,
+            timeout: args.timeout.map(Duration::from_secs),
+        })
+    }
+
+    /// One run per target directory at a time; `None` if interrupted while waiting.
+    pub fn lock(&self, quiet: bool) -> anyhow::Result<Option<RunLock>> {
+        lock_run(&self.env.weigh_dir, &self.stop, quiet)
+            .with_context(|| format!("cannot lock {}", self.env.weigh_dir.display()))
+    }
+
+    pub fn builder<'a>(&'a self, args: &RunArgs) -> Builder<'a> {
+        Builder {
+            env: &self.env,
+            stop: &self.stop,
+            context: &self.context,
+            timeout: self.timeout,
+            quiet: args.quiet,
+        }
+    }
+
+    /// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
+    pub fn restore_lockfile(&self) {
+        if !self.had_lockfile && self.lockfile.exists() {
+            let _ = std::fs::remove_file(&self.lockfile);
+        }
+    }
+
+    /// A report of these results with the session's project facts filled in.
+    pub fn report(&self, results: Vec<ConfigResult>, complete: bool, origin: String) -> Report {
+        let p = &self.env.project;
+        let mut report = Report::new(results);
+        report.complete = complete;
+        report.project = Some(ProjectInfo {
+            package: p.package.clone(),
+            version: p.version.clone(),
+            manifest_path: p.manifest_path.clone(),
+            binary: p.binary.clone(),
+            binary_kind: p.kind,
+            features: self.env.features.clone(),
+        });
+        report.target = Some(self.env.target.clone());
+        report.toolchain = Some(self.env.toolchain.clone());
+        report.matrix = Some(origin);
+        report.memory = self.memory.clone();
+        report
+    }
+}
+
+fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
+    let pb = ProgressBar::new(len as u64);
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:24} {pos}/{len} {prefix:.bold} {wide_msg} ETA {eta}",
+        )
+        .expect("valid template"),
+    );
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
+}
+
+/// Builds configurations one after another under one progress bar.
+pub struct Builder<'a> {
+    env: &'a BuildEnv,
+    stop: &'a AtomicBool,
+    context: &'a str,
+    timeout: Option<Duration>,
+    quiet: bool,
+}
+
+impl Builder<'_> {
+    /// The results in order, and whether every build ran (false when interrupted).
+    pub fn build_all(&self, configs: &[Config]) -> (Vec<ConfigResult>, bool) {
+        let pb = progress_bar(configs.len(), self.quiet);
+        let mut results = Vec::new();
+        let mut complete = true;
+        for config in configs {
+            pb.set_prefix(config.name.clone());
+            match self.build_with(config, &pb) {
+                Some(r) => results.push(r),
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+            pb.inc(1);
+        }
+        pb.finish_and_clear();
+        (results, complete)
+    }
+
+    /// Build and measure one configuration; `None` when interrupted.
+    pub fn build(&self, config: &Config) -> Option<ConfigResult> {
+        let pb = progress_bar(1, self.quiet);
+        pb.set_prefix(config.name.clone());
+        let r = self.build_with(config, &pb);
+        pb.finish_and_clear();
+        r
+    }
+
+    fn build_with(&self, config: &Config, pb: &ProgressBar) -> Option<ConfigResult> {
+        let id = config.id(self.context);
+        build_one(self.env, config, &id, self.stop, self.timeout, &mut |line| {
+            pb.set_message(line.to_string())
+        })
+        .ok()
+        .map(|outcome| result_row(config, id, outcome))
+    }
+}
