@@ -15,6 +15,7 @@ pub mod export;
 pub mod matrix;
 pub mod measure;
 pub mod memory;
+pub mod optimize;
 pub mod output;
 pub mod project;
 pub mod report;

@@ -41,13 +41,22 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
                         names.join(", ")
                     )
                 })?;
+            // Building std from source only because the target has no
+            // prebuilt core is the toolchain's business, printed below; std
+            // features or immediate-abort need it in .cargo/config.toml.
+            let needs_std = !c.build_std_features.is_empty()
+                || c.settings.panic == Some(matrix::Panic::ImmediateAbort);
             let config = Config {
                 name: c.name.clone(),
                 profile: c.profile,
                 settings: c.settings.clone(),
                 rustflags: c.rustflags.clone(),
-                build_std: Vec::new(),
-                build_std_features: Vec::new(),
+                build_std: if needs_std {
+                    c.build_std.clone()
+                } else {
+                    Vec::new()
+                },
+                build_std_features: c.build_std_features.clone(),
             };
             (config, report.target.clone(), c.build_std.clone())
         }

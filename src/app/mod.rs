@@ -1,6 +1,7 @@
 //! Wiring the stages together for each command.
 
 mod apply;
+mod optimize;
 mod session;
 
 use std::path::Path;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Apply(args)) => apply::apply(args),
+        Some(Command::Optimize(args)) => optimize::optimize(*args),
         Some(Command::Check(args)) => match &args.report {
             Some(path) => check_saved(path, &args.run),
             None => weigh(args.run, true),
@@ -276,7 +278,6 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
     Ok(source)
 }
 
-
 fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     let (flash, ram) = sizes(&args.output)?;
     let (budget, baseline_report) = limits(&args.budget)?;
@@ -295,7 +296,12 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
         budget
     };
     let runner = if args.verify {
-        Some(verify_runner(&args, &s.cargo_configs, &s.env.target, &s.env.toolchain)?)
+        Some(verify_runner(
+            &args,
+            &s.cargo_configs,
+            &s.env.target,
+            &s.env.toolchain,
+        )?)
     } else {
         None
     };
@@ -434,7 +440,11 @@ fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
     m
 }
 
-pub(crate) fn result_row(config: &Config, id: String, outcome: crate::build::BuildOutcome) -> ConfigResult {
+pub(crate) fn result_row(
+    config: &Config,
+    id: String,
+    outcome: crate::build::BuildOutcome,
+) -> ConfigResult {
     let mut error = outcome.error.clone();
     let size = match (&outcome.artifact, outcome.ok) {
         (Some(path), true) => match measure_file(path) {
@@ -454,6 +464,7 @@ pub(crate) fn result_row(config: &Config, id: String, outcome: crate::build::Bui
         settings: config.settings.clone(),
         rustflags: config.rustflags.clone(),
         build_std: outcome.build_std,
+        build_std_features: config.build_std_features.clone(),
         ok: size.is_some(),
         error,
         log: Some(outcome.log),

@@ -108,7 +108,8 @@ impl Session {
         }
         let stop = Arc::new(AtomicBool::new(false));
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot install signal handlers")?;
+            signal_hook::flag::register(sig, Arc::clone(&stop))
+                .context("cannot install signal handlers")?;
         }
         let context = format!(
             "{}|{}|{}|{:?}|{}|{}|{}",
@@ -245,9 +246,14 @@ impl Builder<'_> {
 
     fn build_with(&self, config: &Config, pb: &ProgressBar) -> Option<ConfigResult> {
         let id = config.id(self.context);
-        build_one(self.env, config, &id, self.stop, self.timeout, &mut |line| {
-            pb.set_message(line.to_string())
-        })
+        build_one(
+            self.env,
+            config,
+            &id,
+            self.stop,
+            self.timeout,
+            &mut |line| pb.set_message(line.to_string()),
+        )
         .ok()
         .map(|outcome| result_row(config, id, outcome))
     }

@@ -112,8 +112,9 @@ impl BuildEnv {
         // The cargo chosen may not be the one on PATH: pin its rustc.
         cmd.env("RUSTC", &self.toolchain.rustc);
         let build_std = self.build_std_for(config);
-        let unstable =
-            !build_std.is_empty() || config.settings.panic == Some(Panic::ImmediateAbort);
+        let unstable = !build_std.is_empty()
+            || config.settings.panic == Some(Panic::ImmediateAbort)
+            || config.rustflags.iter().any(|f| f.starts_with("-Z"));
         if unstable && self.toolchain.needs_bootstrap() {
             cmd.env("RUSTC_BOOTSTRAP", "1");
         }

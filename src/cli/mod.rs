@@ -31,8 +31,29 @@ pub enum Command {
     /// Write a configuration into Cargo.toml as a profile (and what is not a
     /// profile key into .cargo/config.toml), showing the diff first.
     Apply(ApplyArgs),
+    /// Search for the smallest configuration (greedy coordinate descent over
+    /// the profile settings, and nightly-only size options when available).
+    Optimize(Box<OptimizeArgs>),
     /// List the built-in presets and their configurations.
     Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OptimizeArgs {
+    /// Stop after this many builds.
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    pub max_builds: usize,
+    /// Reject configurations whose (uncached) build takes longer than this.
+    #[arg(long, value_name = "SECONDS")]
+    pub max_build_time: Option<f64>,
+    /// Keep panic = "unwind" (do not search the panic strategy).
+    #[arg(long)]
+    pub keep_unwind: bool,
+    /// Only stable options: no -Z flags, no build-std features, no immediate-abort.
+    #[arg(long)]
+    pub stable_only: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Args, Clone)]

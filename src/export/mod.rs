@@ -315,6 +315,54 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             parts.join(", ")
         ));
     }
+    if let Some(o) = &report.optimize {
+        let value = |name: &str| {
+            report
+                .configs
+                .iter()
+                .find(|c| c.name == name)
+                .and_then(|c| o.objective.of(c))
+        };
+        let what = match o.objective {
+            crate::ablation::Objective::Flash => "flash",
+            crate::ablation::Objective::Stripped => "stripped size",
+        };
+        if let (Some(a), Some(b)) = (value(&o.start), value(&o.best)) {
+            notes.push(format!(
+                "BEST {}: {what} {} (from {} with {}, {}) after {} builds",
+                o.best,
+                kib(b),
+                kib(a),
+                o.start,
+                signed_kib(b as i64 - a as i64),
+                o.builds
+            ));
+        }
+        for (i, s) in o.steps.iter().enumerate() {
+            notes.push(format!(
+                "step {}: {} → {}: {} → {} ({})",
+                i + 1,
+                s.axis,
+                s.to,
+                kib(s.before),
+                kib(s.after),
+                signed_kib(s.after as i64 - s.before as i64)
+            ));
+        }
+        if !o.pareto.is_empty() {
+            notes.push(format!(
+                "Pareto front ({what} vs build time): {}",
+                o.pareto.join(" | ")
+            ));
+        }
+        for n in &o.notes {
+            notes.push(format!("optimize: {n}"));
+        }
+        notes.push(format!(
+            "apply the best with: cargo weigh apply '{}' --report <this report as JSON>",
+            o.best
+        ));
+    }
     notes.extend(identical_notes(report));
     if let Some(r) = &report.runner {
         notes.push(format!("verified with: {r}"));

@@ -74,6 +74,12 @@ impl Config {
         if !self.build_std.is_empty() {
             parts.push(format!("build-std={}", self.build_std.join(",")));
         }
+        if !self.build_std_features.is_empty() {
+            parts.push(format!(
+                "build-std-features={}",
+                self.build_std_features.join(",")
+            ));
+        }
         if parts.is_empty() {
             "(profile as is)".to_string()
         } else {

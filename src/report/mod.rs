@@ -36,6 +36,9 @@ pub struct Report {
     /// Prices the cost figures were computed with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::CostModel>,
+    /// What `cargo weigh optimize` did and found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<crate::optimize::Summary>,
     /// What each setting buys (see `ablation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ablation: Option<crate::ablation::Ablation>,
@@ -73,6 +76,9 @@ pub struct ConfigResult {
     /// Standard-library crates built from source for this build.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub build_std: Vec<String>,
+    /// Features of the standard library asked for (`-Zbuild-std-features`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_std_features: Vec<String>,
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -132,6 +138,7 @@ impl ConfigResult {
             settings: Settings::default(),
             rustflags: Vec::new(),
             build_std: Vec::new(),
+            build_std_features: Vec::new(),
             ok: true,
             error: None,
             log: None,
@@ -176,6 +183,7 @@ impl Report {
             budget: None,
             cost: None,
             ablation: None,
+            optimize: None,
             runner: None,
             baseline: None,
             configs,

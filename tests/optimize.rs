@@ -1,0 +1,125 @@
+//! `cargo weigh optimize` on the tiny firmware: at least as small as the
+//! best of the standard preset, every step printed, and the result applied
+//! and reproduced by a plain `cargo build --release`.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn optimize_beats_the_standard_preset_and_its_result_applies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let standard = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args(["--preset", "standard", "--quiet", "--format", "json"]));
+    assert!(standard.status.success(), "{}", text(&standard).1);
+    let standard: serde_json::Value = serde_json::from_slice(&standard.stdout).unwrap();
+    let best_standard = standard["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["flash_bytes"].as_u64())
+        .min()
+        .unwrap();
+
+    let report_path = tmp.path().join("optimize.json");
+    let out = run(weigh()
+        .arg("optimize")
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args(["--stable-only", "--quiet", "--format", "json", "--output"])
+        .arg(&report_path));
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r = json(&report_path);
+    let o = &r["optimize"];
+    assert_eq!(o["objective"], "flash");
+    let best = o["best"].as_str().unwrap();
+    let configs = r["configs"].as_array().unwrap();
+    let best_cfg = configs.iter().find(|c| c["name"] == best).unwrap();
+    let best_flash = best_cfg["flash_bytes"].as_u64().unwrap();
+    assert!(
+        best_flash <= best_standard,
+        "optimize found {best_flash} B, standard's best is {best_standard} B"
+    );
+    // Each kept step is printed as it happens, and the steps only go down.
+    let steps = o["steps"].as_array().unwrap();
+    assert!(!steps.is_empty());
+    assert_eq!(stderr.matches("  step: ").count(), steps.len(), "{stderr}");
+    for s in steps {
+        assert!(s["after"].as_u64() < s["before"].as_u64());
+    }
+    assert_eq!(steps.last().unwrap()["after"].as_u64(), Some(best_flash));
+    assert!(
+        !o["pareto"].as_array().unwrap().is_empty() || configs.iter().all(|c| c["fresh"] == true)
+    );
+    assert!(
+        configs.iter().all(|c| c["settings"]
+            .get("panic")
+            .is_none_or(|p| p != "immediate-abort")),
+        "--stable-only"
+    );
+
+    // Apply the best to a copy and rebuild it the plain way.
+    let project = tmp.path().join("tiny");
+    copy_dir(&fixture("tiny"), &project);
+    let applied = run(weigh()
+        .arg("apply")
+        .arg(best)
+        .arg("--report")
+        .arg(&report_path)
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml")));
+    assert!(applied.status.success(), "{}", text(&applied).1);
+    let tc = &r["toolchain"];
+    let mut build = Command::new(tc["cargo"].as_str().unwrap());
+    build
+        .current_dir(&project)
+        .env("RUSTC", tc["rustc"].as_str().unwrap())
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["build", "--release"]);
+    if let Some(std) = best_cfg["build_std"].as_array().filter(|a| !a.is_empty()) {
+        let crates: Vec<&str> = std.iter().map(|c| c.as_str().unwrap()).collect();
+        build
+            .env("RUSTC_BOOTSTRAP", "1")
+            .arg(format!("-Zbuild-std={}", crates.join(",")));
+    }
+    let st = build.output().unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let m = cargo_weigh::measure::measure_file(
+        &project.join("target/thumbv7em-none-eabihf/release/tiny"),
+    )
+    .unwrap();
+    assert_eq!(
+        m.flash_bytes, best_flash,
+        "cargo build --release reproduces the optimized flash"
+    );
+}
