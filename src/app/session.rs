@@ -92,7 +92,11 @@ impl Session {
             cwd,
         } = located;
         let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
-        let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root])?;
+        let scripts = crate::memory::linker_scripts(&crate::build::configured_rustflags(
+            &cargo_configs,
+            &target,
+        ));
+        let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root], &scripts)?;
         let memory = memory_from(map, flash, ram);
         let target_root = match &args.target_dir {
             Some(d) if d.is_absolute() => d.clone(),

@@ -50,6 +50,42 @@ impl RustflagsRoute {
     }
 }
 
+/// The rustflags the project's config files give for `target` (target
+/// table first, else build), for reading `-T` linker scripts.
+pub fn configured_rustflags(configs: &[CargoConfig], target: &str) -> Vec<String> {
+    let key = target_key(target);
+    let words = |v: &toml::Value| -> Vec<String> {
+        match v {
+            toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
+            toml::Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut out = Vec::new();
+    for c in configs {
+        if let Some(t) = c.get("target").and_then(|t| t.as_table()) {
+            for (k, v) in t {
+                if k == &key || k.starts_with("cfg(") {
+                    if let Some(f) = v.get("rustflags") {
+                        out.extend(words(f));
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        for c in configs {
+            if let Some(f) = c.get("build.rustflags") {
+                out.extend(words(f));
+            }
+        }
+    }
+    out
+}
+
 /// A `.json` target spec is keyed by its file stem in `[target.*]`.
 fn target_key(target: &str) -> String {
     if target.ends_with(".json") {

@@ -9,6 +9,6 @@ mod command;
 mod lock;
 mod run;
 
-pub use command::{BuildEnv, RustflagsRoute};
+pub use command::{configured_rustflags, BuildEnv, RustflagsRoute};
 pub use lock::{lock_run, RunLock};
 pub use run::{build_one, BuildOutcome, Interrupted};

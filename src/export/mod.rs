@@ -382,6 +382,7 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         if let Some(f) = m.flash_bytes {
             notes.push(format!("Flash % of {} flash ({})", kib(f), m.source));
         }
+        notes.extend(region_notes(report));
     }
     if report.configs.iter().any(|c| c.fresh) {
         notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());
@@ -457,5 +458,60 @@ pub(crate) fn identical_notes(report: &Report) -> Vec<String> {
         .iter()
         .flat_map(|a| a.identical.iter())
         .map(|g| format!("identical flash image: {}", g.join(" = ")))
+        .collect()
+}
+
+/// Region use of the baseline and of the smallest configuration: bytes,
+/// percentage and headroom per memory region.
+fn region_notes(report: &Report) -> Vec<String> {
+    let ok: Vec<_> = report
+        .configs
+        .iter()
+        .filter(|c| !c.regions.is_empty())
+        .collect();
+    let mut picks: Vec<&crate::report::ConfigResult> = Vec::new();
+    if let Some(b) = ok
+        .iter()
+        .find(|c| Some(&c.name) == report.baseline.as_ref())
+    {
+        picks.push(b);
+    }
+    if let Some(s) = ok
+        .iter()
+        .min_by_key(|c| c.size.as_ref().map(|s| s.flash_bytes))
+    {
+        if !picks.iter().any(|p| p.name == s.name) {
+            picks.push(s);
+        }
+    }
+    picks
+        .into_iter()
+        .map(|c| {
+            let parts: Vec<String> = c
+                .regions
+                .iter()
+                .map(|r| {
+                    let pct = if r.length > 0 {
+                        r.used_bytes as f64 * 100.0 / r.length as f64
+                    } else {
+                        0.0
+                    };
+                    let free = r.length.saturating_sub(r.used_bytes);
+                    let over = if r.used_bytes > r.length {
+                        " OVERFLOW"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{} {} of {} ({pct:.2}%, {} free){over}",
+                        r.name,
+                        kib(r.used_bytes),
+                        kib(r.length),
+                        kib(free)
+                    )
+                })
+                .collect();
+            format!("regions of {}: {}", c.name, parts.join("; "))
+        })
         .collect()
 }

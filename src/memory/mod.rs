@@ -64,10 +64,23 @@ pub struct MemoryError {
 }
 
 impl MemoryMap {
-    /// Read `memory.x` from the first directory that has one.
-    pub fn discover(dirs: &[&Path]) -> Result<Option<MemoryMap>, MemoryError> {
-        for dir in dirs {
-            let path = dir.join("memory.x");
+    /// Read the memory map: the linker scripts named by `-T` flags (and the
+    /// files they `INCLUDE`) when one holds a MEMORY block, else `memory.x`
+    /// from the first directory that has one.
+    pub fn discover(
+        dirs: &[&Path],
+        linker_scripts: &[String],
+    ) -> Result<Option<MemoryMap>, MemoryError> {
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        for script in linker_scripts {
+            if let Some(p) = dirs.iter().map(|d| d.join(script)).find(|p| p.is_file()) {
+                let included = includes(&p);
+                candidates.push(p);
+                candidates.extend(included);
+            }
+        }
+        candidates.extend(dirs.iter().map(|d| d.join("memory.x")));
+        for path in candidates {
             let Ok(text) = std::fs::read_to_string(&path) else {
                 continue;
             };
@@ -141,5 +154,89 @@ impl MemoryMap {
                 length: r.length,
             })
             .collect()
+    }
+}
+
+/// Files a linker script pulls in with `INCLUDE name`, beside it.
+fn includes(script: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(script) else {
+        return Vec::new();
+    };
+    let dir = script.parent().unwrap_or(Path::new("."));
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("INCLUDE"))
+        .map(|rest| rest.trim().trim_matches('"').trim_end_matches(';').trim())
+        .filter(|name| !name.is_empty())
+        .map(|name| dir.join(name))
+        .collect()
+}
+
+/// Linker scripts named in rustflags: `-Tfile`, `-C link-arg=-Tfile`.
+pub fn linker_scripts(flags: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut iter = flags.iter();
+    while let Some(f) = iter.next() {
+        let arg = if f == "-C" {
+            iter.next().map(String::as_str).unwrap_or("")
+        } else {
+            f.strip_prefix("-C").unwrap_or(f)
+        };
+        let arg = arg
+            .strip_prefix("link-arg=")
+            .or_else(|| arg.strip_prefix("link-args="))
+            .unwrap_or(arg);
+        for word in arg.split_whitespace() {
+            if let Some(name) = word.strip_prefix("-T") {
+                if !name.is_empty() {
+                    out.push(name.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_block_found_through_linker_script_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("board.ld"),
+            "INCLUDE regions.ld\nSECTIONS { }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("regions.ld"),
+            "MEMORY { ROM (rx) : ORIGIN = 0, LENGTH = 64K\n RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 8K }",
+        )
+        .unwrap();
+        let m = MemoryMap::discover(&[dir.path()], &["board.ld".into()])
+            .unwrap()
+            .unwrap();
+        assert!(m.source.ends_with("regions.ld"), "{}", m.source);
+        assert_eq!(m.flash_bytes, Some(64 * 1024));
+        assert_eq!(m.ram_bytes, Some(8 * 1024));
+        // Without the flag and without memory.x there is no map.
+        assert!(MemoryMap::discover(&[dir.path()], &[]).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_broken_memory_x_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("memory.x"),
+            "MEMORY {\n FLASH : ORIGIN = 0x0, LENGTH = 12Q\n}",
+        )
+        .unwrap();
+        let e = MemoryMap::discover(&[dir.path()], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("memory.x") && e.contains("line 2") && e.contains("--flash-size"),
+            "{e}"
+        );
     }
 }
