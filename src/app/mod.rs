@@ -34,6 +34,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Apply(args)) => apply::apply(args),
+        Some(Command::Show(args)) => {
+            let sink = Sink::open(args.output.as_deref())?;
+            let report = read_report(&args.report)?;
+            sink.finish(&exporter(args.format).render(&report)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Optimize(args)) => optimize::optimize(*args),
         Some(Command::Check(args)) => match &args.report {
             Some(path) => check_saved(path, &args.run),

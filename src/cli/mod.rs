@@ -34,8 +34,23 @@ pub enum Command {
     /// Search for the smallest configuration (greedy coordinate descent over
     /// the profile settings, and nightly-only size options when available).
     Optimize(Box<OptimizeArgs>),
+    /// Render a saved JSON report in another format (e.g. Markdown for a pull request).
+    Show(ShowArgs),
     /// List the built-in presets and their configurations.
     Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ShowArgs {
+    /// A JSON report written by `cargo weigh --format json`.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -50,7 +50,7 @@ pub(crate) fn signed_kib(bytes: i64) -> String {
     } else {
         "±"
     };
-    format!("{sign}{:.2} KiB", bytes.unsigned_abs() as f64 / 1024.0)
+    format!("{sign}{}", kib(bytes.unsigned_abs()))
 }
 
 pub(crate) fn signed_pct(p: f64) -> String {
