@@ -7,10 +7,12 @@
 pub mod ablation;
 pub mod app;
 pub mod apply;
+pub mod attribute;
 pub mod budget;
 pub mod build;
 pub mod cli;
 pub mod cost;
+pub mod diff;
 pub mod export;
 pub mod matrix;
 pub mod measure;

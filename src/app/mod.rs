@@ -1,10 +1,12 @@
 //! Wiring the stages together for each command.
 
 mod apply;
+mod diff;
 mod optimize;
 mod session;
+mod top;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Apply(args)) => apply::apply(args),
+        Some(Command::Top(args)) => top::top(*args),
+        Some(Command::Diff(args)) => diff::diff(*args),
         Some(Command::Show(args)) => {
             let sink = Sink::open(args.output.as_deref())?;
             let report = read_report(&args.report)?;
@@ -221,7 +225,10 @@ fn measure(args: MeasureArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The configurations of this run: `--preset`, else the project file, else `standard`.
-fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<MatrixSource> {
+pub(crate) fn matrix_for(
+    args: &RunArgs,
+    project: &project::Project,
+) -> anyhow::Result<MatrixSource> {
     let preset_names = || {
         matrix::PRESETS
             .iter()
@@ -285,17 +292,34 @@ fn matrix_for(args: &RunArgs, project: &project::Project) -> anyhow::Result<Matr
 }
 
 fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
+    // Opened first: a bad output path fails before anything is built.
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let (report, code) = run_matrix(&args, check_mode)?;
+    sink.finish(&exporter(args.output.format).render(&report)?)?;
+    if !report.complete {
+        eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
+    }
+    Ok(code)
+}
+
+/// Build and measure the matrix of `args`, apply the gates; the report and
+/// the exit status it calls for.
+pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Report, ExitCode)> {
     let (flash, ram) = sizes(&args.output)?;
     let (budget, baseline_report) = limits(&args.budget)?;
-    let sink = Sink::open(args.output.output.as_deref())?;
-    let located = session::locate(&args)?;
-    let source = matrix_for(&args, &located.project)?;
-    let baseline = args.output.baseline.clone().or(source.baseline.clone());
+    let located = session::locate(args)?;
+    let source = matrix_for(args, &located.project)?;
     let names: Vec<&str> = source.configs.iter().map(|c| c.name.as_str()).collect();
+    // The file's baseline counts only while --only keeps it; --baseline must exist.
+    let file_baseline = source
+        .baseline
+        .clone()
+        .filter(|b| names.contains(&b.as_str()));
+    let baseline = args.output.baseline.clone().or(file_baseline);
     check_baseline(baseline.as_deref(), &names)?;
 
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
-    let s = session::Session::open(&args, located, wants_std, flash, ram)?;
+    let s = session::Session::open(args, located, wants_std, flash, ram)?;
     let budget = if check_mode {
         check_limits(budget, s.memory.as_ref())?
     } else {
@@ -303,7 +327,7 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     };
     let runner = if args.verify {
         Some(verify_runner(
-            &args,
+            args,
             &s.cargo_configs,
             &s.env.target,
             &s.env.toolchain,
@@ -313,9 +337,12 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     };
     let Some(_lock) = s.lock(args.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
-        return Ok(ExitCode::from(130));
+        return Ok((
+            s.report(Vec::new(), false, source.origin.clone()),
+            ExitCode::from(130),
+        ));
     };
-    let run = s.builder(&args);
+    let run = s.builder(args);
     let (mut results, mut complete) = run.build_all(&source.configs);
     let objective = Objective::for_target(&s.env.target);
     if args.ablation && complete {
@@ -332,6 +359,9 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
         results.extend(more);
         complete = done;
     }
+    if args.keep_debug && complete {
+        complete = keep_debug(&run, &source.configs, &mut results);
+    }
     s.restore_lockfile();
 
     let mut report = s.report(results, complete, source.origin.clone());
@@ -346,12 +376,62 @@ fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
             Duration::from_secs(args.verify_timeout),
         );
     }
-    let code = gate(&mut report, budget, baseline_report.as_ref());
-    sink.finish(&exporter(args.output.format).render(&report)?)?;
-    if !complete {
-        eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
+    if args.attribute {
+        s.attribute_all(&mut report);
     }
-    Ok(code)
+    let code = gate(&mut report, budget, baseline_report.as_ref());
+    Ok((report, code))
+}
+
+/// For every stripped build, build its twin without strip and keep that file
+/// as `<artifact>.debug`: the same code, with its symbols and debug info.
+fn keep_debug(
+    run: &session::Builder<'_>,
+    configs: &[Config],
+    results: &mut [ConfigResult],
+) -> bool {
+    use crate::matrix::Strip;
+    for r in results.iter_mut().filter(|r| r.ok) {
+        let Some(config) = configs.iter().find(|c| c.name == r.name) else {
+            continue;
+        };
+        if config.settings.strip.is_none_or(|s| s == Strip::None) {
+            continue;
+        }
+        let mut twin = config.clone();
+        twin.settings.strip = Some(Strip::None);
+        twin.name = format!("{} (unstripped)", config.name);
+        let Some(built) = run.build(&twin) else {
+            return false;
+        };
+        let (Some(from), Some(to)) = (
+            built.artifact.as_ref().filter(|_| built.ok),
+            r.artifact.as_ref(),
+        ) else {
+            r.error = Some(format!(
+                "--keep-debug: the unstripped build failed: {}",
+                built.error.unwrap_or_default()
+            ));
+            continue;
+        };
+        let same =
+            built.size.as_ref().map(|m| &m.flash_hash) == r.size.as_ref().map(|m| &m.flash_hash);
+        let dest = PathBuf::from(format!("{}.debug", to.display()));
+        match std::fs::copy(from, &dest) {
+            Ok(_) if same => r.debug_file = Some(dest),
+            Ok(_) => {
+                r.debug_file = Some(dest);
+                r.error = Some("--keep-debug: the unstripped build's flash image differs; its debug file may not match".into());
+            }
+            Err(e) => {
+                r.error = Some(format!(
+                    "--keep-debug: cannot write {}: {e}",
+                    dest.display()
+                ))
+            }
+        }
+    }
+    true
 }
 
 /// The runner for `--verify`: `--runner`, the project's configured runner,
@@ -483,6 +563,8 @@ pub(crate) fn result_row(
         cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
         fresh: outcome.fresh,
         cost: None,
+        attribution: None,
+        debug_file: None,
         verify: None,
         delta: None,
     }

@@ -10,6 +10,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{memory_from, result_row};
+use crate::attribute::{attribute, Options, RlibIndex};
 use crate::build::{build_one, lock_run, BuildEnv, RunLock, RustflagsRoute};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
@@ -115,8 +116,10 @@ impl Session {
             signal_hook::flag::register(sig, Arc::clone(&stop))
                 .context("cannot install signal handlers")?;
         }
+        // The manifest's path keeps two checkouts (diff --git) in separate slots.
         let context = format!(
-            "{}|{}|{}|{:?}|{}|{}|{}",
+            "{}|{}|{}|{}|{:?}|{}|{}|{}",
+            project.manifest_path.display(),
             target,
             project.package,
             project.binary,
@@ -193,6 +196,54 @@ impl Session {
         report
     }
 }
+
+impl Session {
+    /// Attribute every built binary (symbol table, line table when present;
+    /// rlibs of this build for exact crate names), keeping the largest symbols.
+    pub fn attribute_all(&self, report: &mut Report) {
+        let sysroot_lib = self
+            .env
+            .toolchain
+            .sysroot
+            .join("lib/rustlib")
+            .join(&self.env.target)
+            .join("lib");
+        let base = self.env.cargo_target_dir().join(&self.env.target);
+        let own = self.env.project.package.replace('-', "_");
+        let mut indexes: std::collections::HashMap<&str, Option<RlibIndex>> = Default::default();
+        for c in report.configs.iter_mut() {
+            let Some(path) = c.artifact.clone().filter(|_| c.ok) else {
+                continue;
+            };
+            let dir = match c.profile {
+                crate::matrix::BaseProfile::Dev => "debug",
+                crate::matrix::BaseProfile::Release => "release",
+            };
+            let index = indexes
+                .entry(dir)
+                .or_insert_with(|| {
+                    let i = RlibIndex::build(&[&base.join(dir).join("deps"), &sysroot_lib]);
+                    (i.rlibs > 0).then_some(i)
+                })
+                .clone();
+            let opts = Options {
+                own_crate: Some(own.clone()),
+                rlibs: index,
+                ..Options::default()
+            };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            if let Ok(mut a) = attribute(&bytes, &opts) {
+                a.symbols.truncate(KEEP_SYMBOLS);
+                c.attribution = Some(a);
+            }
+        }
+    }
+}
+
+/// Symbols kept per configuration in a report (all crates are kept).
+const KEEP_SYMBOLS: usize = 500;
 
 fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
     let pb = ProgressBar::new(len as u64);

@@ -34,10 +34,68 @@ pub enum Command {
     /// Search for the smallest configuration (greedy coordinate descent over
     /// the profile settings, and nightly-only size options when available).
     Optimize(Box<OptimizeArgs>),
+    /// Where the bytes go: crates and symbols of a binary (or of the project's
+    /// build), for every allocated section, adding up to each section's size.
+    Top(Box<TopArgs>),
+    /// Compare two builds: saved JSON reports or binaries (or the project at
+    /// another git revision with --git REV).
+    Diff(Box<DiffArgs>),
     /// Render a saved JSON report in another format (e.g. Markdown for a pull request).
     Show(ShowArgs),
     /// List the built-in presets and their configurations.
     Presets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TopArgs {
+    /// An ELF file to attribute (default: build the project's configuration).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Configuration to build when no FILE is given (from the project's matrix or --preset).
+    #[arg(long = "config", value_name = "NAME", default_value = "release")]
+    pub config_name: String,
+    /// How many symbols to list.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Show crates only.
+    #[arg(long)]
+    pub crates: bool,
+    /// Only symbols (and crates) whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub filter: Option<String>,
+    /// Only this section (`.text`) or kind (`text`, `rodata`, `data`, `bss`).
+    #[arg(long, value_name = "NAME")]
+    pub section: Option<String>,
+    /// Group generic instantiations (`f::<u8>`, `f::<u16>` → `f::<_>`).
+    #[arg(long)]
+    pub group_generics: bool,
+    /// Attribute by symbols even when the binary has a DWARF line table.
+    #[arg(long)]
+    pub no_dwarf: bool,
+    /// Directories of rlibs to index for exact crate names (default: next to the binary).
+    #[arg(long, value_name = "DIR")]
+    pub rlibs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DiffArgs {
+    /// Before and after: JSON reports or ELF files (with --git: none).
+    #[arg(value_name = "BEFORE AFTER", num_args = 0..=2)]
+    pub inputs: Vec<PathBuf>,
+    /// Build the project's matrix at this git revision (in a separate
+    /// directory, never touching your checkout) and diff the working tree against it.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// Fail (exit 1) when any configuration's flash grew more than this: 1% or 512 (bytes).
+    #[arg(long, value_name = "LIMIT")]
+    pub fail_on_growth: Option<String>,
+    /// How many crates and symbols to list per configuration.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -208,6 +266,14 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// For each configuration that strips, also keep its symbols and debug
+    /// info in `<artifact>.debug` (for gdb's `symbol-file`).
+    #[arg(long)]
+    pub keep_debug: bool,
+    /// Attribute every binary's bytes to crates and symbols (from its symbol
+    /// table and, when present, its line table) and keep it in the report.
+    #[arg(long)]
+    pub attribute: bool,
     /// Also build what isolates each setting of the smallest configuration
     /// (baseline + that setting; smallest without it) for the ablation view.
     #[arg(long)]

@@ -1,11 +1,18 @@
 //! Exporters: each renders a `&Report` to bytes, one file per format.
 
+mod attribution;
 mod csv;
+mod diff;
+mod html;
 mod json;
 mod markdown;
 mod table;
 
 use crate::report::Report;
+
+pub use attribution::render_attribution;
+pub use diff::render_diff;
+pub use html::esc as html_escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -15,6 +22,8 @@ pub enum Format {
     Json,
     /// A GitHub-flavoured Markdown table (for pull-request comments).
     Markdown,
+    /// One self-contained HTML page with charts (no network).
+    Html,
 }
 
 pub trait Exporter {
@@ -27,6 +36,7 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
         Format::Csv => Box::new(csv::CsvExporter),
         Format::Json => Box::new(json::JsonExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),
+        Format::Html => Box::new(html::HtmlExporter),
     }
 }
 

@@ -109,6 +109,12 @@ pub struct ConfigResult {
     /// Cost figures, when the run has a cost model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::ConfigCost>,
+    /// Where the bytes go (with `--attribute`): crates, and the largest symbols.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<crate::attribute::Attribution>,
+    /// With `--keep-debug`: the unstripped twin of a stripped build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_file: Option<PathBuf>,
     /// Result of running the binary with `--verify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<crate::verify::Verification>,
@@ -152,6 +158,8 @@ impl ConfigResult {
             fresh: false,
             delta: None,
             cost: None,
+            attribution: None,
+            debug_file: None,
             verify: None,
         }
     }

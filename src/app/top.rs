@@ -1,0 +1,203 @@
+//! `cargo weigh top`: attribution of one binary, given or built.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::attribute::{attribute, Attribution, Options, RlibIndex};
+use crate::cli::TopArgs;
+use crate::export::render_attribution;
+use crate::matrix::{BaseProfile, Debug, Strip};
+use crate::measure::{measure_bytes, MeasureError};
+use crate::output::Sink;
+
+use super::{matrix_for, session};
+
+pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
+    let filter = args
+        .filter
+        .as_deref()
+        .map(regex::Regex::new)
+        .transpose()
+        .context("--filter is not a valid regular expression")?;
+    let sink = Sink::open(args.run.output.output.as_deref())?;
+    let (path, mut opts, mut notes) = match &args.file {
+        Some(f) => {
+            // Rlibs beside a cargo-built binary are indexed below.
+            (f.clone(), Options::default(), Vec::new())
+        }
+        None => build_for_attribution(&args)?,
+    };
+    opts.group_generics = args.group_generics;
+    opts.no_dwarf = args.no_dwarf;
+    if opts.rlibs.is_none() {
+        let dirs: Vec<PathBuf> = if args.rlibs.is_empty() {
+            path.parent()
+                .map(|d| vec![d.join("deps")])
+                .unwrap_or_default()
+        } else {
+            args.rlibs.clone()
+        };
+        let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+        let index = RlibIndex::build(&refs);
+        if index.rlibs > 0 {
+            opts.rlibs = Some(index);
+        }
+    }
+    let io = |source| MeasureError::Io {
+        path: path.clone(),
+        source,
+    };
+    let file = File::open(&path).map_err(io)?;
+    // SAFETY: read-only private map; see measure::measure_file.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    // Validate the file with the measurement's clear errors first.
+    measure_bytes(&map).map_err(|e| e.at(&path))?;
+    let mut a = attribute(&map, &opts)
+        .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;
+    a.notes.append(&mut notes);
+    let a = select(a, &args, filter.as_ref());
+    sink.finish(&render_attribution(
+        &a,
+        &path,
+        args.run.output.format,
+        args.crates,
+    )?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Keep what the options ask for; the section rows stay whole so they add up.
+fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> Attribution {
+    if let Some(sec) = &args.section {
+        let keep = |name: &str, kind: &str| name == sec || kind == sec;
+        a.symbols.retain(|s| keep(&s.section, s.kind.as_str()));
+        a.sections.retain(|s| keep(&s.name, s.kind.as_str()));
+        let kinds: Vec<&str> = a.sections.iter().map(|s| s.kind.as_str()).collect();
+        for c in &mut a.crates {
+            if !kinds.contains(&"text") {
+                c.text = 0;
+            }
+            if !kinds.contains(&"rodata") {
+                c.rodata = 0;
+            }
+            if !kinds.contains(&"data") {
+                c.data = 0;
+            }
+            if !kinds.contains(&"bss") {
+                c.bss = 0;
+            }
+        }
+        a.crates.retain(|c| c.total() > 0);
+    }
+    if let Some(re) = filter {
+        a.symbols
+            .retain(|s| re.is_match(&s.name) || re.is_match(&s.crate_name));
+        a.crates.retain(|c| re.is_match(&c.name));
+    }
+    a.symbols.truncate(args.limit);
+    a
+}
+
+/// Build the configuration with what attribution needs: symbols kept, and a
+/// line table (debug info does not change the code; the flash image is compared).
+fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
+    let run = &args.run;
+    let located = session::locate(run)?;
+    let own = located.project.package.replace('-', "_");
+    let source = matrix_for(run, &located.project)?;
+    let names: Vec<String> = source.configs.iter().map(|c| c.name.clone()).collect();
+    let Some(config) = source
+        .configs
+        .iter()
+        .find(|c| c.name == args.config_name)
+        .cloned()
+    else {
+        bail!(
+            "--config: no configuration `{}` in {}; choose one of: {}",
+            args.config_name,
+            source.origin,
+            names.join(", ")
+        );
+    };
+    let s = session::Session::open(run, located, !config.build_std.is_empty(), None, None)?;
+    let Some(_lock) = s.lock(run.quiet)? else {
+        bail!("interrupted while waiting for another cargo weigh run");
+    };
+    let mut notes = Vec::new();
+    let mut twin = config.clone();
+    if twin.settings.strip.is_some_and(|x| x != Strip::None) {
+        twin.settings.strip = Some(Strip::None);
+        notes.push(format!(
+            "`{}` strips its binary; attributed from the same build without strip",
+            config.name
+        ));
+    }
+    if matches!(twin.settings.debug, None | Some(Debug::None))
+        && config.profile == BaseProfile::Release
+    {
+        twin.settings.debug = Some(Debug::LineTablesOnly);
+        notes.push("built with debug = \"line-tables-only\" for exact attribution of code".into());
+    }
+    twin.name = format!("{} (for attribution)", config.name);
+    let builder = s.builder(run);
+    let built = builder.build(&twin).context("interrupted")?;
+    let plain = if twin != config {
+        builder.build(&config)
+    } else {
+        None
+    };
+    s.restore_lockfile();
+    let Some(artifact) = built.artifact.clone().filter(|_| built.ok) else {
+        bail!(
+            "the build of `{}` failed: {} (log: {})",
+            config.name,
+            built.error.unwrap_or_default(),
+            built
+                .log
+                .map(|l| l.display().to_string())
+                .unwrap_or_default()
+        );
+    };
+    if let (Some(a), Some(b)) = (
+        built.size.as_ref(),
+        plain.as_ref().and_then(|p| p.size.as_ref()),
+    ) {
+        if a.flash_hash == b.flash_hash {
+            notes.push(format!(
+                "the attributed build has the same flash image as `{}`",
+                config.name
+            ));
+        } else {
+            notes.push(format!(
+                "the attributed build's flash ({} B) differs from `{}` ({} B): debug info changed the code",
+                a.flash_bytes, config.name, b.flash_bytes
+            ));
+        }
+    }
+    let profile_dir = match config.profile {
+        BaseProfile::Dev => "debug",
+        BaseProfile::Release => "release",
+    };
+    let deps = s
+        .env
+        .cargo_target_dir()
+        .join(&s.env.target)
+        .join(profile_dir)
+        .join("deps");
+    let sysroot_lib = s
+        .env
+        .toolchain
+        .sysroot
+        .join("lib/rustlib")
+        .join(&s.env.target)
+        .join("lib");
+    let index = RlibIndex::build(&[&deps, &sysroot_lib]);
+    let opts = Options {
+        own_crate: Some(own),
+        rlibs: (index.rlibs > 0).then_some(index),
+        ..Options::default()
+    };
+    Ok((artifact, opts, notes))
+}

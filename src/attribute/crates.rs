@@ -1,0 +1,247 @@
+//! Which crate a symbol or a source file belongs to.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use object::read::archive::ArchiveFile;
+use object::{Object, ObjectSymbol};
+
+use super::{Options, Origin};
+
+/// Symbols defined by each rlib that went into a binary: exact crate names
+/// for the symbols they define (not under LTO, where rlibs hold bitcode).
+#[derive(Debug, Default, Clone)]
+pub struct RlibIndex {
+    by_symbol: HashMap<String, String>,
+    pub rlibs: usize,
+}
+
+impl RlibIndex {
+    /// Index every `lib<crate>-<hash>.rlib` in the given directories.
+    pub fn build(dirs: &[&Path]) -> RlibIndex {
+        let mut index = RlibIndex::default();
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                let Some(file) = p.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                let Some(stem) = file
+                    .strip_prefix("lib")
+                    .and_then(|f| f.strip_suffix(".rlib"))
+                else {
+                    continue;
+                };
+                let krate = stem
+                    .rsplit_once('-')
+                    .map(|(n, _)| n)
+                    .unwrap_or(stem)
+                    .to_string();
+                if index.add_rlib(&p, &krate).is_ok() {
+                    index.rlibs += 1;
+                }
+            }
+        }
+        index
+    }
+
+    fn add_rlib(&mut self, path: &Path, krate: &str) -> Result<(), object::Error> {
+        let Ok(bytes) = std::fs::read(path) else {
+            return Ok(());
+        };
+        let archive = ArchiveFile::parse(&*bytes)?;
+        for member in archive.members().flatten() {
+            let name = String::from_utf8_lossy(member.name());
+            if !name.ends_with(".o") {
+                continue;
+            }
+            let Ok(data) = member.data(&*bytes) else {
+                continue;
+            };
+            let Ok(obj) = object::File::parse(data) else {
+                continue;
+            };
+            for sym in obj.symbols() {
+                if sym.is_definition() && sym.size() > 0 {
+                    if let Ok(n) = sym.name() {
+                        self.by_symbol
+                            .entry(n.to_string())
+                            .or_insert_with(|| krate.to_string());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn lookup(&self, symbol: &str) -> Option<&str> {
+        self.by_symbol.get(symbol).map(String::as_str)
+    }
+}
+
+const PRIMITIVES: &[&str] = &[
+    "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32",
+    "f64", "bool", "char", "str", "T", "F", "_",
+];
+
+/// The crate a demangled Rust path names first: `core::fmt::write` → `core`;
+/// `<stm32::Led as core::ops::Drop>::drop` → `stm32` (the implementing type),
+/// or the trait's crate when the type is a primitive or a reference.
+pub fn crate_from_demangled(name: &str) -> Option<String> {
+    let n = name.trim_start_matches('&').trim_start_matches("mut ");
+    if let Some(rest) = n.strip_prefix('<') {
+        let (ty, after) = match rest.find(" as ") {
+            Some(i) => (&rest[..i], Some(&rest[i + 4..])),
+            None => (rest, None),
+        };
+        let ty = ty
+            .trim_start_matches(['&', '*', '[', '('])
+            .trim_start_matches("mut ")
+            .trim_start_matches("const ");
+        let first = ty.split("::").next().unwrap_or("");
+        let first = first.split(['<', ';', ']', ')', ' ']).next().unwrap_or("");
+        if ty.contains("::") && !PRIMITIVES.contains(&first) && !first.is_empty() {
+            return Some(first.to_string());
+        }
+        return after.and_then(crate_from_demangled);
+    }
+    let first = n.split("::").next()?;
+    (n.contains("::")
+        && !first.is_empty()
+        && first.chars().all(|c| c.is_alphanumeric() || c == '_'))
+    .then(|| first.to_string())
+}
+
+/// (demangled name, crate, how the crate was found).
+pub fn crate_of_symbol(mangled: &str, opts: &Options) -> (String, String, Origin) {
+    // LLVM's anonymous constants carry a per-build hash: one name for all.
+    if mangled.starts_with("anon.") {
+        return (
+            "[anonymous constants]".into(),
+            "[anonymous]".into(),
+            Origin::Heuristic,
+        );
+    }
+    let demangled = rustc_demangle::try_demangle(mangled).ok();
+    let name = match &demangled {
+        Some(d) => format!("{d:#}"),
+        None => mangled.to_string(),
+    };
+    if let Some(k) = opts.rlibs.as_ref().and_then(|i| i.lookup(mangled)) {
+        return (name, k.to_string(), Origin::Exact);
+    }
+    if mangled.starts_with("_R") && demangled.is_some() {
+        if let Some(k) = crate_from_demangled(&name) {
+            return (name, k, Origin::V0);
+        }
+    }
+    let krate = match demangled {
+        Some(_) => crate_from_demangled(&name),
+        // Non-Rust symbols: the binary's own startup code, C libraries, asm.
+        None => None,
+    };
+    (
+        name,
+        krate.unwrap_or_else(|| "[non-rust]".into()),
+        Origin::Heuristic,
+    )
+}
+
+/// The crate a source file belongs to, from its path: the registry or git
+/// checkout directory (`stm32f4xx-hal-0.15.0` → `stm32f4xx_hal`), the
+/// standard library (`library/core/src` → `core`), else the binary's crate.
+pub fn crate_from_path(path: &str, own: Option<&str>) -> String {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    if let Some(i) = parts.iter().position(|p| *p == "library") {
+        if let Some(k) = parts.get(i + 1) {
+            if parts.get(i + 2) == Some(&"src")
+                || parts.get(i + 2).is_some_and(|p| p.ends_with(".rs"))
+            {
+                return k.replace('-', "_");
+            }
+        }
+    }
+    for marker in ["registry", "git"] {
+        if let Some(i) = parts.iter().position(|p| *p == marker) {
+            // registry/src/<index>/<name>-<version>/...; git/checkouts/<repo>/<rev>/<crate dir>/...
+            let dir = if marker == "registry" {
+                parts.get(i + 3)
+            } else {
+                parts.get(i + 4)
+            };
+            if let Some(d) = dir {
+                let name = match d.rfind('-') {
+                    Some(j) if d[j + 1..].starts_with(|c: char| c.is_ascii_digit()) => &d[..j],
+                    _ => d,
+                };
+                return name.replace('-', "_");
+            }
+        }
+    }
+    own.unwrap_or("[own]").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crates_from_demangled_paths() {
+        assert_eq!(
+            crate_from_demangled("core::fmt::write").as_deref(),
+            Some("core")
+        );
+        assert_eq!(
+            crate_from_demangled("<stm32f4xx_hal::gpio::Pin as core::fmt::Debug>::fmt").as_deref(),
+            Some("stm32f4xx_hal")
+        );
+        assert_eq!(
+            crate_from_demangled("<u32 as core::fmt::Display>::fmt").as_deref(),
+            Some("core")
+        );
+        assert_eq!(
+            crate_from_demangled("<&T as core::fmt::Debug>::fmt").as_deref(),
+            Some("core")
+        );
+        assert_eq!(crate_from_demangled("main"), None);
+    }
+
+    #[test]
+    fn legacy_and_v0_mangling() {
+        let opts = Options::default();
+        let (name, k, o) = crate_of_symbol("_ZN4core3fmt5write17h0123456789abcdefE", &opts);
+        assert_eq!(
+            (name.as_str(), k.as_str(), o),
+            ("core::fmt::write", "core", Origin::Heuristic)
+        );
+        let (name, k, o) = crate_of_symbol("_RNvNtCs1234_4core3fmt5write", &opts);
+        assert_eq!(
+            (name.as_str(), k.as_str(), o),
+            ("core::fmt::write", "core", Origin::V0)
+        );
+        let (_, k, _) = crate_of_symbol("Reset", &opts);
+        assert_eq!(k, "[non-rust]");
+    }
+
+    #[test]
+    fn crates_from_source_paths() {
+        let own = Some("blinky");
+        assert_eq!(
+            crate_from_path("/rustc/abc123/library/core/src/fmt/mod.rs", own),
+            "core"
+        );
+        assert_eq!(
+            crate_from_path("/usr/lib/rustlib/src/rust/library/core/src/ptr/mod.rs", own),
+            "core"
+        );
+        assert_eq!(
+            crate_from_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/stm32f4xx-hal-0.15.0/src/gpio.rs", own),
+            "stm32f4xx_hal"
+        );
+        assert_eq!(crate_from_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/cortex-m-rt-0.7.5/src/lib.rs", own), "cortex_m_rt");
+        assert_eq!(crate_from_path("src/main.rs", own), "blinky");
+    }
+}

@@ -1,0 +1,221 @@
+//! Where the bytes go: every allocated section's bytes attributed to
+//! symbols and crates, with an explicit unattributed/padding row so each
+//! section adds up. Code bytes are attributed through the DWARF line table
+//! when the binary has one (exact under LTO and inlining: the line table
+//! names the source file every instruction came from); otherwise, and for
+//! data, through the symbol table.
+
+mod crates;
+mod dwarf;
+mod symbols;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use crates::{crate_from_path, RlibIndex};
+
+/// The kind of memory a section is, for per-kind totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Text,
+    Rodata,
+    Data,
+    Bss,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Rodata => "rodata",
+            Kind::Data => "data",
+            Kind::Bss => "bss",
+        }
+    }
+}
+
+/// How a row's crate was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The DWARF line table (code) or the rlib symbol index: exact.
+    Exact,
+    /// v0 mangling names the crate: exact.
+    V0,
+    /// Guessed from the demangled path.
+    Heuristic,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SymbolRow {
+    pub name: String,
+    pub crate_name: String,
+    pub section: String,
+    pub kind: Kind,
+    pub bytes: u64,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrateRow {
+    pub name: String,
+    /// Bytes per kind (text, rodata, data, bss).
+    pub text: u64,
+    pub rodata: u64,
+    pub data: u64,
+    pub bss: u64,
+    /// True when any of its bytes were attributed by a guess.
+    pub heuristic: bool,
+}
+
+impl CrateRow {
+    pub fn total(&self) -> u64 {
+        self.text + self.rodata + self.data + self.bss
+    }
+
+    /// Bytes that occupy flash (everything but bss).
+    pub fn flash(&self) -> u64 {
+        self.text + self.rodata + self.data
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionRow {
+    pub name: String,
+    pub kind: Kind,
+    pub size: u64,
+    /// Bytes covered by symbols (or line-table ranges).
+    pub attributed: u64,
+    /// The rest: alignment padding, anonymous constants, unnamed code.
+    pub unattributed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    /// `dwarf` when code bytes came from the line table, else `symbols`.
+    pub code_source: String,
+    pub sections: Vec<SectionRow>,
+    /// Sorted by total bytes, largest first; includes `[unattributed]`.
+    pub crates: Vec<CrateRow>,
+    /// Sorted by bytes, largest first.
+    pub symbols: Vec<SymbolRow>,
+    pub notes: Vec<String>,
+}
+
+pub const UNATTRIBUTED: &str = "[unattributed]";
+
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Crate of the binary's own code (the package's crate name).
+    pub own_crate: Option<String>,
+    /// Symbols of the rlibs that went into the binary.
+    pub rlibs: Option<RlibIndex>,
+    /// Do not use the line table even when present.
+    pub no_dwarf: bool,
+    /// Group generic instantiations (`foo::<T>` → `foo::<_>`).
+    pub group_generics: bool,
+}
+
+/// Attribute the allocated bytes of an ELF file.
+pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
+    let file = object::File::parse(data).map_err(|e| e.to_string())?;
+    let table = symbols::collect(&file, opts)?;
+    let mut notes = Vec::new();
+    let mut crates: BTreeMap<String, CrateRow> = BTreeMap::new();
+    let mut add = |name: &str, kind: Kind, bytes: u64, heuristic: bool| {
+        let row = crates.entry(name.to_string()).or_insert_with(|| CrateRow {
+            name: name.to_string(),
+            text: 0,
+            rodata: 0,
+            data: 0,
+            bss: 0,
+            heuristic: false,
+        });
+        match kind {
+            Kind::Text => row.text += bytes,
+            Kind::Rodata => row.rodata += bytes,
+            Kind::Data => row.data += bytes,
+            Kind::Bss => row.bss += bytes,
+        }
+        row.heuristic |= heuristic;
+    };
+
+    let line_ranges = if opts.no_dwarf {
+        None
+    } else {
+        dwarf::code_by_crate(&file, opts.own_crate.as_deref())
+    };
+    let mut sections = Vec::new();
+    for s in &table.sections {
+        let sym_bytes: u64 = table
+            .symbols
+            .iter()
+            .filter(|r| r.section == s.name)
+            .map(|r| r.bytes)
+            .sum();
+        let (attributed, by_dwarf) = match (&line_ranges, s.kind) {
+            (Some(lines), Kind::Text) => {
+                let per_crate = lines.in_range(s.address, s.address + s.size);
+                let total: u64 = per_crate.values().sum();
+                for (krate, bytes) in per_crate {
+                    add(&krate, Kind::Text, bytes, false);
+                }
+                (total, true)
+            }
+            _ => (sym_bytes, false),
+        };
+        if !by_dwarf {
+            for r in table.symbols.iter().filter(|r| r.section == s.name) {
+                add(
+                    &r.crate_name,
+                    r.kind,
+                    r.bytes,
+                    r.origin == Origin::Heuristic,
+                );
+            }
+        }
+        let unattributed = s.size.saturating_sub(attributed);
+        if unattributed > 0 {
+            add(UNATTRIBUTED, s.kind, unattributed, false);
+        }
+        sections.push(SectionRow {
+            name: s.name.clone(),
+            kind: s.kind,
+            size: s.size,
+            attributed: attributed.min(s.size),
+            unattributed,
+        });
+    }
+    let code_source = if line_ranges.is_some() {
+        "dwarf".to_string()
+    } else {
+        if !opts.no_dwarf {
+            notes.push(
+                "no DWARF line table in this binary: code is attributed by symbols, so code inlined \
+                 from one crate into another counts for the crate of the symbol (build with \
+                 debug = \"line-tables-only\" for exact figures)"
+                    .into(),
+            );
+        }
+        "symbols".to_string()
+    };
+    if table.symbols.is_empty() {
+        notes.push("the binary has no symbol table (stripped?): symbols are unknown".into());
+    }
+    let mut crates: Vec<CrateRow> = crates.into_values().collect();
+    crates.sort_by(|a, b| b.total().cmp(&a.total()).then(a.name.cmp(&b.name)));
+    let mut symbols = table.symbols;
+    symbols.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+    Ok(Attribution {
+        code_source,
+        sections,
+        crates,
+        symbols,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,210 @@
+//! Differences between two builds: per configuration and section, then the
+//! crates and symbols that grew, shrank, appeared or disappeared, sorted by
+//! absolute change. Identical inputs give zero everywhere.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::attribute::Attribution;
+use crate::report::{ConfigResult, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Grew,
+    Shrank,
+    Appeared,
+    Disappeared,
+    Same,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub name: String,
+    pub before: Option<u64>,
+    pub after: Option<u64>,
+    pub delta: i64,
+    pub status: Status,
+}
+
+impl Change {
+    pub fn new(name: &str, before: Option<u64>, after: Option<u64>) -> Change {
+        let delta = after.unwrap_or(0) as i64 - before.unwrap_or(0) as i64;
+        let status = match (before, after) {
+            (None, Some(_)) => Status::Appeared,
+            (Some(_), None) => Status::Disappeared,
+            _ if delta > 0 => Status::Grew,
+            _ if delta < 0 => Status::Shrank,
+            _ => Status::Same,
+        };
+        Change {
+            name: name.to_string(),
+            before,
+            after,
+            delta,
+            status,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigDiff {
+    pub name: String,
+    /// file, stripped, flash, image, RAM.
+    pub totals: Vec<Change>,
+    pub sections: Vec<Change>,
+    pub crates: Vec<Change>,
+    pub symbols: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diff {
+    pub before: String,
+    pub after: String,
+    pub configs: Vec<ConfigDiff>,
+    /// Notes: configurations only on one side, attribution missing, …
+    pub notes: Vec<String>,
+}
+
+impl Diff {
+    /// Largest flash growth of any configuration: (bytes, percent).
+    pub fn worst_flash_growth(&self) -> Option<(&str, i64, f64)> {
+        self.configs
+            .iter()
+            .filter_map(|c| {
+                let f = c.totals.iter().find(|t| t.name == "flash")?;
+                let pct = match f.before {
+                    Some(b) if b > 0 => f.delta as f64 * 100.0 / b as f64,
+                    _ => 0.0,
+                };
+                Some((c.name.as_str(), f.delta, pct))
+            })
+            .max_by_key(|(_, d, _)| *d)
+    }
+}
+
+/// Changes of two name → bytes maps, unchanged entries dropped, largest first.
+pub fn compare_maps(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Vec<Change> {
+    let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    let mut out: Vec<Change> = names
+        .into_iter()
+        .map(|n| Change::new(n, a.get(n).copied(), b.get(n).copied()))
+        .filter(|c| c.status != Status::Same)
+        .collect();
+    out.sort_by(|x, y| y.delta.abs().cmp(&x.delta.abs()).then(x.name.cmp(&y.name)));
+    out
+}
+
+fn sum_into(map: &mut BTreeMap<String, u64>, key: String, v: u64) {
+    *map.entry(key).or_insert(0) += v;
+}
+
+fn crate_map(a: &Attribution) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for c in &a.crates {
+        sum_into(&mut m, c.name.clone(), c.total());
+    }
+    m
+}
+
+fn symbol_map(a: &Attribution) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for s in &a.symbols {
+        sum_into(&mut m, format!("{} [{}]", s.name, s.section), s.bytes);
+    }
+    m
+}
+
+/// Diff of one configuration measured twice.
+pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
+    let (sa, sb) = (a.size.as_ref(), b.size.as_ref());
+    let total = |name: &str, f: fn(&crate::measure::Measurement) -> u64| {
+        Change::new(name, sa.map(f), sb.map(f))
+    };
+    let totals = vec![
+        total("file", |m| m.file_bytes),
+        total("stripped", |m| m.stripped_bytes),
+        total("flash", |m| m.flash_bytes),
+        total("image", |m| m.image_bytes),
+        total("ram", |m| m.ram_bytes),
+    ];
+    let sections = |m: Option<&crate::measure::Measurement>| {
+        let mut map = BTreeMap::new();
+        for s in m.map(|m| m.sections.as_slice()).unwrap_or(&[]) {
+            if s.class != crate::measure::SectionClass::Other {
+                sum_into(&mut map, s.name.clone(), s.size);
+            }
+        }
+        map
+    };
+    let empty = BTreeMap::new();
+    let (ca, cb) = (a.attribution.as_ref(), b.attribution.as_ref());
+    ConfigDiff {
+        name: b.name.clone(),
+        totals,
+        sections: compare_maps(&sections(sa), &sections(sb)),
+        crates: match (ca, cb) {
+            (Some(x), Some(y)) => compare_maps(&crate_map(x), &crate_map(y)),
+            _ => compare_maps(&empty, &empty),
+        },
+        symbols: match (ca, cb) {
+            (Some(x), Some(y)) => compare_maps(&symbol_map(x), &symbol_map(y)),
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// Diff two reports, configurations matched by name.
+pub fn compare_reports(a: &Report, b: &Report, before: &str, after: &str) -> Diff {
+    let mut notes = Vec::new();
+    let mut configs = Vec::new();
+    for cb in &b.configs {
+        match a.configs.iter().find(|ca| ca.name == cb.name) {
+            Some(ca) => configs.push(compare_configs(ca, cb)),
+            None => notes.push(format!("`{}` is only in {after}", cb.name)),
+        }
+    }
+    for ca in &a.configs {
+        if !b.configs.iter().any(|cb| cb.name == ca.name) {
+            notes.push(format!("`{}` is only in {before}", ca.name));
+        }
+    }
+    let attributed = |r: &Report| r.configs.iter().any(|c| c.attribution.is_some());
+    if !attributed(a) || !attributed(b) {
+        notes.push("crates and symbols are compared only when both reports have attribution (run with --attribute)".into());
+    }
+    Diff {
+        before: before.to_string(),
+        after: after.to_string(),
+        configs,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_order() {
+        let a: BTreeMap<String, u64> =
+            [("x".into(), 10), ("gone".into(), 5), ("same".into(), 7)].into();
+        let b: BTreeMap<String, u64> =
+            [("x".into(), 4), ("new".into(), 50), ("same".into(), 7)].into();
+        let c = compare_maps(&a, &b);
+        let got: Vec<(&str, i64, Status)> = c
+            .iter()
+            .map(|c| (c.name.as_str(), c.delta, c.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("new", 50, Status::Appeared),
+                ("x", -6, Status::Shrank),
+                ("gone", -5, Status::Disappeared)
+            ]
+        );
+        assert!(compare_maps(&a, &a).is_empty());
+    }
+}

@@ -1,0 +1,397 @@
+//! Attribution (`top`, `--attribute`), diffs between builds, and the HTML
+//! report, on real builds.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.file_name().is_some_and(|n| n == "target") {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap();
+        }
+    }
+}
+
+fn kinds_add_up(a: &serde_json::Value) {
+    let crates = a["crates"].as_array().unwrap();
+    for kind in ["text", "rodata", "data", "bss"] {
+        let by_sections: u64 = a["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["kind"] == kind)
+            .map(|s| {
+                assert_eq!(
+                    s["attributed"].as_u64().unwrap() + s["unattributed"].as_u64().unwrap(),
+                    s["size"].as_u64().unwrap()
+                );
+                s["size"].as_u64().unwrap()
+            })
+            .sum();
+        let by_crates: u64 = crates.iter().map(|c| c[kind].as_u64().unwrap()).sum();
+        assert_eq!(
+            by_crates, by_sections,
+            "{kind}: crates add up to the sections"
+        );
+    }
+}
+
+#[test]
+fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
+    let out = run(weigh()
+        .arg("top")
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--matrix-file")
+        .arg(fixture("tiny-verify.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args([
+            "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
+        ]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let a: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(a["code_source"], "dwarf", "{}", a["notes"]);
+    kinds_add_up(&a);
+    let names: Vec<&str> = a["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"tiny") && names.contains(&"core"),
+        "{names:?}"
+    );
+    // The flash of the attributed build equals the configuration's flash.
+    let flash: u64 = a["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["text"].as_u64().unwrap()
+                + c["rodata"].as_u64().unwrap()
+                + c["data"].as_u64().unwrap()
+        })
+        .sum();
+    let m = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--matrix-file")
+        .arg(fixture("tiny-verify.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args(["--only", "z-fat", "--quiet", "--format", "json"]));
+    let r: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
+    assert_eq!(flash, r["configs"][0]["flash_bytes"].as_u64().unwrap());
+    assert!(
+        a["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("same flash image")),
+        "{}",
+        a["notes"]
+    );
+}
+
+#[test]
+fn top_of_a_file_runs_nothing_and_filters() {
+    // Any binary will do; this crate's own test binary has thousands of symbols.
+    let me = PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
+    let out = run(weigh()
+        .env("PATH", "/nonexistent")
+        .env_remove("CARGO")
+        .arg("top")
+        .arg(&me)
+        .args(["--format", "json", "-n", "5", "--section", "text"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let a: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let symbols = a["symbols"].as_array().unwrap();
+    assert_eq!(symbols.len(), 5);
+    assert!(symbols.iter().all(|s| s["kind"] == "text"));
+    let sizes: Vec<u64> = symbols
+        .iter()
+        .map(|s| s["bytes"].as_u64().unwrap())
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]));
+    let out = run(weigh()
+        .arg("top")
+        .arg(&me)
+        .args(["--format", "json", "--filter", "^clap", "--crates"]));
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let crates: Vec<&str> = a["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !crates.is_empty() && crates.iter().all(|c| c.starts_with("clap")),
+        "{crates:?}"
+    );
+}
+
+/// Build the host fixture (a copy) with attribution, as a report file.
+fn report_of(project: &Path, target: &Path, out: &Path) -> serde_json::Value {
+    let o = run(weigh()
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target)
+        .args([
+            "--preset",
+            "release",
+            "--attribute",
+            "--quiet",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(out));
+    assert!(o.status.success(), "{}", text(&o).1);
+    json(out)
+}
+
+#[test]
+fn diff_of_a_report_with_itself_is_zero_and_a_format_call_shows_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("hostapp");
+    copy_dir(&fixture("hostapp"), &project);
+    let target = tmp.path().join("target");
+    let before = tmp.path().join("before.json");
+    report_of(&project, &target, &before);
+
+    let same = run(weigh()
+        .arg("diff")
+        .arg(&before)
+        .arg(&before)
+        .args(["--format", "json"]));
+    let d: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    for c in d["configs"].as_array().unwrap() {
+        assert!(c["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["delta"] == 0));
+        for list in ["sections", "crates", "symbols"] {
+            assert!(c[list].as_array().unwrap().is_empty(), "{list}: {c}");
+        }
+    }
+
+    // A one-line change that formats a string.
+    let main = project.join("src/main.rs");
+    let src = std::fs::read_to_string(&main).unwrap();
+    let src = src.replace(
+        "    println!(\"{greeting}: {} args, score {total}\", args.len());",
+        "    let line = format!(\"{greeting}: {} args, score {total:>12.3e}\", args.len());\n    println!(\"{line}\");",
+    );
+    std::fs::write(&main, src).unwrap();
+    let after = tmp.path().join("after.json");
+    report_of(&project, &target, &after);
+    let out = run(weigh()
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .args(["--format", "json", "-n", "1000"]));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let symbols = d["configs"][0]["symbols"].as_array().unwrap();
+    let new: Vec<&str> = symbols
+        .iter()
+        .filter(|s| s["status"] == "appeared")
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        new.iter().any(|n| n.contains("fmt")),
+        "new symbols: {new:?}"
+    );
+    // Markdown for a pull-request comment, and the growth gate.
+    let md = run(weigh()
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .args(["--format", "markdown"]));
+    assert!(text(&md).0.contains("### cargo weigh diff"));
+    let gate = run(weigh()
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .args(["--fail-on-growth", "0"]));
+    let grew = d["configs"][0]["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "flash")
+        .unwrap()["delta"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        gate.status.code(),
+        Some(if grew > 0 { 1 } else { 0 }),
+        "{}",
+        text(&gate).1
+    );
+}
+
+#[test]
+fn diff_against_a_git_revision_leaves_the_checkout_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("hostapp");
+    copy_dir(&fixture("hostapp"), &project);
+    let git = |args: &[&str]| {
+        let st = Command::new("git")
+            .current_dir(&project)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    let main = project.join("src/main.rs");
+    let src = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("score {total}\"", "score {total:>12.3e}\"");
+    std::fs::write(&main, &src).unwrap();
+    let before = snapshot_tree(&project);
+    let out = run(weigh()
+        .arg("diff")
+        .arg("--git")
+        .arg("HEAD")
+        .arg("--manifest-path")
+        .arg(project.join("Cargo.toml"))
+        .args(["--preset", "release", "--quiet", "--format", "json"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let d: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(d["before"], "HEAD");
+    assert!(
+        !d["configs"][0]["symbols"].as_array().unwrap().is_empty(),
+        "{stdout}"
+    );
+    let mut after = snapshot_tree(&project);
+    after.retain(|p, _| !p.starts_with(".git"));
+    let mut before = before;
+    before.retain(|p, _| !p.starts_with(".git"));
+    assert_eq!(before, after, "the working tree is untouched");
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), src);
+}
+
+#[test]
+fn html_report_is_self_contained_and_escapes_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("hostapp");
+    copy_dir(&fixture("hostapp"), &project);
+    let json_path = tmp.path().join("r.json");
+    let mut r = report_of(&project, &tmp.path().join("target"), &json_path);
+    // A hostile name, as a binary could carry it.
+    let evil = "<script>alert(\"x\")</script>&'\n,\"";
+    r["configs"][0]["attribution"]["symbols"][0]["name"] = evil.into();
+    r["configs"][0]["name"] = evil.into();
+    std::fs::write(&json_path, serde_json::to_vec(&r).unwrap()).unwrap();
+    let html_path = tmp.path().join("r.html");
+    let out = run(weigh()
+        .arg("show")
+        .arg(&json_path)
+        .args(["--format", "html", "--output"])
+        .arg(&html_path));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(
+        !html.contains("<script>alert"),
+        "raw markup from a name reached the page"
+    );
+    assert!(html.contains("&lt;script&gt;alert"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing is fetched"
+    );
+    assert!(html.contains("<svg"), "charts are inline SVG");
+    // CSV quotes it, JSON keeps it as data.
+    let csv = run(weigh()
+        .arg("show")
+        .arg(&json_path)
+        .args(["--format", "csv"]));
+    let mut rd = csv::Reader::from_reader(&csv.stdout[..]);
+    let first = rd.records().next().unwrap().unwrap();
+    assert_eq!(&first[0], evil);
+
+    // A real browser: the page loads without script errors; a screenshot is made.
+    let shot = tmp.path().join("r.png");
+    let chromium = tool("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1280,2000")
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&chromium.stderr);
+    assert!(
+        shot.is_file() && std::fs::metadata(&shot).unwrap().len() > 1000,
+        "no screenshot: {log}"
+    );
+    assert!(!log.contains("Uncaught"), "script error in the page: {log}");
+    let dom = tool("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tmp.path().join("profile2").display()
+        ))
+        .arg(format!("file://{}", html_path.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // The script filled the symbol table (it runs), and the hostile name is text.
+    assert!(
+        dom.contains("id=\"count\">") && !dom.contains("<script>alert"),
+        "{}",
+        &dom[..dom.len().min(2000)]
+    );
+}
