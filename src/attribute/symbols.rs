@@ -148,11 +148,11 @@ fn strip_generics(name: &str) -> String {
     while i < bytes.len() {
         let c = bytes[i];
         // `::<` opens generic arguments; a bare `<` at depth 0 starts an impl path.
-        if c == '<' && i >= 2 && bytes[i - 1] == ':' && bytes[i - 2] == ':' {
+        if c == '<' && depth > 0 {
             depth += 1;
-            if depth == 1 {
-                out.push_str("<_>");
-            }
+        } else if c == '<' && i >= 2 && bytes[i - 1] == ':' && bytes[i - 2] == ':' {
+            depth = 1;
+            out.push_str("<_>");
         } else if c == '>' && depth > 0 {
             depth -= 1;
         } else if depth == 0 {
