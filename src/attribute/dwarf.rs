@@ -15,6 +15,14 @@ pub struct LineRanges {
 }
 
 impl LineRanges {
+    /// Bytes of `[lo, hi)` that some line row covers.
+    pub fn covered(&self, lo: u64, hi: u64) -> u64 {
+        self.ranges
+            .iter()
+            .map(|(s, e, _)| (*e).min(hi).saturating_sub((*s).max(lo)))
+            .sum()
+    }
+
     /// Bytes per crate inside `[lo, hi)`.
     pub fn in_range(&self, lo: u64, hi: u64) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();

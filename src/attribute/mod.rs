@@ -51,6 +51,9 @@ pub enum Origin {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymbolRow {
     pub name: String,
+    /// Start of the bytes counted for this symbol.
+    #[serde(default)]
+    pub address: u64,
     pub crate_name: String,
     pub section: String,
     pub kind: Kind,
@@ -158,9 +161,22 @@ pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
         let (attributed, by_dwarf) = match (&line_ranges, s.kind) {
             (Some(lines), Kind::Text) => {
                 let per_crate = lines.in_range(s.address, s.address + s.size);
-                let total: u64 = per_crate.values().sum();
+                let mut total: u64 = per_crate.values().sum();
                 for (krate, bytes) in per_crate {
                     add(&krate, Kind::Text, bytes, false);
+                }
+                // Code without line rows (assembly, startup code): its symbol's crate.
+                for r in table.symbols.iter().filter(|r| r.section == s.name) {
+                    let uncovered = r.bytes - lines.covered(r.address, r.address + r.bytes);
+                    if uncovered > 0 {
+                        add(
+                            &r.crate_name,
+                            Kind::Text,
+                            uncovered,
+                            r.origin == Origin::Heuristic,
+                        );
+                        total += uncovered;
+                    }
                 }
                 (total, true)
             }

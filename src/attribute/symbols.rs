@@ -110,6 +110,7 @@ pub fn collect(file: &object::File<'_>, opts: &Options) -> Result<Table, String>
         cursor = Some((index, end));
         let (name, crate_name, origin) = crate_of_symbol(&mangled, opts);
         symbols.push(SymbolRow {
+            address: start,
             name,
             crate_name,
             section,
