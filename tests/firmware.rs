@@ -326,3 +326,56 @@ fn a_second_run_reuses_the_builds() {
         );
     }
 }
+
+#[test]
+fn keep_debug_writes_the_unstripped_twin() {
+    let _ = tiny_run();
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--matrix-file")
+        .arg(fixture("tiny-matrix.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args([
+            "--only",
+            "release,strip",
+            "--keep-debug",
+            "--quiet",
+            "--format",
+            "json",
+        ]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let strip = r["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "strip")
+        .unwrap();
+    let release = &r["configs"][0];
+    assert!(
+        release.get("debug_file").is_none(),
+        "only stripping configurations get one"
+    );
+    let debug = PathBuf::from(strip["debug_file"].as_str().expect("debug_file"));
+    assert!(strip.get("error").is_none(), "{strip}");
+    assert_eq!(
+        debug,
+        PathBuf::from(format!("{}.debug", strip["artifact"].as_str().unwrap()))
+    );
+    use object::{Object, ObjectSymbol};
+    let bytes = std::fs::read(&debug).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    assert!(
+        file.symbols().any(|s| s.name() == Ok("Reset")),
+        "the debug file has the symbols"
+    );
+    let m = cargo_weigh::measure::measure_bytes(&bytes).unwrap();
+    assert_eq!(
+        m.flash_hash,
+        strip["flash_hash"].as_str().unwrap(),
+        "same code as the stripped firmware"
+    );
+}

@@ -179,6 +179,35 @@ fn measure_runs_nothing() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.starts_with("config,"), "{stdout}");
+    // diff of two binaries and show of a saved report read files only, too.
+    let out = run(weigh()
+        .env("PATH", "/nonexistent")
+        .env_remove("CARGO")
+        .arg("diff")
+        .arg(&me)
+        .arg(&me)
+        .args(["--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    let out = run(weigh()
+        .env("PATH", "/nonexistent")
+        .arg("measure")
+        .arg(&me)
+        .args(["--format", "json", "--output"])
+        .arg(&saved));
+    assert!(out.status.success());
+    let out = run(weigh()
+        .env("PATH", "/nonexistent")
+        .env_remove("CARGO")
+        .arg("show")
+        .arg(&saved)
+        .args(["--format", "markdown"]));
+    assert!(
+        out.status.success() && text(&out).0.contains("| cargo-weigh |"),
+        "{}",
+        text(&out).1
+    );
 }
 
 /// Write a small project into a temporary directory.
