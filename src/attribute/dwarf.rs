@@ -3,36 +3,41 @@
 //! file path names its crate. Inlined code keeps the file it came from.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use object::{Object, ObjectSection};
 
 use super::crates::crate_from_path;
 
-/// Disjoint `[start, end)` code ranges, each with its crate.
+/// Disjoint `[start, end)` code ranges, each with its crate (an index into `crates`).
 pub struct LineRanges {
-    ranges: Vec<(u64, u64, String)>,
+    ranges: Vec<(u64, u64, u32)>,
+    crates: Vec<String>,
 }
 
 impl LineRanges {
     /// Bytes of `[lo, hi)` that some line row covers.
     pub fn covered(&self, lo: u64, hi: u64) -> u64 {
-        self.ranges
-            .iter()
-            .map(|(s, e, _)| (*e).min(hi).saturating_sub((*s).max(lo)))
-            .sum()
+        self.overlapping(lo, hi).map(|(s, e, _)| e - s).sum()
     }
 
     /// Bytes per crate inside `[lo, hi)`.
     pub fn in_range(&self, lo: u64, hi: u64) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
-        for (s, e, k) in &self.ranges {
-            let (s, e) = ((*s).max(lo), (*e).min(hi));
-            if e > s {
-                *out.entry(k.clone()).or_insert(0) += e - s;
-            }
+        for (s, e, k) in self.overlapping(lo, hi) {
+            *out.entry(self.crates[k as usize].clone()).or_insert(0) += e - s;
         }
         out
+    }
+
+    /// The parts of ranges inside `[lo, hi)` (ranges are sorted and disjoint).
+    fn overlapping(&self, lo: u64, hi: u64) -> impl Iterator<Item = (u64, u64, u32)> + '_ {
+        let first = self.ranges.partition_point(|r| r.1 <= lo);
+        self.ranges[first..]
+            .iter()
+            .take_while(move |r| r.0 < hi)
+            .map(move |&(s, e, k)| (s.max(lo), e.min(hi), k))
+            .filter(|(s, e, _)| e > s)
     }
 }
 
@@ -80,23 +85,22 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
     };
     let sections = gimli::DwarfSections::load(load).ok()?;
     let dwarf = sections.borrow(|s| gimli::EndianSlice::new(s, endian));
-    let mut raw: Vec<(u64, u64, String)> = Vec::new();
-    let mut crate_of_path: BTreeMap<String, String> = BTreeMap::new();
+    let mut raw: Vec<(u64, u64, u32)> = Vec::new();
+    let mut crates: Vec<String> = Vec::new();
+    let mut crate_ids: HashMap<String, u32> = HashMap::new();
     let mut units = dwarf.units();
     while let Ok(Some(header)) = units.next() {
-        let Ok(unit) = dwarf.unit(header) else {
-            continue;
-        };
+        let Ok(unit) = dwarf.unit(header) else { continue };
         let unit = unit.unit_ref(&dwarf);
-        let Some(program) = unit.line_program.clone() else {
-            continue;
-        };
+        let Some(program) = unit.line_program.clone() else { continue };
+        // Crate of each file index of this unit, computed once.
+        let mut by_file: HashMap<u64, u32> = HashMap::new();
         let mut rows = program.rows();
-        let mut prev: Option<(u64, String)> = None;
+        let mut prev: Option<(u64, u32)> = None;
         while let Ok(Some((header, row))) = rows.next_row() {
             let address = row.address();
             if let Some((start, krate)) = prev.take() {
-                // Tombstoned (discarded) code has address 0 or all-ones ranges; skip inverted ones.
+                // Tombstoned (discarded) code gives inverted ranges; skip them.
                 if address > start {
                     raw.push((start, address, krate));
                 }
@@ -104,20 +108,23 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
             if row.end_sequence() {
                 continue;
             }
-            let path = path_of(&unit, header, row).unwrap_or_default();
-            let krate = crate_of_path
-                .entry(path.clone())
-                .or_insert_with(|| crate_from_path(&path, own))
-                .clone();
-            prev = Some((address, krate));
+            let id = *by_file.entry(row.file_index()).or_insert_with(|| {
+                let path = path_of(&unit, header, row).unwrap_or_default();
+                let name = crate_from_path(&path, own);
+                *crate_ids.entry(name.clone()).or_insert_with(|| {
+                    crates.push(name);
+                    (crates.len() - 1) as u32
+                })
+            });
+            prev = Some((address, id));
         }
     }
     if raw.is_empty() {
         return None;
     }
     // Sequences may overlap (discarded duplicates): the first claim wins.
-    raw.sort_by_key(|r| (r.0, r.1));
-    let mut ranges: Vec<(u64, u64, String)> = Vec::with_capacity(raw.len());
+    raw.sort_unstable_by_key(|r| (r.0, r.1));
+    let mut ranges: Vec<(u64, u64, u32)> = Vec::with_capacity(raw.len());
     let mut covered = 0u64;
     for (s, e, k) in raw {
         let s = s.max(covered);
@@ -130,5 +137,5 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
             _ => ranges.push((s, e, k)),
         }
     }
-    Some(LineRanges { ranges })
+    Some(LineRanges { ranges, crates })
 }
