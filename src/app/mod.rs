@@ -359,7 +359,8 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
         results.extend(more);
         complete = done;
     }
-    if args.keep_debug && complete {
+    // Attribution needs symbols: stripped builds get their unstripped twin.
+    if (args.keep_debug || args.attribute) && complete {
         complete = keep_debug(&run, &source.configs, &mut results);
     }
     s.restore_lockfile();

@@ -212,7 +212,8 @@ impl Session {
         let own = self.env.project.package.replace('-', "_");
         let mut indexes: std::collections::HashMap<&str, Option<RlibIndex>> = Default::default();
         for c in report.configs.iter_mut() {
-            let Some(path) = c.artifact.clone().filter(|_| c.ok) else {
+            // A stripped build is attributed from its unstripped twin (same code).
+            let Some(path) = c.debug_file.clone().or(c.artifact.clone()).filter(|_| c.ok) else {
                 continue;
             };
             let dir = match c.profile {

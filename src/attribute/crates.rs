@@ -140,12 +140,12 @@ pub fn crate_of_symbol(mangled: &str, opts: &Options) -> (String, String, Origin
     }
     let krate = match demangled {
         Some(_) => crate_from_demangled(&name),
-        // Non-Rust symbols: the binary's own startup code, C libraries, asm.
+        // Unmangled: `#[no_mangle]` functions, C libraries, assembly.
         None => None,
     };
     (
         name,
-        krate.unwrap_or_else(|| "[non-rust]".into()),
+        krate.unwrap_or_else(|| "[unmangled]".into()),
         Origin::Heuristic,
     )
 }
@@ -223,7 +223,7 @@ mod tests {
             ("core::fmt::write", "core", Origin::V0)
         );
         let (_, k, _) = crate_of_symbol("Reset", &opts);
-        assert_eq!(k, "[non-rust]");
+        assert_eq!(k, "[unmangled]");
     }
 
     #[test]

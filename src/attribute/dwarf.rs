@@ -90,9 +90,13 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
     let mut crate_ids: HashMap<String, u32> = HashMap::new();
     let mut units = dwarf.units();
     while let Ok(Some(header)) = units.next() {
-        let Ok(unit) = dwarf.unit(header) else { continue };
+        let Ok(unit) = dwarf.unit(header) else {
+            continue;
+        };
         let unit = unit.unit_ref(&dwarf);
-        let Some(program) = unit.line_program.clone() else { continue };
+        let Some(program) = unit.line_program.clone() else {
+            continue;
+        };
         // Crate of each file index of this unit, computed once.
         let mut by_file: HashMap<u64, u32> = HashMap::new();
         let mut rows = program.rows();

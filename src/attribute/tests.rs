@@ -70,7 +70,7 @@ fn sections_add_up_with_an_unattributed_row() {
     assert!(a
         .symbols
         .iter()
-        .any(|s| s.name == "<script>alert(1)</script>" && s.crate_name == "[non-rust]"));
+        .any(|s| s.name == "<script>alert(1)</script>" && s.crate_name == "[unmangled]"));
 }
 
 #[test]
