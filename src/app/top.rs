@@ -90,6 +90,8 @@ fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> 
             }
         }
         a.crates.retain(|c| c.total() > 0);
+        a.crates
+            .sort_by(|x, y| y.total().cmp(&x.total()).then(x.name.cmp(&y.name)));
     }
     if let Some(re) = filter {
         a.symbols
