@@ -10,19 +10,44 @@
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::{Endianness, FileKind};
+use std::io::Write;
+
+/// Write the stripped file to `w`.
+pub fn strip_to(data: &[u8], w: &mut dyn Write) -> Result<(), String> {
+    let out = match FileKind::parse(data) {
+        Ok(FileKind::Elf32) => strip_generic::<elf::FileHeader32<Endianness>>(data)?,
+        Ok(FileKind::Elf64) => strip_generic::<elf::FileHeader64<Endianness>>(data)?,
+        _ => return Err("not an ELF file".into()),
+    };
+    out.write_to(w).map_err(|e| e.to_string())
+}
 
 /// The stripped file's bytes.
 pub fn strip_bytes(data: &[u8]) -> Result<Vec<u8>, String> {
-    match FileKind::parse(data) {
-        Ok(FileKind::Elf32) => strip_generic::<elf::FileHeader32<Endianness>>(data),
-        Ok(FileKind::Elf64) => strip_generic::<elf::FileHeader64<Endianness>>(data),
-        _ => Err("not an ELF file".into()),
+    let mut v = Vec::new();
+    strip_to(data, &mut v)?;
+    Ok(v)
+}
+
+/// Counts what is written and keeps nothing.
+struct Counter(u64);
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
-/// Length of the stripped file: really written (to memory), not estimated.
+/// Length of the stripped file: really written, through the same writer
+/// path as the file, into a counter (no copy of a huge binary in memory).
 pub fn stripped_len(data: &[u8]) -> Result<u64, String> {
-    strip_bytes(data).map(|v| v.len() as u64)
+    let mut c = Counter(0);
+    strip_to(data, &mut c)?;
+    Ok(c.0)
 }
 
 /// Field offsets that differ between ELF classes.
@@ -58,19 +83,35 @@ const L64: Layout = Layout {
     sh_size: 32,
 };
 
-struct Out {
-    buf: Vec<u8>,
+/// The stripped file: the original's ELF header (patched), the original
+/// bytes up to the last loaded byte (borrowed, never copied), then a new tail.
+struct Out<'data> {
+    head: Vec<u8>,
+    body: &'data [u8],
+    tail: Vec<u8>,
     big: bool,
 }
 
-impl Out {
+impl Out<'_> {
+    /// Bytes at absolute file offset `at`: in the header or in the tail.
+    fn slot(&mut self, at: usize, n: usize) -> &mut [u8] {
+        if at < self.head.len() {
+            &mut self.head[at..at + n]
+        } else {
+            let i = at - self.head.len() - self.body.len();
+            &mut self.tail[i..i + n]
+        }
+    }
+    fn len(&self) -> usize {
+        self.head.len() + self.body.len() + self.tail.len()
+    }
     fn put_u16(&mut self, at: usize, v: u16) {
         let b = if self.big {
             v.to_be_bytes()
         } else {
             v.to_le_bytes()
         };
-        self.buf[at..at + 2].copy_from_slice(&b);
+        self.slot(at, 2).copy_from_slice(&b);
     }
     fn put_u32(&mut self, at: usize, v: u32) {
         let b = if self.big {
@@ -78,7 +119,7 @@ impl Out {
         } else {
             v.to_le_bytes()
         };
-        self.buf[at..at + 4].copy_from_slice(&b);
+        self.slot(at, 4).copy_from_slice(&b);
     }
     fn put_word(&mut self, at: usize, v: u64, is_64: bool) {
         if is_64 {
@@ -87,19 +128,27 @@ impl Out {
             } else {
                 v.to_le_bytes()
             };
-            self.buf[at..at + 8].copy_from_slice(&b);
+            self.slot(at, 8).copy_from_slice(&b);
         } else {
             self.put_u32(at, v as u32);
         }
     }
+    fn extend(&mut self, bytes: &[u8]) {
+        self.tail.extend_from_slice(bytes);
+    }
     fn align(&mut self, to: usize) {
-        while self.buf.len() % to != 0 {
-            self.buf.push(0);
+        while self.len() % to != 0 {
+            self.tail.push(0);
         }
+    }
+    fn write_to(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        w.write_all(&self.head)?;
+        w.write_all(self.body)?;
+        w.write_all(&self.tail)
     }
 }
 
-fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Vec<u8>, String> {
+fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Out<'_>, String> {
     let e = |e: object::Error| e.to_string();
     let header = Elf::parse(data).map_err(e)?;
     let endian = header.endian().map_err(e)?;
@@ -148,8 +197,12 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ve
         ));
     }
 
+    let ehsize =
+        usize::from(header.e_ehsize(endian)).clamp(if layout.is_64 { 64 } else { 52 }, end);
     let mut out = Out {
-        buf: data[..end].to_vec(),
+        head: data[..ehsize].to_vec(),
+        body: &data[ehsize..end],
+        tail: Vec::new(),
         big: endian == Endianness::Big,
     };
     // New section-name table: kept names, then its own.
@@ -167,19 +220,19 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ve
     }
     let shstrtab_name = names.len() as u32;
     names.extend_from_slice(b".shstrtab\0");
-    let shstrtab_offset = out.buf.len();
-    out.buf.extend_from_slice(&names);
+    let shstrtab_offset = out.len();
+    out.extend(&names);
     out.align(if layout.is_64 { 8 } else { 4 });
 
-    let shoff = out.buf.len();
+    let shoff = out.len();
     let shdr_table = header.e_shoff(endian).into() as usize;
     for (k, &i) in kept.iter().enumerate() {
         let from = shdr_table + i * shentsize;
         let raw = data
             .get(from..from + shentsize)
             .ok_or("section header table is truncated")?;
-        let at = out.buf.len();
-        out.buf.extend_from_slice(raw);
+        let at = out.len();
+        out.extend(raw);
         if i == 0 {
             continue;
         }
@@ -200,8 +253,8 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ve
         }
     }
     // The section-name table's own header.
-    let at = out.buf.len();
-    out.buf.extend(std::iter::repeat_n(0u8, shentsize));
+    let at = out.len();
+    out.extend(&vec![0u8; shentsize]);
     out.put_u32(at, shstrtab_name);
     out.put_u32(at + 4, elf::SHT_STRTAB);
     out.put_word(at + layout.sh_offset, shstrtab_offset as u64, layout.is_64);
@@ -216,5 +269,5 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ve
     out.put_word(layout.e_shoff, shoff as u64, layout.is_64);
     out.put_u16(layout.e_shnum, count as u16);
     out.put_u16(layout.e_shstrndx, kept.len() as u16);
-    Ok(out.buf)
+    Ok(out)
 }
