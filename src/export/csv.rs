@@ -32,6 +32,7 @@ pub const COLUMNS: &[&str] = &[
     "ram_pct",
     "artifact",
     "error",
+    "log",
     "verify",
     "over_budget",
     "cost_per_unit",
@@ -90,6 +91,7 @@ impl Exporter for CsvExporter {
                 opt(c.ram_pct),
                 opt(c.artifact.as_ref().map(|p| p.display().to_string())),
                 c.error.clone().unwrap_or_default(),
+                opt(c.log.as_ref().map(|p| p.display().to_string())),
                 c.verify
                     .as_ref()
                     .and_then(|v| serde_json::to_value(v.status).ok())

@@ -1,0 +1,637 @@
+//! Bad input, through the CLI: every row of docs/errors.md. Each case checks
+//! the exit status, that the message names the input and says how to fix
+//! it, that nothing panicked, and that no file of the project changed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// Run, then check status, message and that `project` is untouched.
+fn check(cmd: &mut Command, project: Option<&Path>, code: i32, needles: &[&str]) -> String {
+    let before = project.map(snapshot_tree);
+    let out = cmd.output().expect("runs");
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert_eq!(out.status.code(), Some(code), "exit status; output:\n{all}");
+    for n in needles {
+        assert!(all.contains(n), "`{n}` missing in:\n{all}");
+    }
+    assert!(
+        !all.contains("panicked") && !all.contains("RUST_BACKTRACE"),
+        "a panic:\n{all}"
+    );
+    if let (Some(p), Some(b)) = (project, before) {
+        assert!(snapshot_tree(p) == b, "a file of the project changed");
+    }
+    all
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, body) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    dir
+}
+
+const PKG: &str =
+    "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
+const MAIN: &str = "fn main() { println!(\"hi\"); }\n";
+
+fn with_weigh_toml(body: &str) -> tempfile::TempDir {
+    project(&[
+        ("Cargo.toml", PKG),
+        ("src/main.rs", MAIN),
+        ("weigh.toml", body),
+    ])
+}
+
+fn in_dir(dir: &Path) -> Command {
+    let mut c = weigh();
+    c.current_dir(dir).arg("--quiet");
+    c
+}
+
+// --- project and target selection -----------------------------------------
+
+#[test]
+fn e01_not_a_cargo_project() {
+    let d = tempfile::tempdir().unwrap();
+    check(
+        weigh().current_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["no Cargo.toml", "--manifest-path"],
+    );
+}
+
+#[test]
+fn e02_missing_manifest_path() {
+    check(
+        weigh().args(["--manifest-path", "/nonexistent/Cargo.toml"]),
+        None,
+        2,
+        &[
+            "/nonexistent/Cargo.toml",
+            "does not exist",
+            "--manifest-path",
+        ],
+    );
+}
+
+#[test]
+fn e03_virtual_workspace_without_package() {
+    let d = project(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\"]\nresolver = \"2\"\n",
+        ),
+        (
+            "a/Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("a/src/main.rs", MAIN),
+        (
+            "b/Cargo.toml",
+            "[package]\nname = \"b\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+    ]);
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("b/src")).unwrap();
+    std::fs::write(d.path().join("b/src/main.rs"), MAIN).unwrap();
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["virtual workspace", "-p/--package", "a, b"],
+    );
+}
+
+#[test]
+fn e04_unknown_package() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["-p", "nope"]),
+        Some(d.path()),
+        2,
+        &["`nope`", "choose one of: p"],
+    );
+}
+
+#[test]
+fn e05_package_without_binaries() {
+    let d = project(&[("Cargo.toml", PKG), ("src/lib.rs", "pub fn f() {}\n")]);
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["package `p` has no binary target", "--example"],
+    );
+}
+
+#[test]
+fn e06_several_binaries_without_bin() {
+    let d = project(&[
+        ("Cargo.toml", PKG),
+        ("src/bin/one.rs", MAIN),
+        ("src/bin/two.rs", MAIN),
+    ]);
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["several binaries", "--bin", "one, two"],
+    );
+}
+
+#[test]
+fn e07_unknown_bin() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--bin", "zzz"]),
+        Some(d.path()),
+        2,
+        &["no binary named `zzz`", "available: p"],
+    );
+}
+
+#[test]
+fn e08_unknown_target() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--target", "thumbv99-none-eabi"]),
+        Some(d.path()),
+        2,
+        &["unknown target `thumbv99-none-eabi`", "--print target-list"],
+    );
+}
+
+/// A toolchain that knows the target but has neither its core nor rust-src:
+/// rustup's own stable toolchain for thumbv6m (never added by scripts/setup).
+fn rustup_cargo() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from)?;
+    let c = home.join(".cargo/bin/cargo");
+    c.is_file().then_some(c)
+}
+
+#[test]
+fn e09_target_not_installed() {
+    let Some(cargo) = rustup_cargo() else {
+        panic!("this test needs rustup's cargo in ~/.cargo/bin")
+    };
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path())
+            .arg("--cargo")
+            .arg(&cargo)
+            .args(["--target", "thumbv6m-none-eabi"]),
+        Some(d.path()),
+        2,
+        &[
+            "thumbv6m-none-eabi",
+            "not installed",
+            "rustup target add thumbv6m-none-eabi",
+            "rust-src",
+        ],
+    );
+}
+
+#[test]
+fn e10_build_std_without_rust_src() {
+    let Some(cargo) = rustup_cargo() else {
+        panic!("this test needs rustup's cargo in ~/.cargo/bin")
+    };
+    let d = with_weigh_toml("[[config]]\nname = \"std\"\nbuild-std = [\"core\"]\n");
+    check(
+        in_dir(d.path()).arg("--cargo").arg(&cargo),
+        Some(d.path()),
+        2,
+        &["build-std", "rust-src", "rustup component add rust-src"],
+    );
+}
+
+// --- configuration files ----------------------------------------------------
+
+#[test]
+fn e11_weigh_toml_unknown_key() {
+    let d = with_weigh_toml("[[config]]\nname = \"a\"\nopt_level = 3\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml", "line 3", "opt_level", "opt-level"],
+    );
+}
+
+#[test]
+fn e12_weigh_toml_wrong_type() {
+    let d = with_weigh_toml("[[config]]\nname = \"a\"\ncodegen-units = \"many\"\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml", "line 3", "codegen-units"],
+    );
+}
+
+#[test]
+fn e13_weigh_toml_wrong_value() {
+    let d = with_weigh_toml("[[config]]\nname = \"a\"\nlto = \"medium\"\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml", "line 3", "medium", "\"thin\", \"fat\""],
+    );
+}
+
+#[test]
+fn e14_weigh_toml_unknown_preset() {
+    let d = with_weigh_toml("preset = \"huge\"\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &[
+            "weigh.toml",
+            "line 1",
+            "unknown preset `huge`",
+            "standard, seed",
+        ],
+    );
+}
+
+#[test]
+fn e15_weigh_toml_empty_matrix() {
+    let d = with_weigh_toml("[matrix]\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml", "matrix is empty", "lto = [\"thin\", \"fat\"]"],
+    );
+}
+
+#[test]
+fn e16_weigh_toml_duplicate_name() {
+    let d = with_weigh_toml("[[config]]\nname = \"a\"\n\n[[config]]\nname = \"a\"\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &[
+            "weigh.toml",
+            "line 5",
+            "duplicate configuration name `a`",
+            "line 2",
+        ],
+    );
+}
+
+#[test]
+fn e17_weigh_toml_not_toml() {
+    let d = with_weigh_toml("[[config]\nname = \n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml", "line 1"],
+    );
+}
+
+#[test]
+fn e18_unknown_preset_flag() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--preset", "tiny"]),
+        Some(d.path()),
+        2,
+        &["unknown preset `tiny`", "standard, seed, release"],
+    );
+}
+
+#[test]
+fn e19_only_unknown_configuration() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--only", "release,nope"]),
+        Some(d.path()),
+        2,
+        &["--only", "`nope`", "opt-z"],
+    );
+}
+
+#[test]
+fn e20_unknown_baseline() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--baseline", "nope"]),
+        Some(d.path()),
+        2,
+        &["--baseline `nope`", "release, opt-s"],
+    );
+}
+
+#[test]
+fn e21_memory_x_does_not_parse() {
+    let d = project(&[
+        ("Cargo.toml", PKG),
+        ("src/main.rs", MAIN),
+        (
+            "memory.x",
+            "MEMORY\n{\n  FLASH : ORIGIN = 0x08000000, LENGTH = 512Q\n}\n",
+        ),
+    ]);
+    check(
+        in_dir(d.path()).args(["--preset", "release"]),
+        Some(d.path()),
+        2,
+        &["memory.x", "line 3", "512Q", "--flash-size"],
+    );
+}
+
+#[test]
+fn e22_budget_string() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--max-flash", "12Q"]),
+        Some(d.path()),
+        2,
+        &["--max-flash", "12Q", "128K"],
+    );
+}
+
+#[test]
+fn e23_growth_without_baseline_report() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--max-growth", "2%"]),
+        Some(d.path()),
+        2,
+        &["--baseline-report"],
+    );
+}
+
+// --- measure on bad files ---------------------------------------------------
+
+fn measure(path: &Path, code: i32, needles: &[&str]) {
+    check(weigh().arg("measure").arg(path), None, code, needles);
+}
+
+#[test]
+fn e24_measure_missing_file() {
+    measure(
+        Path::new("/nonexistent/fw.elf"),
+        2,
+        &["/nonexistent/fw.elf", "check the path"],
+    );
+}
+
+#[test]
+fn e25_measure_directory() {
+    let d = tempfile::tempdir().unwrap();
+    measure(d.path(), 2, &["is a directory", "pass the ELF file"]);
+}
+
+#[test]
+fn e26_measure_empty_file() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("empty.elf");
+    std::fs::write(&p, "").unwrap();
+    measure(&p, 2, &["empty.elf", "is empty", "rebuild"]);
+}
+
+#[test]
+fn e27_measure_text_file() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("notes.txt");
+    std::fs::write(&p, "just text\n").unwrap();
+    measure(&p, 2, &["notes.txt", "not an ELF file", "looks like text"]);
+}
+
+fn small_elf(big: bool, wide: bool) -> Vec<u8> {
+    use object::write::Object;
+    use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+    let (arch, endian) = match (big, wide) {
+        (false, _) => (Architecture::Arm, Endianness::Little),
+        (true, false) => (Architecture::PowerPc, Endianness::Big),
+        (true, true) => (Architecture::PowerPc64, Endianness::Big),
+    };
+    let mut obj = Object::new(BinaryFormat::Elf, arch, endian);
+    let t = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+    obj.append_section_data(t, &[0; 64], 4);
+    let d = obj.add_section(Vec::new(), b".data".to_vec(), SectionKind::Data);
+    obj.append_section_data(d, &[1; 16], 4);
+    obj.write().unwrap()
+}
+
+#[test]
+fn e28_measure_truncated_elf() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("cut.elf");
+    let bytes = small_elf(false, false);
+    std::fs::write(&p, &bytes[..bytes.len() / 3]).unwrap();
+    measure(&p, 2, &["cut.elf", "damaged ELF", "rebuild"]);
+}
+
+#[test]
+fn e29_measure_corrupt_section_table() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("bad-shdr.elf");
+    let mut bytes = small_elf(false, false);
+    bytes[0x20..0x24].copy_from_slice(&0x7fff_fff0u32.to_le_bytes()); // e_shoff far past the end
+    std::fs::write(&p, &bytes).unwrap();
+    measure(&p, 2, &["bad-shdr.elf", "damaged ELF"]);
+}
+
+#[test]
+fn e30_measure_32_bit_big_endian() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("be32.o");
+    std::fs::write(&p, small_elf(true, false)).unwrap();
+    let out = check(
+        weigh().arg("measure").arg(&p).args(["--format", "csv"]),
+        None,
+        0,
+        &["be32.o"],
+    );
+    assert!(out.contains(",80,"), "flash of 64 + 16 bytes: {out}");
+}
+
+#[test]
+fn e31_measure_64_bit_big_endian() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("be64.o");
+    std::fs::write(&p, small_elf(true, true)).unwrap();
+    let out = check(
+        weigh().arg("measure").arg(&p).args(["--format", "json"]),
+        None,
+        0,
+        &["elf64-bigpowerpc"],
+    );
+    assert!(out.contains("\"flash_bytes\": 80"), "{out}");
+}
+
+#[test]
+fn e32_measure_non_elf_object() {
+    use object::write::Object;
+    use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+    let mut obj = Object::new(BinaryFormat::Coff, Architecture::X86_64, Endianness::Little);
+    let t = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+    obj.append_section_data(t, &[0; 16], 4);
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("thing.obj");
+    std::fs::write(&p, obj.write().unwrap()).unwrap();
+    measure(&p, 2, &["thing.obj", "not an ELF file", "Coff", "objcopy"]);
+}
+
+// --- reports, outputs, builds -------------------------------------------------
+
+#[test]
+fn e33_diff_of_reports_with_different_schema_versions() {
+    let d = tempfile::tempdir().unwrap();
+    let me = PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
+    let a = d.path().join("a.json");
+    assert!(weigh()
+        .arg("measure")
+        .arg(&me)
+        .args(["--format", "json", "-o"])
+        .arg(&a)
+        .status()
+        .unwrap()
+        .success());
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&a).unwrap()).unwrap();
+    v["schema_version"] = 7.into();
+    let b = d.path().join("b.json");
+    std::fs::write(&b, serde_json::to_vec(&v).unwrap()).unwrap();
+    check(
+        weigh().arg("diff").arg(&a).arg(&b),
+        None,
+        2,
+        &["b.json", "schema_version 7", "regenerate"],
+    );
+}
+
+#[test]
+fn e34_output_in_a_missing_directory() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--output", "/nonexistent-dir/r.json"]),
+        Some(d.path()),
+        2,
+        &["/nonexistent-dir", "does not exist", "mkdir -p"],
+    );
+}
+
+#[test]
+fn e35_output_in_a_read_only_directory() {
+    // /proc refuses new files even to root.
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args(["--output", "/proc/report.json"]),
+        Some(d.path()),
+        2,
+        &["/proc/report.json", "not writable", "--output"],
+    );
+}
+
+#[test]
+fn e36_a_failing_build_in_one_configuration() {
+    let d = project(&[
+        ("Cargo.toml", &format!("{PKG}\n[lints.rust]\nunexpected_cfgs = {{ level = \"allow\" }}\n")),
+        ("src/main.rs", "#[cfg(broken)]\ncompile_error!(\"broken on purpose\");\nfn main() {}\n"),
+        ("weigh.toml", "[[config]]\nname = \"good\"\n\n[[config]]\nname = \"bad\"\nrustflags = [\"--cfg\", \"broken\"]\n"),
+    ]);
+    let out = check(
+        in_dir(d.path()).args(["--format", "csv"]),
+        Some(d.path()),
+        1,
+        &["good,true", "bad,false", "broken on purpose"],
+    );
+    assert!(out.contains(".log"), "the log is named: {out}");
+}
+
+#[test]
+fn e37_a_build_that_hangs() {
+    let d = project(&[
+        ("Cargo.toml", PKG),
+        ("src/main.rs", MAIN),
+        (
+            "build.rs",
+            "fn main() { std::thread::sleep(std::time::Duration::from_secs(120)); }\n",
+        ),
+    ]);
+    let started = std::time::Instant::now();
+    check(
+        in_dir(d.path()).args(["--preset", "release", "--timeout", "3"]),
+        Some(d.path()),
+        1,
+        &["timed out after 3s", "--timeout"],
+    );
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "the hung build was stopped"
+    );
+}
+
+#[test]
+fn e38_apply_unknown_configuration() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        weigh().current_dir(d.path()).args(["apply", "nope"]),
+        Some(d.path()),
+        2,
+        &["no configuration `nope`", "min-sized-rust", "--report"],
+    );
+}
+
+#[test]
+fn e39_top_bad_filter() {
+    let me = PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
+    check(
+        weigh().arg("top").arg(&me).args(["--filter", "(unclosed"]),
+        None,
+        2,
+        &["--filter", "regular expression"],
+    );
+}
+
+#[test]
+fn e40_diff_with_one_input() {
+    check(
+        weigh().args(["diff", "only.json"]),
+        None,
+        2,
+        &["two inputs", "cargo weigh diff old.json new.json"],
+    );
+}
+
+#[test]
+fn e41_verify_runner_not_found() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        in_dir(d.path()).args([
+            "--preset",
+            "standard",
+            "--only",
+            "release,opt-z",
+            "--verify",
+            "--runner",
+            "no-such-runner --flag",
+            "--format",
+            "csv",
+        ]),
+        Some(d.path()),
+        1,
+        &["no-such-runner", "cannot run"],
+    );
+}
