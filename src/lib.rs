@@ -23,3 +23,21 @@ pub mod project;
 pub mod report;
 pub mod toolchain;
 pub mod verify;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
+
+/// Raised by SIGINT or SIGTERM. Installed first thing in `main`, so an
+/// interruption at any point ends in an orderly way (children stopped,
+/// temporary files removed, an incomplete report written).
+pub fn stop_flag() -> &'static Arc<AtomicBool> {
+    static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    STOP.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // Registration only fails for forbidden signals; these are not.
+            let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
+        }
+        flag
+    })
+}

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    cargo_weigh::stop_flag();
     let cli = cargo_weigh::cli::Cli::parse_from(cargo_weigh::cli::args_from_env());
     match cargo_weigh::app::run(cli) {
         Ok(code) => code,

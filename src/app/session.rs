@@ -111,11 +111,7 @@ impl Session {
                 eprintln!("note: {note}");
             }
         }
-        let stop = Arc::new(AtomicBool::new(false));
-        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            signal_hook::flag::register(sig, Arc::clone(&stop))
-                .context("cannot install signal handlers")?;
-        }
+        let stop = Arc::clone(crate::stop_flag());
         // The manifest's path keeps two checkouts (diff --git) in separate slots.
         let context = format!(
             "{}|{}|{}|{}|{:?}|{}|{}|{}",
