@@ -82,3 +82,22 @@ proptest! {
         let _ = attribute(&bytes, &Options::default());
     }
 }
+
+/// Inputs the fuzzer found (fuzz/run); each once crashed cargo weigh.
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if !e.file_name().to_string_lossy().starts_with("fuzz-") {
+            continue;
+        }
+        let bytes = std::fs::read(e.path()).unwrap();
+        if let Ok(m) = measure_bytes(&bytes) {
+            assert_eq!(strip_bytes(&bytes).unwrap().len() as u64, m.stripped_bytes);
+        }
+        let _ = attribute(&bytes, &Options::default());
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -75,12 +75,17 @@ pub struct CrateRow {
 
 impl CrateRow {
     pub fn total(&self) -> u64 {
-        self.text + self.rodata + self.data + self.bss
+        self.text
+            .saturating_add(self.rodata)
+            .saturating_add(self.data)
+            .saturating_add(self.bss)
     }
 
     /// Bytes that occupy flash (everything but bss).
     pub fn flash(&self) -> u64 {
-        self.text + self.rodata + self.data
+        self.text
+            .saturating_add(self.rodata)
+            .saturating_add(self.data)
     }
 }
 
@@ -137,10 +142,10 @@ pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
             heuristic: false,
         });
         match kind {
-            Kind::Text => row.text += bytes,
-            Kind::Rodata => row.rodata += bytes,
-            Kind::Data => row.data += bytes,
-            Kind::Bss => row.bss += bytes,
+            Kind::Text => row.text = row.text.saturating_add(bytes),
+            Kind::Rodata => row.rodata = row.rodata.saturating_add(bytes),
+            Kind::Data => row.data = row.data.saturating_add(bytes),
+            Kind::Bss => row.bss = row.bss.saturating_add(bytes),
         }
         row.heuristic |= heuristic;
     };
@@ -156,18 +161,19 @@ pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
             .symbols
             .iter()
             .filter(|r| r.section == s.name)
-            .map(|r| r.bytes)
-            .sum();
+            .fold(0u64, |a, r| a.saturating_add(r.bytes));
         let (attributed, by_dwarf) = match (&line_ranges, s.kind) {
             (Some(lines), Kind::Text) => {
-                let per_crate = lines.in_range(s.address, s.address + s.size);
-                let mut total: u64 = per_crate.values().sum();
+                let per_crate = lines.in_range(s.address, s.address.saturating_add(s.size));
+                let mut total: u64 = per_crate.values().fold(0u64, |a, b| a.saturating_add(*b));
                 for (krate, bytes) in per_crate {
                     add(&krate, Kind::Text, bytes, false);
                 }
                 // Code without line rows (assembly, startup code): its symbol's crate.
                 for r in table.symbols.iter().filter(|r| r.section == s.name) {
-                    let uncovered = r.bytes - lines.covered(r.address, r.address + r.bytes);
+                    let uncovered = r.bytes.saturating_sub(
+                        lines.covered(r.address, r.address.saturating_add(r.bytes)),
+                    );
                     if uncovered > 0 {
                         add(
                             &r.crate_name,
@@ -175,7 +181,7 @@ pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
                             uncovered,
                             r.origin == Origin::Heuristic,
                         );
-                        total += uncovered;
+                        total = total.saturating_add(uncovered);
                     }
                 }
                 (total, true)

@@ -103,7 +103,9 @@ pub fn collect(file: &object::File<'_>, opts: &Options) -> Result<Table, String>
             _ => address,
         };
         // Clip to the section, then to what is not counted yet.
-        let end = (address + size).min(s_addr + s_size);
+        let end = address
+            .saturating_add(size)
+            .min(s_addr.saturating_add(s_size));
         if end <= start {
             continue;
         }

@@ -30,7 +30,7 @@ pub struct Change {
 
 impl Change {
     pub fn new(name: &str, before: Option<u64>, after: Option<u64>) -> Change {
-        let delta = after.unwrap_or(0) as i64 - before.unwrap_or(0) as i64;
+        let delta = (after.unwrap_or(0) as i64).saturating_sub(before.unwrap_or(0) as i64);
         let status = match (before, after) {
             (None, Some(_)) => Status::Appeared,
             (Some(_), None) => Status::Disappeared,
@@ -97,7 +97,8 @@ pub fn compare_maps(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> Vec
 }
 
 fn sum_into(map: &mut BTreeMap<String, u64>, key: String, v: u64) {
-    *map.entry(key).or_insert(0) += v;
+    let e = map.entry(key).or_insert(0);
+    *e = e.saturating_add(v);
 }
 
 fn crate_map(a: &Attribution) -> BTreeMap<String, u64> {

@@ -32,7 +32,10 @@ fn right(t: &mut Table, from: usize, to: usize) {
 }
 
 fn crate_rows(a: &Attribution) -> Vec<Vec<String>> {
-    let flash: u64 = a.crates.iter().map(|c| c.flash()).sum();
+    let flash: u64 = a
+        .crates
+        .iter()
+        .fold(0u64, |t, c| t.saturating_add(c.flash()));
     a.crates
         .iter()
         .map(|c| {

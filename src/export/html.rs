@@ -274,7 +274,11 @@ fn attribution(report: &Report, out: &mut String) {
         esc(&c.name),
         esc(&a.code_source)
     );
-    let total: u64 = a.crates.iter().map(|k| k.total()).sum::<u64>().max(1);
+    let total: u64 = a
+        .crates
+        .iter()
+        .fold(0u64, |t, k| t.saturating_add(k.total()))
+        .max(1);
     out.push_str("<table><thead><tr><th>Crate</th><th>text</th><th>rodata</th><th>data</th><th>bss</th><th class=l>Share</th></tr></thead><tbody>");
     for k in &a.crates {
         let pct = k.total() as f64 * 100.0 / total as f64;

@@ -100,8 +100,12 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
 
     let sections: Vec<SectionSize> = out.iter().map(classify).collect();
     let berkeley = berkeley(&out);
-    let flash_bytes = sections.iter().map(|s| s.flash_bytes).sum();
-    let ram_bytes = sections.iter().map(|s| s.ram_bytes).sum();
+    let flash_bytes = sections
+        .iter()
+        .fold(0u64, |a, s| a.saturating_add(s.flash_bytes));
+    let ram_bytes = sections
+        .iter()
+        .fold(0u64, |a, s| a.saturating_add(s.ram_bytes));
     Ok(Measurement {
         file_bytes: data.len() as u64,
         stripped_bytes: super::strip::stripped_len(data)
@@ -183,11 +187,11 @@ fn berkeley(raws: &[Raw]) -> Berkeley {
         let code = r.flags & u64::from(elf::SHF_EXECINSTR) != 0;
         let readonly = r.flags & u64::from(elf::SHF_WRITE) == 0;
         if code || readonly {
-            b.text += r.size;
+            b.text = b.text.saturating_add(r.size);
         } else if !r.nobits {
-            b.data += r.size;
+            b.data = b.data.saturating_add(r.size);
         } else {
-            b.bss += r.size;
+            b.bss = b.bss.saturating_add(r.size);
         }
     }
     b

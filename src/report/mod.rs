@@ -166,7 +166,7 @@ impl ConfigResult {
 }
 
 fn diff(a: u64, b: u64) -> i64 {
-    a as i64 - b as i64
+    (a as i64).saturating_sub(b as i64)
 }
 
 fn pct(part: u64, whole: u64) -> Option<f64> {
