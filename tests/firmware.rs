@@ -310,7 +310,14 @@ fn a_second_run_reuses_the_builds() {
         .arg(fixture("tiny-matrix.toml"))
         .arg("--target-dir")
         .arg(shared_target_dir("tiny"))
-        .args(["--only", "release,opt-z", "--format", "json", "--quiet"]));
+        .args([
+            "--only",
+            "release,opt-z",
+            "--format",
+            "json",
+            "--quiet",
+            "--no-cache",
+        ]));
     let _ = before;
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for c in r["configs"].as_array().unwrap() {
@@ -378,4 +385,50 @@ fn keep_debug_writes_the_unstripped_twin() {
         strip["flash_hash"].as_str().unwrap(),
         "same code as the stripped firmware"
     );
+}
+
+#[test]
+fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
+    let _ = tiny_run();
+    let args = |c: &mut std::process::Command| {
+        c.arg("--manifest-path")
+            .arg(fixture("tiny/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-matrix.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
+            .args([
+                "--only",
+                "release,opt-z,strip",
+                "--format",
+                "json",
+                "--quiet",
+            ]);
+    };
+    let mut first = weigh();
+    args(&mut first);
+    let a: serde_json::Value = serde_json::from_slice(&run(&mut first).stdout).unwrap();
+    let mut second = weigh();
+    args(&mut second);
+    let b: serde_json::Value = serde_json::from_slice(&run(&mut second).stdout).unwrap();
+    for (x, y) in a["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(b["configs"].as_array().unwrap())
+    {
+        assert_eq!(y["reused"], true, "{}", y["name"]);
+        for k in [
+            "file_bytes",
+            "stripped_bytes",
+            "flash_bytes",
+            "ram_bytes",
+            "image_bytes",
+            "flash_hash",
+            "build_seconds",
+            "artifact",
+        ] {
+            assert_eq!(x[k], y[k], "{k} of {}", y["name"]);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Wiring the stages together for each command.
 
 mod apply;
+mod cache;
 mod diff;
 mod optimize;
 mod session;
@@ -563,6 +564,7 @@ pub(crate) fn result_row(
         build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
         cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
         fresh: outcome.fresh,
+        reused: false,
         cost: None,
         attribution: None,
         debug_file: None,

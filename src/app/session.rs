@@ -75,6 +75,7 @@ pub struct Session {
     lockfile: PathBuf,
     had_lockfile: bool,
     timeout: Option<Duration>,
+    cache: Option<super::cache::ResultCache>,
 }
 
 impl Session {
@@ -137,7 +138,17 @@ impl Session {
             jobs: args.jobs,
             locked: had_lockfile,
         };
+        let cache = (!args.no_cache).then(|| {
+            let configs: Vec<PathBuf> = cargo_configs.iter().map(|c| c.path.clone()).collect();
+            super::cache::ResultCache::new(
+                &env.weigh_dir,
+                &[&env.project.workspace_root, &env.project.package_dir],
+                &configs,
+                &env.toolchain.rustc_version,
+            )
+        });
         Ok(Session {
+            cache,
             env,
             cargo_configs,
             memory,
@@ -162,6 +173,7 @@ impl Session {
             context: &self.context,
             timeout: self.timeout,
             quiet: args.quiet,
+            cache: self.cache.as_ref(),
         }
     }
 
@@ -264,6 +276,7 @@ pub struct Builder<'a> {
     context: &'a str,
     timeout: Option<Duration>,
     quiet: bool,
+    cache: Option<&'a super::cache::ResultCache>,
 }
 
 impl Builder<'_> {
@@ -298,7 +311,12 @@ impl Builder<'_> {
 
     fn build_with(&self, config: &Config, pb: &ProgressBar) -> Option<ConfigResult> {
         let id = config.id(self.context);
-        build_one(
+        if let Some(mut row) = self.cache.and_then(|c| c.get(&id)) {
+            row.name = config.name.clone();
+            row.reused = true;
+            return Some(row);
+        }
+        let row = build_one(
             self.env,
             config,
             &id,
@@ -307,6 +325,10 @@ impl Builder<'_> {
             &mut |line| pb.set_message(line.to_string()),
         )
         .ok()
-        .map(|outcome| result_row(config, id, outcome))
+        .map(|outcome| result_row(config, id.clone(), outcome))?;
+        if let Some(c) = self.cache {
+            c.put(&id, &row);
+        }
+        Some(row)
     }
 }

@@ -266,6 +266,10 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Build and measure every configuration even when an earlier run's
+    /// result is still valid (nothing it depends on changed).
+    #[arg(long)]
+    pub no_cache: bool,
     /// For each configuration that strips, also keep its symbols and debug
     /// info in `<artifact>.debug` (for gdb's `symbol-file`).
     #[arg(long)]

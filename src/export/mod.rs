@@ -206,7 +206,9 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
             let build = c
                 .build_seconds
                 .map(|s| {
-                    if c.fresh {
+                    if c.reused {
+                        format!("{s:.1} s (reused)")
+                    } else if c.fresh {
                         format!("{s:.1} s (cached)")
                     } else {
                         format!("{s:.1} s")
@@ -393,6 +395,9 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             notes.push(format!("Flash % of {} flash ({})", kib(f), m.source));
         }
         notes.extend(region_notes(report));
+    }
+    if report.configs.iter().any(|c| c.reused) {
+        notes.push("(reused): nothing this configuration depends on changed since an earlier run, whose row (build time included) is shown; --no-cache rebuilds".into());
     }
     if report.configs.iter().any(|c| c.fresh) {
         notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());

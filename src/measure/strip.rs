@@ -171,25 +171,33 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     }
 
     // Everything up to the last loaded byte or header stays as it is.
+    // Offsets and sizes come from the file: a damaged one must not overflow.
     let mut end = u64::from(header.e_ehsize(endian));
-    let phend = header.e_phoff(endian).into()
-        + u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian));
+    let phend = header
+        .e_phoff(endian)
+        .into()
+        .saturating_add(u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian)));
     if !segments.is_empty() {
         end = end.max(phend);
     }
     for seg in segments {
         let filesz: u64 = seg.p_filesz(endian).into();
         if filesz > 0 {
-            end = end.max(seg.p_offset(endian).into() + filesz);
+            end = end.max(seg.p_offset(endian).into().saturating_add(filesz));
         }
     }
-    for &i in &kept[1..] {
+    for &i in kept.iter().skip(1) {
         let s = all[i];
         if s.sh_type(endian) != elf::SHT_NOBITS {
-            end = end.max(s.sh_offset(endian).into() + s.sh_size(endian).into());
+            end = end.max(
+                s.sh_offset(endian)
+                    .into()
+                    .saturating_add(s.sh_size(endian).into()),
+            );
         }
     }
-    let end = usize::try_from(end).map_err(|_| "file too large".to_string())?;
+    let min_header: u64 = if layout.is_64 { 64 } else { 52 };
+    let end = usize::try_from(end.max(min_header)).map_err(|_| "file too large".to_string())?;
     if end > data.len() {
         return Err(format!(
             "loaded contents end at {end}, after the end of the file ({})",
@@ -205,6 +213,13 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
         tail: Vec::new(),
         big: endian == Endianness::Big,
     };
+    if kept.is_empty() {
+        // No section table to rebuild: the loaded bytes alone.
+        out.put_word(layout.e_shoff, 0, layout.is_64);
+        out.put_u16(layout.e_shnum, 0);
+        out.put_u16(layout.e_shstrndx, 0);
+        return Ok(out);
+    }
     // New section-name table: kept names, then its own.
     let mut names = vec![0u8];
     let mut name_at = Vec::with_capacity(kept.len());
@@ -227,9 +242,9 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     let shoff = out.len();
     let shdr_table = header.e_shoff(endian).into() as usize;
     for (k, &i) in kept.iter().enumerate() {
-        let from = shdr_table + i * shentsize;
-        let raw = data
-            .get(from..from + shentsize)
+        let raw = shdr_table
+            .checked_add(i * shentsize)
+            .and_then(|from| data.get(from..from.checked_add(shentsize)?))
             .ok_or("section header table is truncated")?;
         let at = out.len();
         out.extend(raw);

@@ -103,6 +103,10 @@ pub struct ConfigResult {
     /// earlier run, so `build_seconds` is not its cold build cost.
     #[serde(default)]
     pub fresh: bool,
+    /// Not built or measured in this run: an earlier run's row, reused
+    /// because none of its inputs changed (every number is that run's).
+    #[serde(default)]
+    pub reused: bool,
     /// Change against the baseline configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<Delta>,
@@ -156,6 +160,7 @@ impl ConfigResult {
             build_seconds: None,
             cpu_seconds: None,
             fresh: false,
+            reused: false,
             delta: None,
             cost: None,
             attribution: None,
