@@ -432,3 +432,71 @@ fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
         }
     }
 }
+
+#[test]
+fn shards_merge_into_the_whole_matrix() {
+    let _ = tiny_run();
+    let dir = tempfile::tempdir().unwrap();
+    let base = |c: &mut std::process::Command| {
+        c.arg("--manifest-path")
+            .arg(fixture("tiny/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-verify.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
+            .args([
+                "--only",
+                "release,opt-z,z-fat",
+                "--quiet",
+                "--format",
+                "json",
+            ]);
+    };
+    let mut whole = weigh();
+    base(&mut whole);
+    let whole: serde_json::Value = serde_json::from_slice(&run(&mut whole).stdout).unwrap();
+    let mut parts = Vec::new();
+    for k in ["1/2", "2/2"] {
+        let p = dir.path().join(format!("shard-{}.json", &k[..1]));
+        let mut c = weigh();
+        base(&mut c);
+        let out = run(c.args(["--shard", k, "--output"]).arg(&p));
+        assert!(out.status.success(), "{}", text(&out).1);
+        parts.push(p);
+    }
+    assert_eq!(
+        json(&parts[0])["configs"].as_array().unwrap().len(),
+        2,
+        "shard 1/2 has configurations 1 and 3"
+    );
+    let merged = run(weigh().arg("merge").args(&parts).args(["--format", "json"]));
+    assert!(merged.status.success(), "{}", text(&merged).1);
+    let merged: serde_json::Value = serde_json::from_slice(&merged.stdout).unwrap();
+    let view = |r: &serde_json::Value| -> Vec<(String, u64)> {
+        r["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().into(),
+                    c["flash_bytes"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(view(&merged), view(&whole));
+    assert_eq!(merged["baseline"], "release");
+    // Reports of different sources are refused.
+    let mut other = json(&parts[1]);
+    other["sources"] = "0000".into();
+    let bad = dir.path().join("other.json");
+    std::fs::write(&bad, serde_json::to_vec(&other).unwrap()).unwrap();
+    let out = run(weigh().arg("merge").arg(&parts[0]).arg(&bad));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).1.contains("different sources"),
+        "{}",
+        text(&out).1
+    );
+}

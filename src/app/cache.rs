@@ -12,7 +12,11 @@ use crate::report::ConfigResult;
 
 pub struct ResultCache {
     dir: PathBuf,
-    inputs: String,
+    /// Hash of everything but the configuration; also in the report, so
+    /// that `merge` can refuse shards built from different sources.
+    pub inputs: String,
+    /// Whether rows may be reused (`--no-cache` turns this off).
+    pub enabled: bool,
 }
 
 /// Environment variables that change what cargo builds.
@@ -86,6 +90,7 @@ impl ResultCache {
         ResultCache {
             dir: weigh_dir.join("cache"),
             inputs,
+            enabled: true,
         }
     }
 
@@ -95,6 +100,9 @@ impl ResultCache {
 
     /// The stored row, if its inputs are unchanged and its artifact is still there.
     pub fn get(&self, id: &str) -> Option<ConfigResult> {
+        if !self.enabled {
+            return None;
+        }
         let bytes = std::fs::read(self.path(id)).ok()?;
         let row: ConfigResult = serde_json::from_slice(&bytes).ok()?;
         row.artifact.as_ref().filter(|a| a.is_file())?;

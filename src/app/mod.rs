@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Apply(args)) => apply::apply(args),
+        Some(Command::Merge(args)) => merge(args),
         Some(Command::Top(args)) => top::top(*args),
         Some(Command::Diff(args)) => diff::diff(*args),
         Some(Command::Show(args)) => {
@@ -319,6 +320,12 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     let baseline = args.output.baseline.clone().or(file_baseline);
     check_baseline(baseline.as_deref(), &names)?;
 
+    let mut source = source;
+    let indices: Vec<usize> = match &args.shard {
+        Some(spec) => shard_indices(spec, source.configs.len())?,
+        None => (0..source.configs.len()).collect(),
+    };
+    source.configs = indices.iter().map(|&i| source.configs[i].clone()).collect();
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
     let s = session::Session::open(args, located, wants_std, flash, ram)?;
     let budget = if check_mode {
@@ -345,6 +352,9 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     };
     let run = s.builder(args);
     let (mut results, mut complete) = run.build_all(&source.configs);
+    for (r, &i) in results.iter_mut().zip(&indices) {
+        r.matrix_index = Some(i);
+    }
     let objective = Objective::for_target(&s.env.target);
     if args.ablation && complete {
         let mut so_far = Report::new(results.clone());
@@ -367,6 +377,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     s.restore_lockfile();
 
     let mut report = s.report(results, complete, source.origin.clone());
+    report.shard = args.shard.clone();
     report.finalize(baseline.as_deref());
     report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
@@ -508,6 +519,87 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
     report.configs[base].verify = Some(reference);
 }
 
+/// `K/N` → the matrix positions of shard K (1-based): K-1, K-1+N, ...
+fn shard_indices(spec: &str, len: usize) -> anyhow::Result<Vec<usize>> {
+    let parsed = spec.split_once('/').and_then(|(k, n)| {
+        Some((
+            k.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k - 1..len).step_by(n).collect()),
+        _ => bail!("--shard `{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"),
+    }
+}
+
+/// Join shard reports: same schema, toolchain, target, project and sources.
+fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let mut reports = Vec::new();
+    for p in &args.reports {
+        reports.push((p, read_report(p)?));
+    }
+    let (first_path, first) = &reports[0];
+    let key = |r: &Report| {
+        (
+            r.toolchain.as_ref().map(|t| t.rustc_version.clone()),
+            r.target.clone(),
+            r.project
+                .as_ref()
+                .map(|p| (p.package.clone(), p.binary.clone(), p.features.clone())),
+            r.sources.clone(),
+        )
+    };
+    for (p, r) in &reports[1..] {
+        let (a, b) = (key(first), key(r));
+        let what = if a.0 != b.0 {
+            "toolchain"
+        } else if a.1 != b.1 {
+            "target"
+        } else if a.2 != b.2 {
+            "project"
+        } else if a.3 != b.3 {
+            "sources"
+        } else {
+            continue;
+        };
+        bail!(
+            "cannot merge `{}` with `{}`: they were built from different {what}s\n  hint: merge shards of one run only (same commit, toolchain and target)",
+            p.display(),
+            first_path.display()
+        );
+    }
+    let mut merged = first.clone();
+    merged.configs.clear();
+    merged.shard = None;
+    merged.complete = reports.iter().all(|(_, r)| r.complete);
+    for (p, r) in &reports {
+        for c in &r.configs {
+            if merged.configs.iter().any(|m| m.name == c.name) {
+                bail!("configuration `{}` is in more than one report (again in `{}`)\n  hint: each shard must be a different K of the same N", c.name, p.display());
+            }
+            merged.configs.push(c.clone());
+        }
+    }
+    merged
+        .configs
+        .sort_by_key(|c| c.matrix_index.unwrap_or(usize::MAX));
+    let baseline = args
+        .output
+        .baseline
+        .clone()
+        .or_else(|| merged.configs.first().map(|c| c.name.clone()));
+    merged.finalize(baseline.as_deref());
+    let objective = Objective::for_target(merged.target.as_deref().unwrap_or(""));
+    merged.ablation = ablation::analyse(&merged, objective);
+    if let Some(model) = merged.cost.clone() {
+        crate::cost::apply(&mut merged, &model);
+    }
+    sink.finish(&exporter(args.output.format).render(&merged)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The file's `[cost]` table with the command line's prices on top.
 fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
     let mut m = file.unwrap_or_default();
@@ -546,6 +638,7 @@ pub(crate) fn result_row(
     };
     ConfigResult {
         name: config.name.clone(),
+        matrix_index: None,
         id,
         changes: config.summary(),
         profile: config.profile,

@@ -138,15 +138,15 @@ impl Session {
             jobs: args.jobs,
             locked: had_lockfile,
         };
-        let cache = (!args.no_cache).then(|| {
-            let configs: Vec<PathBuf> = cargo_configs.iter().map(|c| c.path.clone()).collect();
-            super::cache::ResultCache::new(
-                &env.weigh_dir,
-                &[&env.project.workspace_root, &env.project.package_dir],
-                &configs,
-                &env.toolchain.rustc_version,
-            )
-        });
+        let configs: Vec<PathBuf> = cargo_configs.iter().map(|c| c.path.clone()).collect();
+        let mut cache = super::cache::ResultCache::new(
+            &env.weigh_dir,
+            &[&env.project.workspace_root, &env.project.package_dir],
+            &configs,
+            &env.toolchain.rustc_version,
+        );
+        cache.enabled = !args.no_cache;
+        let cache = Some(cache);
         Ok(Session {
             cache,
             env,
@@ -201,6 +201,7 @@ impl Session {
         report.toolchain = Some(self.env.toolchain.clone());
         report.matrix = Some(origin);
         report.memory = self.memory.clone();
+        report.sources = self.cache.as_ref().map(|c| c.inputs.clone());
         report
     }
 }

@@ -40,6 +40,8 @@ pub enum Command {
     /// Compare two builds: saved JSON reports or binaries (or the project at
     /// another git revision with --git REV).
     Diff(Box<DiffArgs>),
+    /// Join the JSON reports of shards (`--shard K/N`) into one report.
+    Merge(MergeArgs),
     /// Render a saved JSON report in another format (e.g. Markdown for a pull request).
     Show(ShowArgs),
     /// List the built-in presets and their configurations.
@@ -96,6 +98,15 @@ pub struct DiffArgs {
     pub limit: usize,
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MergeArgs {
+    /// JSON reports of the shards.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -266,6 +277,10 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Build only shard K of N of the matrix (configurations K, K+N, ...),
+    /// for CI matrix jobs; join the reports with `cargo weigh merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Build and measure every configuration even when an earlier run's
     /// result is still valid (nothing it depends on changed).
     #[arg(long)]

@@ -45,6 +45,13 @@ pub struct Report {
     /// The runner `--verify` used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner: Option<String>,
+    /// Hash of the sources, Cargo.lock, cargo configuration and toolchain
+    /// the run built (shards must agree on it to be merged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
+    /// `K/N` when this report is one shard of a matrix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// Name of the configuration the deltas are against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
@@ -65,6 +72,9 @@ pub struct ProjectInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConfigResult {
     pub name: String,
+    /// Position in the whole matrix (kept across shards, for `merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix_index: Option<usize>,
     /// Hash of the effective build inputs; names the artifact slot.
     pub id: String,
     /// What the configuration changes, in words.
@@ -142,6 +152,7 @@ impl ConfigResult {
     pub fn for_file(name: String, artifact: PathBuf, size: Measurement) -> Self {
         ConfigResult {
             name,
+            matrix_index: None,
             id: String::new(),
             changes: String::new(),
             profile: BaseProfile::Release,
@@ -198,6 +209,8 @@ impl Report {
             ablation: None,
             optimize: None,
             runner: None,
+            sources: None,
+            shard: None,
             baseline: None,
             configs,
         }
