@@ -95,13 +95,14 @@ fn interrupted_at_random_points_twenty_times() {
             .arg(project.join("Cargo.toml"))
             .arg("--target-dir")
             .arg(&target)
-            .args(["--quiet", "--format", "json", "--output"])
+            // Without the result cache every round really runs cargo.
+            .args(["--quiet", "--no-cache", "--format", "json", "--output"])
             .arg(&report)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next(2500)));
+        std::thread::sleep(Duration::from_millis(rng.next(1500)));
         let sig = if round % 2 == 0 {
             libc::SIGINT
         } else {
