@@ -32,15 +32,10 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
     };
     opts.group_generics = args.group_generics;
     opts.no_dwarf = args.no_dwarf;
-    if opts.rlibs.is_none() {
-        let dirs: Vec<PathBuf> = if args.rlibs.is_empty() {
-            path.parent()
-                .map(|d| vec![d.join("deps")])
-                .unwrap_or_default()
-        } else {
-            args.rlibs.clone()
-        };
-        let refs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    // For a file built elsewhere, rlibs are indexed only when named: a
+    // directory beside the file may hold other builds' rlibs.
+    if opts.rlibs.is_none() && !args.rlibs.is_empty() {
+        let refs: Vec<&Path> = args.rlibs.iter().map(PathBuf::as_path).collect();
         let index = RlibIndex::build(&refs);
         if index.rlibs > 0 {
             opts.rlibs = Some(index);

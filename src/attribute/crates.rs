@@ -49,7 +49,11 @@ impl RlibIndex {
     }
 
     fn add_rlib(&mut self, path: &Path, krate: &str) -> Result<(), object::Error> {
-        let Ok(bytes) = std::fs::read(path) else {
+        let Ok(file) = std::fs::File::open(path) else {
+            return Ok(());
+        };
+        // SAFETY: read-only private map of a build output; object bounds-checks reads.
+        let Ok(bytes) = (unsafe { memmap2::Mmap::map(&file) }) else {
             return Ok(());
         };
         let archive = ArchiveFile::parse(&*bytes)?;

@@ -106,7 +106,12 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
             if let Some((start, krate)) = prev.take() {
                 // Tombstoned (discarded) code gives inverted ranges; skip them.
                 if address > start {
-                    raw.push((start, address, krate));
+                    // Consecutive rows of one crate become one range: a
+                    // debug build has millions of rows.
+                    match raw.last_mut() {
+                        Some(last) if last.1 == start && last.2 == krate => last.1 = address,
+                        _ => raw.push((start, address, krate)),
+                    }
                 }
             }
             if row.end_sequence() {
