@@ -8,22 +8,6 @@ use std::process::Command;
 
 use common::*;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.file_name().is_some_and(|n| n == "target") {
-            continue;
-        }
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
-}
-
 fn kinds_add_up(a: &serde_json::Value) {
     let crates = a["crates"].as_array().unwrap();
     for kind in ["text", "rodata", "data", "bss"] {

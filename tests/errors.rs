@@ -29,16 +29,6 @@ fn check(cmd: &mut Command, project: Option<&Path>, code: i32, needles: &[&str])
     all
 }
 
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, body) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
-    }
-    dir
-}
-
 const PKG: &str =
     "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n";
 const MAIN: &str = "fn main() { println!(\"hi\"); }\n";

@@ -389,14 +389,14 @@ fn keep_debug_writes_the_unstripped_twin() {
 
 #[test]
 fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
-    let _ = tiny_run();
+    // A target directory of its own: other tests here rebuild with --no-cache.
     let args = |c: &mut std::process::Command| {
         c.arg("--manifest-path")
             .arg(fixture("tiny/Cargo.toml"))
             .arg("--matrix-file")
             .arg(fixture("tiny-matrix.toml"))
             .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
+            .arg(shared_target_dir("tiny-reuse"))
             .args([
                 "--only",
                 "release,opt-z,strip",

@@ -5,23 +5,8 @@ use std::path::Path;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use super::{kib, Format};
+use super::{kib, printable, Format};
 use crate::attribute::{Attribution, Origin};
-
-/// Control characters in names from a binary would garble a terminal.
-/// Control characters in names from a binary would garble a terminal, and
-/// very long generic names would widen the table past any screen.
-fn printable(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(160)
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect();
-    if s.chars().count() > 160 {
-        out.push('…');
-    }
-    out
-}
 
 fn right(t: &mut Table, from: usize, to: usize) {
     for i in from..to {

@@ -3,7 +3,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
-use super::{kib, signed_kib, Format};
+use super::{kib, printable, signed_kib, Format};
 use crate::diff::{Change, Diff, Status};
 
 fn opt(v: Option<u64>) -> String {
@@ -25,20 +25,6 @@ fn status(s: Status) -> &'static str {
         Status::Disappeared => "gone",
         Status::Same => "same",
     }
-}
-
-/// Control characters in names from a binary would garble a terminal, and
-/// very long generic names would widen the table past any screen.
-fn printable(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(160)
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect();
-    if s.chars().count() > 160 {
-        out.push('…');
-    }
-    out
 }
 
 fn rows(list: &[Change], limit: usize) -> Vec<Vec<String>> {

@@ -530,3 +530,17 @@ fn region_notes(report: &Report) -> Vec<String> {
         })
         .collect()
 }
+
+/// Names from a binary, for a terminal or a table cell: control characters
+/// replaced, very long generic names cut.
+pub(crate) fn printable(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(160)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if s.chars().count() > 160 {
+        out.push('…');
+    }
+    out
+}
