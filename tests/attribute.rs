@@ -379,3 +379,63 @@ fn html_report_is_self_contained_and_escapes_names() {
         &dom[..dom.len().min(2000)]
     );
 }
+
+#[test]
+fn hostile_symbol_names_stay_data_in_every_format() {
+    use object::write::{Object, Symbol, SymbolSection};
+    use object::{
+        Architecture, BinaryFormat, Endianness, SectionKind, SymbolFlags, SymbolKind, SymbolScope,
+    };
+    let evil = "<script>alert(\"x\")</script>, 'q'\nnext";
+    let mut obj = Object::new(BinaryFormat::Elf, Architecture::Arm, Endianness::Little);
+    let code = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+    obj.append_section_data(code, &[0; 32], 4);
+    for (name, value) in [
+        (evil.as_bytes().to_vec(), 0u64),
+        (b"bad\xff\xfeutf8".to_vec(), 16),
+    ] {
+        obj.add_symbol(Symbol {
+            name,
+            value,
+            size: 16,
+            kind: SymbolKind::Text,
+            scope: SymbolScope::Linkage,
+            weak: false,
+            section: SymbolSection::Section(code),
+            flags: SymbolFlags::None,
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("evil.o");
+    std::fs::write(&file, obj.write().unwrap()).unwrap();
+    let out = |format: &str| {
+        let o = run(weigh().arg("top").arg(&file).args(["--format", format]));
+        assert!(o.status.success(), "{format}: {}", text(&o).1);
+        String::from_utf8(o.stdout).expect("valid UTF-8 output")
+    };
+    // JSON: the name, exactly; the invalid bytes as replacement characters.
+    let j: serde_json::Value = serde_json::from_str(&out("json")).unwrap();
+    let names: Vec<&str> = j["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&evil), "{names:?}");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("bad\u{fffd}\u{fffd}utf8")),
+        "{names:?}"
+    );
+    // HTML: escaped, never markup.
+    let html = out("html");
+    assert!(!html.contains("<script>alert") && html.contains("&lt;script&gt;alert"));
+    // Markdown and the table: one line per row, no raw newline from a name.
+    let table = out("table");
+    assert!(!table.contains("\nnext"), "a name broke a table line");
+    // CSV of crates parses.
+    let csv_out = out("csv");
+    let mut rd = csv::Reader::from_reader(csv_out.as_bytes());
+    assert!(rd.records().all(|r| r.is_ok()));
+}

@@ -77,8 +77,12 @@ pub fn collect(file: &object::File<'_>, opts: &Options) -> Result<Table, String>
         ) {
             continue;
         }
-        let Ok(name) = sym.name() else { continue };
-        if name.is_empty() || is_mapping_symbol(name) {
+        // Names are data: bytes that are not UTF-8 are kept, lossily.
+        let Ok(bytes) = sym.name_bytes() else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(bytes);
+        if name.is_empty() || is_mapping_symbol(&name) {
             continue;
         }
         // Thumb code addresses have bit 0 set in the symbol table.
