@@ -244,33 +244,37 @@ impl Search<'_> {
         };
         let value = |r: &ConfigResult| self.objective.of(r);
 
-        let Ok(Some(first)) = measure(&current, &mut results, &mut builds) else {
-            let summary = Summary {
-                objective: self.objective,
-                start: current.name.clone(),
-                best: current.name.clone(),
-                steps,
-                pareto: Vec::new(),
-                builds,
-                notes: vec!["interrupted before the first build finished".into()],
-            };
-            return (results, summary, false);
+        // The search ends before it starts: the summary names the start only.
+        let ended = |builds: usize, note: String| Summary {
+            objective: self.objective,
+            start: current.name.clone(),
+            best: current.name.clone(),
+            steps: Vec::new(),
+            pareto: Vec::new(),
+            builds,
+            notes: vec![note],
+        };
+        let first = match measure(&current, &mut results, &mut builds) {
+            Ok(Some(first)) => first,
+            Ok(None) => {
+                return (
+                    results,
+                    ended(builds, "--max-builds allows no build".into()),
+                    true,
+                )
+            }
+            Err(()) => {
+                let s = ended(builds, "interrupted before the first build finished".into());
+                return (results, s, false);
+            }
         };
         let Some(mut best_value) = value(&results[first]) else {
-            notes.push(format!(
+            let note = format!(
                 "the starting configuration does not build: {}",
                 results[first].error.clone().unwrap_or_default()
-            ));
-            let summary = Summary {
-                objective: self.objective,
-                start: current.name.clone(),
-                best: current.name.clone(),
-                steps,
-                pareto: Vec::new(),
-                builds,
-                notes,
-            };
-            return (results, summary, true);
+            );
+            let s = ended(builds, note);
+            return (results, s, true);
         };
         'passes: loop {
             let mut improved = false;
