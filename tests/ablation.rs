@@ -6,21 +6,14 @@ use common::*;
 
 #[test]
 fn ablation_isolates_each_setting_of_the_smallest() {
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args([
-            "--quiet",
-            "--only",
-            "release,z-fat",
-            "--ablation",
-            "--format",
-            "json",
-        ]));
+    let out = run(tiny_weigh("tiny-verify.toml").args([
+        "--quiet",
+        "--only",
+        "release,z-fat",
+        "--ablation",
+        "--format",
+        "json",
+    ]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
@@ -81,14 +74,12 @@ fn ablation_isolates_each_setting_of_the_smallest() {
         );
     }
     // The table shows both views.
-    let table = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args(["--quiet", "--only", "release,z-fat", "--ablation"]));
+    let table = run(tiny_weigh("tiny-verify.toml").args([
+        "--quiet",
+        "--only",
+        "release,z-fat",
+        "--ablation",
+    ]));
     let (stdout, _) = text(&table);
     assert!(
         stdout.contains("What each setting buys on its own (from release)"),

@@ -71,14 +71,9 @@ fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
                 + c["data"].as_u64().unwrap()
         })
         .sum();
-    let m = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args(["--only", "z-fat", "--quiet", "--format", "json"]));
+    let m = run(
+        tiny_weigh("tiny-verify.toml").args(["--only", "z-fat", "--quiet", "--format", "json"])
+    );
     let r: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
     assert_eq!(flash, r["configs"][0]["flash_bytes"].as_u64().unwrap());
     assert!(

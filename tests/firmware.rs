@@ -303,21 +303,14 @@ fn a_second_run_reuses_the_builds() {
     // Everything is built already: cargo finds every unit fresh.
     let before = std::time::Instant::now();
     let _ = tiny_run();
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-matrix.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args([
-            "--only",
-            "release,opt-z",
-            "--format",
-            "json",
-            "--quiet",
-            "--no-cache",
-        ]));
+    let out = run(tiny_weigh("tiny-matrix.toml").args([
+        "--only",
+        "release,opt-z",
+        "--format",
+        "json",
+        "--quiet",
+        "--no-cache",
+    ]));
     let _ = before;
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for c in r["configs"].as_array().unwrap() {
@@ -337,21 +330,14 @@ fn a_second_run_reuses_the_builds() {
 #[test]
 fn keep_debug_writes_the_unstripped_twin() {
     let _ = tiny_run();
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-matrix.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args([
-            "--only",
-            "release,strip",
-            "--keep-debug",
-            "--quiet",
-            "--format",
-            "json",
-        ]));
+    let out = run(tiny_weigh("tiny-matrix.toml").args([
+        "--only",
+        "release,strip",
+        "--keep-debug",
+        "--quiet",
+        "--format",
+        "json",
+    ]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();

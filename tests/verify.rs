@@ -9,15 +9,8 @@ use std::sync::OnceLock;
 use common::*;
 
 fn tiny(args: &[&str]) -> std::process::Command {
-    let mut c = weigh();
-    c.arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .arg("--quiet")
-        .args(args);
+    let mut c = tiny_weigh("tiny-verify.toml");
+    c.arg("--quiet").args(args);
     c
 }
 

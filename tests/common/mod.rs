@@ -153,3 +153,16 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// `cargo weigh` on the tiny firmware with one of its matrix files, in the
+/// target directory the tests share.
+pub fn tiny_weigh(matrix: &str) -> Command {
+    let mut c = weigh();
+    c.arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--matrix-file")
+        .arg(fixture(matrix))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"));
+    c
+}
