@@ -11,7 +11,7 @@ use crate::budget::{read_report, Growth};
 use crate::cli::DiffArgs;
 use crate::diff::{compare_reports, Diff};
 use crate::export::render_diff;
-use crate::measure::measure_file;
+use crate::measure::{map_file, measure_bytes};
 use crate::output::Sink;
 use crate::report::{ConfigResult, Report};
 
@@ -51,17 +51,13 @@ pub fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
 
 /// A saved report, or a binary measured and attributed here (runs nothing).
 fn load(path: &Path) -> anyhow::Result<Report> {
-    let head = std::fs::read(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?
-        .into_iter()
-        .find(|b| !b.is_ascii_whitespace());
-    if head == Some(b'{') {
+    let map = map_file(path)?;
+    if map.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return Ok(read_report(path)?);
     }
-    let m = measure_file(path)?;
-    let bytes = std::fs::read(path)?;
+    let m = measure_bytes(&map).map_err(|e| e.at(path))?;
     let mut row = ConfigResult::for_file("binary".into(), path.to_path_buf(), m);
-    row.attribution = attribute(&bytes, &Options::default()).ok();
+    row.attribution = attribute(&map, &Options::default()).ok();
     let mut r = Report::new(vec![row]);
     r.finalize(None);
     Ok(r)

@@ -241,7 +241,7 @@ impl Session {
                 rlibs: index,
                 ..Options::default()
             };
-            let Ok(bytes) = std::fs::read(&path) else {
+            let Ok(bytes) = crate::measure::map_file(&path) else {
                 continue;
             };
             if let Ok(mut a) = attribute(&bytes, &opts) {

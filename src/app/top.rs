@@ -1,6 +1,5 @@
 //! `cargo weigh top`: attribution of one binary, given or built.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,7 +9,7 @@ use crate::attribute::{attribute, Attribution, Options, RlibIndex};
 use crate::cli::TopArgs;
 use crate::export::render_attribution;
 use crate::matrix::{BaseProfile, Debug, Strip};
-use crate::measure::{measure_bytes, MeasureError};
+use crate::measure::{map_file, measure_bytes};
 use crate::output::Sink;
 
 use super::{matrix_for, session};
@@ -41,13 +40,7 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
             opts.rlibs = Some(index);
         }
     }
-    let io = |source| MeasureError::Io {
-        path: path.clone(),
-        source,
-    };
-    let file = File::open(&path).map_err(io)?;
-    // SAFETY: read-only private map; see measure::measure_file.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let map = map_file(&path)?;
     // Validate the file with the measurement's clear errors first.
     measure_bytes(&map).map_err(|e| e.at(&path))?;
     let mut a = attribute(&map, &opts)

@@ -96,6 +96,13 @@ pub struct SectionSize {
 
 /// Measure a file on disk. The file is memory-mapped, never copied whole.
 pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {
+    let map = map_file(path)?;
+    measure_bytes(&map).map_err(|e| e.at(path))
+}
+
+/// Map a file read-only, with the errors `measure` gives for what is not a
+/// binary (a directory, an empty file, a missing one).
+pub fn map_file(path: &Path) -> Result<memmap2::Mmap, MeasureError> {
     let io = |source| MeasureError::Io {
         path: path.to_path_buf(),
         source,
@@ -115,8 +122,7 @@ pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {
     // SAFETY: the map is read-only and private; a file changed underneath us
     // would give wrong figures, not memory unsafety in safe callers of `object`,
     // which bounds-checks every read.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
-    measure_bytes(&map).map_err(|e| e.at(path))
+    unsafe { memmap2::Mmap::map(&file) }.map_err(io)
 }
 
 /// An error about bytes whose file name is not known yet.
