@@ -1,8 +1,6 @@
 //! The terminal table.
 
-use comfy_table::{
-    presets::UTF8_FULL_CONDENSED, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width,
-};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
 use super::{ablation_tables, headers, notes, optional, rows, Exporter, ABLATION_HEADERS, HEADERS};
 use crate::report::Report;
@@ -13,15 +11,15 @@ impl Exporter for TableExporter {
     fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
+            // Never squeezed to the terminal: numbers must stay on one line.
+            .set_content_arrangement(ContentArrangement::Disabled)
             .set_header(headers(report));
         let cols = optional(report);
         for r in rows(report) {
-            t.add_row(r.cells(cols));
-        }
-        // Long setting lists wrap instead of widening the table.
-        if let Some(col) = t.column_mut(1) {
-            col.set_constraint(ColumnConstraint::UpperBoundary(Width::Fixed(44)));
+            let mut cells = r.cells(cols);
+            // Long setting lists wrap instead of widening the table.
+            cells[1] = wrap_words(&cells[1], 44);
+            t.add_row(cells);
         }
         for i in 2..HEADERS.len() {
             if let Some(col) = t.column_mut(i) {
@@ -33,7 +31,7 @@ impl Exporter for TableExporter {
         for (title, rows) in ablation_tables(report) {
             let mut a = Table::new();
             a.load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_content_arrangement(ContentArrangement::Disabled)
                 .set_header(ABLATION_HEADERS);
             for r in rows {
                 a.add_row(r);
@@ -61,5 +59,29 @@ impl Exporter for TableExporter {
         }
         out.push_str(&after);
         Ok(out.into_bytes())
+    }
+}
+
+/// Break text at spaces into lines of at most `width` characters.
+fn wrap_words(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(super::wrap_words("a bb ccc dddd", 6), "a bb\nccc\ndddd");
+        assert_eq!(super::wrap_words("short", 44), "short");
     }
 }
