@@ -486,3 +486,58 @@ fn shards_merge_into_the_whole_matrix() {
         text(&out).1
     );
 }
+
+/// Configurations that differ only in strip or thin/fat LTO share their
+/// dependencies' build and rebuild only the root crate; what they measure
+/// must be what a build of their own measures.
+#[test]
+fn shared_builds_measure_like_builds_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = dir.path().join("share.toml");
+    std::fs::write(
+        &matrix,
+        "[[config]]\nname = \"thin\"\nopt-level = \"z\"\nlto = \"thin\"\n\n\
+         [[config]]\nname = \"fat\"\nopt-level = \"z\"\nlto = \"fat\"\n\n\
+         [[config]]\nname = \"fat-strip\"\nopt-level = \"z\"\nlto = \"fat\"\nstrip = \"symbols\"\n",
+    )
+    .unwrap();
+    let report = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = run(weigh()
+            .arg("--manifest-path")
+            .arg(fixture("tiny/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(&matrix)
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
+            .args(["--quiet", "--format", "json"])
+            .args(extra));
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        r["configs"].as_array().unwrap().clone()
+    };
+    let shared = report(&["--no-cache"]);
+    let alone = report(&["--no-share", "--no-cache"]);
+    let base = |rows: &[serde_json::Value], name: &str| {
+        rows.iter().find(|c| c["name"] == name).unwrap()["shares_build_of"].clone()
+    };
+    assert_eq!(base(&shared, "thin"), serde_json::Value::Null);
+    assert_eq!(base(&shared, "fat"), "thin");
+    assert_eq!(base(&shared, "fat-strip"), "thin");
+    for name in ["fat", "fat-strip"] {
+        assert_eq!(base(&alone, name), serde_json::Value::Null);
+        let a = shared.iter().find(|c| c["name"] == name).unwrap();
+        let b = alone.iter().find(|c| c["name"] == name).unwrap();
+        for key in ["flash_bytes", "ram_bytes", "stripped_bytes"] {
+            assert_eq!(a[key], b[key], "{name}: {key} shared vs alone");
+        }
+        assert!(a["ok"].as_bool().unwrap(), "{a}");
+    }
+    // Fat LTO really happened in the shared build: smaller than thin.
+    let flash = |name: &str| {
+        shared.iter().find(|c| c["name"] == name).unwrap()["flash_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(flash("fat") <= flash("thin"));
+}

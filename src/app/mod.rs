@@ -351,10 +351,20 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
         ));
     };
     let run = s.builder(args);
-    let (mut results, mut complete) = run.build_all(&source.configs);
-    for (r, &i) in results.iter_mut().zip(&indices) {
-        r.matrix_index = Some(i);
-    }
+    let built = run.build_all(&source.configs);
+    let mut complete = built.complete;
+    // Rows of an interrupted run may have gaps (builds run several at a time).
+    let mut results: Vec<ConfigResult> = built
+        .rows
+        .into_iter()
+        .zip(&indices)
+        .filter_map(|(row, &i)| {
+            row.map(|mut r| {
+                r.matrix_index = Some(i);
+                r
+            })
+        })
+        .collect();
     let objective = Objective::for_target(&s.env.target);
     if args.ablation && complete {
         let mut so_far = Report::new(results.clone());
@@ -366,9 +376,9 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
                 extra.len()
             );
         }
-        let (more, done) = run.build_all(&extra);
-        results.extend(more);
-        complete = done;
+        let more = run.build_all(&extra);
+        results.extend(more.rows.into_iter().flatten());
+        complete = more.complete;
     }
     // Attribution needs symbols: stripped builds get their unstripped twin.
     if (args.keep_debug || args.attribute) && complete {
@@ -378,6 +388,8 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
 
     let mut report = s.report(results, complete, source.origin.clone());
     report.shard = args.shard.clone();
+    report.parallel_builds =
+        (args.parallel > 1 && source.configs.len() > 1).then_some(args.parallel);
     report.finalize(baseline.as_deref());
     report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
@@ -663,5 +675,7 @@ pub(crate) fn result_row(
         debug_file: None,
         verify: None,
         delta: None,
+        shares_build_of: None,
+        root_build_seconds: None,
     }
 }

@@ -1,9 +1,10 @@
 //! What every building command shares: the project located, the toolchain
 //! chosen, the build environment, signals, the run lock and the progress bar.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{memory_from, result_row};
 use crate::attribute::{attribute, Options, RlibIndex};
-use crate::build::{build_one, lock_run, BuildEnv, RunLock, RustflagsRoute};
+use crate::build::{build_one, lock_run, BuildEnv, Control, Recipe, RunLock, RustflagsRoute};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
 use crate::memory::MemoryMap;
@@ -137,6 +138,7 @@ impl Session {
             default_build_std: args.build_std.clone(),
             jobs: args.jobs,
             locked: had_lockfile,
+            share: !args.no_share,
         };
         let configs: Vec<PathBuf> = cargo_configs.iter().map(|c| c.path.clone()).collect();
         let mut cache = super::cache::ResultCache::new(
@@ -167,14 +169,7 @@ impl Session {
     }
 
     pub fn builder<'a>(&'a self, args: &RunArgs) -> Builder<'a> {
-        Builder {
-            env: &self.env,
-            stop: &self.stop,
-            context: &self.context,
-            timeout: self.timeout,
-            quiet: args.quiet,
-            cache: self.cache.as_ref(),
-        }
+        Builder::new(self, args)
     }
 
     /// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
@@ -217,22 +212,18 @@ impl Session {
             .join("lib/rustlib")
             .join(&self.env.target)
             .join("lib");
-        let base = self.env.cargo_target_dir().join(&self.env.target);
         let own = self.env.project.package.replace('-', "_");
-        let mut indexes: std::collections::HashMap<&str, Option<RlibIndex>> = Default::default();
+        let mut indexes: std::collections::HashMap<PathBuf, Option<RlibIndex>> = Default::default();
         for c in report.configs.iter_mut() {
             // A stripped build is attributed from its unstripped twin (same code).
             let Some(path) = c.debug_file.clone().or(c.artifact.clone()).filter(|_| c.ok) else {
                 continue;
             };
-            let dir = match c.profile {
-                crate::matrix::BaseProfile::Dev => "debug",
-                crate::matrix::BaseProfile::Release => "release",
-            };
+            let deps = self.env.deps_dir(&c.config());
             let index = indexes
-                .entry(dir)
+                .entry(deps.clone())
                 .or_insert_with(|| {
-                    let i = RlibIndex::build(&[&base.join(dir).join("deps"), &sysroot_lib]);
+                    let i = RlibIndex::build(&[&deps, &sysroot_lib]);
                     (i.rlibs > 0).then_some(i)
                 })
                 .clone();
@@ -270,66 +261,219 @@ fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
-/// Builds configurations one after another under one progress bar.
+/// Builds configurations, several at a time, under one progress bar.
 pub struct Builder<'a> {
-    env: &'a BuildEnv,
+    env: BuildEnv,
     stop: &'a AtomicBool,
     context: &'a str,
     timeout: Option<Duration>,
     quiet: bool,
     cache: Option<&'a super::cache::ResultCache>,
+    /// The first configuration seen of each family (the others reuse its
+    /// dependencies) and, once built, its build time.
+    bases: Mutex<HashMap<String, (Config, Option<f64>)>>,
+    lanes: usize,
+    /// Shared by the builds running at once (only when more than one).
+    jobserver: Option<jobserver::Client>,
 }
 
-impl Builder<'_> {
-    /// The results in order, and whether every build ran (false when interrupted).
-    pub fn build_all(&self, configs: &[Config]) -> (Vec<ConfigResult>, bool) {
-        let pb = progress_bar(configs.len(), self.quiet);
-        let mut results = Vec::new();
-        let mut complete = true;
-        for config in configs {
-            pb.set_prefix(config.name.clone());
-            match self.build_with(config, &pb) {
-                Some(r) => results.push(r),
-                None => {
-                    complete = false;
-                    break;
-                }
-            }
-            pb.inc(1);
+/// The rows of `build_all`, in the order of its configurations.
+pub struct Built {
+    /// `None` for a configuration not built (the run was interrupted).
+    pub rows: Vec<Option<ConfigResult>>,
+    pub complete: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(session: &'a Session, args: &RunArgs) -> Builder<'a> {
+        let lanes = args.parallel.max(1) as usize;
+        let mut env = session.env.clone();
+        let jobserver = if lanes > 1 {
+            let slots = env
+                .jobs
+                .map(|j| j as usize)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            // Cargo under a jobserver takes its slots from it (and warns about -j).
+            env.jobs = None;
+            jobserver::Client::new(slots.max(1)).ok()
+        } else {
+            None
+        };
+        Builder {
+            env,
+            stop: &session.stop,
+            context: &session.context,
+            timeout: session.timeout,
+            quiet: args.quiet,
+            cache: session.cache.as_ref(),
+            bases: Mutex::new(HashMap::new()),
+            lanes: if jobserver.is_some() { lanes } else { 1 },
+            jobserver,
         }
+    }
+
+    /// How `config` is built: from its family's first configuration's
+    /// dependencies when it can be, else with its own profile.
+    fn recipe(&self, config: &Config) -> Recipe {
+        let family = self.env.family(config);
+        let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+        match bases.get(&family) {
+            Some((base, _)) => Recipe::from_base(&self.env, base, config),
+            None => {
+                bases.insert(family, (config.clone(), None));
+                Recipe::alone(&self.env, config)
+            }
+        }
+    }
+
+    /// Every configuration, families on `--parallel` lanes; each family's
+    /// builds run in order in one lane (they share a target directory).
+    pub fn build_all(&self, configs: &[Config]) -> Built {
+        let pb = progress_bar(configs.len(), self.quiet);
+        let mut rows: Vec<Option<ConfigResult>> = vec![None; configs.len()];
+        let mut families: Vec<(String, Vec<(usize, Recipe)>)> = Vec::new();
+        for (i, config) in configs.iter().enumerate() {
+            let recipe = self.recipe(config);
+            if let Some(row) = self.cached(config) {
+                rows[i] = Some(row);
+                pb.inc(1);
+                continue;
+            }
+            match families.iter_mut().find(|(f, _)| *f == recipe.family) {
+                Some((_, jobs)) => jobs.push((i, recipe)),
+                None => families.push((recipe.family.clone(), vec![(i, recipe)])),
+            }
+        }
+        let lanes = self.lanes.min(families.len()).max(1);
+        let queue = Mutex::new(families.into_iter());
+        let rows = Mutex::new(rows);
+        let interrupted = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..lanes {
+                scope.spawn(|| loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((_, jobs)) = next else { return };
+                    for (i, recipe) in jobs {
+                        if interrupted.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        pb.set_prefix(configs[i].name.clone());
+                        match self.build_uncached(&configs[i], &recipe, &pb) {
+                            Some(row) => {
+                                rows.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(row)
+                            }
+                            None => {
+                                interrupted.store(true, Ordering::SeqCst);
+                                return;
+                            }
+                        }
+                        pb.inc(1);
+                    }
+                });
+            }
+        });
         pb.finish_and_clear();
-        (results, complete)
+        Built {
+            rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
+            complete: !interrupted.load(Ordering::SeqCst),
+        }
     }
 
     /// Build and measure one configuration; `None` when interrupted.
     pub fn build(&self, config: &Config) -> Option<ConfigResult> {
+        let recipe = self.recipe(config);
+        if let Some(row) = self.cached(config) {
+            return Some(row);
+        }
         let pb = progress_bar(1, self.quiet);
         pb.set_prefix(config.name.clone());
-        let r = self.build_with(config, &pb);
+        let r = self.build_uncached(config, &recipe, &pb);
         pb.finish_and_clear();
         r
     }
 
-    fn build_with(&self, config: &Config, pb: &ProgressBar) -> Option<ConfigResult> {
-        let id = config.id(self.context);
-        if let Some(mut row) = self.cache.and_then(|c| c.get(&id)) {
-            row.name = config.name.clone();
-            row.reused = true;
-            return Some(row);
+    fn cached(&self, config: &Config) -> Option<ConfigResult> {
+        let mut row = self.cache?.get(&config.id(self.context))?;
+        if row.shares_build_of.is_some() && !self.env.share {
+            return None;
         }
-        let row = build_one(
-            self.env,
+        row.name = config.name.clone();
+        row.reused = true;
+        self.note_base_time(config, &row);
+        Some(row)
+    }
+
+    /// Keep a family base's build time: a shared build's own time counts it.
+    fn note_base_time(&self, config: &Config, row: &ConfigResult) {
+        let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((base, time)) = bases.get_mut(&self.env.family(config)) {
+            if base == config {
+                *time = row.build_seconds;
+            }
+        }
+    }
+
+    fn base_time(&self, recipe: &Recipe) -> Option<f64> {
+        let bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+        bases.get(&recipe.family).and_then(|(_, t)| *t)
+    }
+
+    fn build_uncached(
+        &self,
+        config: &Config,
+        recipe: &Recipe,
+        pb: &ProgressBar,
+    ) -> Option<ConfigResult> {
+        let id = config.id(self.context);
+        // This build's own slot; cargo takes the rest from the shared pool.
+        let _slot = match &self.jobserver {
+            Some(client) => Some(self.acquire(client)?),
+            None => None,
+        };
+        let outcome = build_one(
+            &self.env,
             config,
+            recipe,
             &id,
-            self.stop,
-            self.timeout,
+            &Control {
+                stop: self.stop,
+                timeout: self.timeout,
+                jobserver: self.jobserver.as_ref(),
+            },
             &mut |line| pb.set_message(line.to_string()),
         )
-        .ok()
-        .map(|outcome| result_row(config, id.clone(), outcome))?;
+        .ok()?;
+        let mut row = result_row(config, id.clone(), outcome);
+        if let Some(base) = &recipe.base {
+            // What a build of its own costs: the base's (same dependencies)
+            // and this root crate; this run spent only the latter.
+            row.shares_build_of = Some(base.name.clone());
+            row.root_build_seconds = row.build_seconds;
+            if let (Some(own), Some(deps)) = (row.build_seconds, self.base_time(recipe)) {
+                row.build_seconds = Some(((own + deps) * 1000.0).round() / 1000.0);
+            }
+        } else {
+            self.note_base_time(config, &row);
+        }
         if let Some(c) = self.cache {
             c.put(&id, &row);
         }
         Some(row)
+    }
+
+    /// A job slot, waiting while the other builds hold them all; `None` if
+    /// interrupted meanwhile.
+    fn acquire(&self, client: &jobserver::Client) -> Option<Option<jobserver::Acquired>> {
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return None;
+            }
+            match client.try_acquire() {
+                Ok(Some(token)) => return Some(Some(token)),
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                // A jobserver that fails is no reason not to build.
+                Err(_) => return Some(None),
+            }
+        }
     }
 }

@@ -166,16 +166,7 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
             ));
         }
     }
-    let profile_dir = match config.profile {
-        BaseProfile::Dev => "debug",
-        BaseProfile::Release => "release",
-    };
-    let deps = s
-        .env
-        .cargo_target_dir()
-        .join(&s.env.target)
-        .join(profile_dir)
-        .join("deps");
+    let deps = s.env.deps_dir(&twin);
     let sysroot_lib = s
         .env
         .toolchain

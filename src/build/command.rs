@@ -122,11 +122,71 @@ pub struct BuildEnv {
     pub default_build_std: Vec<String>,
     pub jobs: Option<u32>,
     pub locked: bool,
+    /// Configurations of one family share their dependencies (`--no-share` turns it off).
+    pub share: bool,
+}
+
+/// How one configuration is built: with its own profile, or as its family's
+/// base build with only the root crate rebuilt (see `share`).
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// Names the cargo target directory of the family.
+    pub family: String,
+    /// The configuration whose profile builds the dependencies, if not this one.
+    pub base: Option<Config>,
+    /// rustc arguments for the root crate only (`cargo rustc -- ...`).
+    pub root_args: Vec<String>,
+}
+
+impl Recipe {
+    /// A configuration built with its own profile.
+    pub fn alone(env: &BuildEnv, config: &Config) -> Recipe {
+        Recipe {
+            family: env.family(config),
+            base: None,
+            root_args: Vec::new(),
+        }
+    }
+
+    /// Built from `base`'s dependencies when the two are of one family and
+    /// the difference can be said to the root crate alone.
+    pub fn from_base(env: &BuildEnv, base: &Config, config: &Config) -> Recipe {
+        let alone = Recipe::alone(env, config);
+        if !env.share || alone.family != env.family(base) || base == config {
+            return alone;
+        }
+        match super::share::root_args(base, config) {
+            Some(args) if !args.is_empty() => Recipe {
+                base: Some(base.clone()),
+                root_args: args,
+                ..alone
+            },
+            _ => alone,
+        }
+    }
 }
 
 impl BuildEnv {
-    pub fn cargo_target_dir(&self) -> PathBuf {
-        self.weigh_dir.join("build")
+    /// Cargo's target directory for one family of configurations.
+    pub fn cargo_target_dir(&self, family: &str) -> PathBuf {
+        self.weigh_dir.join("build").join(family)
+    }
+
+    /// The family of a configuration (see `share`).
+    pub fn family(&self, config: &Config) -> String {
+        super::share::family(config, self.share, &self.build_std_for(config))
+    }
+
+    /// Where cargo keeps the compiled crates of a configuration's build.
+    pub fn deps_dir(&self, config: &Config) -> PathBuf {
+        let profile_dir = match config.profile {
+            BaseProfile::Dev => "debug",
+            BaseProfile::Release => "release",
+        };
+        self.cargo_target_dir(&self.family(config))
+            .join(&self.target)
+            .join(profile_dir)
+            .join("deps")
     }
 
     /// Crates to build from source for this configuration, if any.
@@ -141,10 +201,10 @@ impl BuildEnv {
     }
 
     /// The full cargo command for one configuration.
-    pub fn command(&self, config: &Config) -> Command {
+    pub fn command(&self, config: &Config, recipe: &Recipe) -> Command {
         let mut cmd = Command::new(&self.toolchain.cargo);
         cmd.current_dir(&self.project.package_dir);
-        cmd.args(self.args(config));
+        cmd.args(self.args(config, recipe));
         // The cargo chosen may not be the one on PATH: pin its rustc.
         cmd.env("RUSTC", &self.toolchain.rustc);
         let build_std = self.build_std_for(config);
@@ -165,8 +225,15 @@ impl BuildEnv {
         cmd
     }
 
-    pub fn args(&self, config: &Config) -> Vec<OsString> {
-        let mut a: Vec<OsString> = vec!["build".into()];
+    pub fn args(&self, config: &Config, recipe: &Recipe) -> Vec<OsString> {
+        // A derived build compiles with its base's profile (same units).
+        let config = recipe.base.as_ref().unwrap_or(config);
+        let verb = if recipe.base.is_some() {
+            "rustc"
+        } else {
+            "build"
+        };
+        let mut a: Vec<OsString> = vec![verb.into()];
         let mut push = |s: String| a.push(s.into());
         push("--message-format=json-render-diagnostics".into());
         push("--manifest-path".into());
@@ -181,7 +248,7 @@ impl BuildEnv {
         push("--target".into());
         push(self.target.clone());
         push("--target-dir".into());
-        push(self.cargo_target_dir().display().to_string());
+        push(self.cargo_target_dir(&recipe.family).display().to_string());
         push("--profile".into());
         push(config.profile.as_str().into());
         if self.locked {
@@ -237,6 +304,12 @@ impl BuildEnv {
         }
         if config.settings.panic == Some(Panic::ImmediateAbort) {
             push("-Zpanic-immediate-abort".into());
+        }
+        if recipe.base.is_some() {
+            push("--".into());
+            for arg in &recipe.root_args {
+                push(arg.clone());
+            }
         }
         a
     }

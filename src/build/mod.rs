@@ -8,7 +8,8 @@
 mod command;
 mod lock;
 mod run;
+mod share;
 
-pub use command::{configured_rustflags, BuildEnv, RustflagsRoute};
+pub use command::{configured_rustflags, BuildEnv, Recipe, RustflagsRoute};
 pub use lock::{lock_run, RunLock};
-pub use run::{build_one, BuildOutcome, Interrupted};
+pub use run::{build_one, BuildOutcome, Control, Interrupted};

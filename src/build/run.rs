@@ -2,9 +2,9 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::CommandExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use cargo_metadata::Message;
 
-use super::BuildEnv;
+use super::{BuildEnv, Recipe};
 use crate::matrix::Config;
 
 /// The result of one configuration's build.
@@ -31,6 +31,14 @@ pub struct BuildOutcome {
     /// Cargo compiled nothing: every unit was fresh from an earlier run, so
     /// the time is not this configuration's build cost.
     pub fresh: bool,
+}
+
+/// What a build runs under: the stop flag (signals), a time limit, and the
+/// jobserver shared by builds running at the same time.
+pub struct Control<'a> {
+    pub stop: &'a AtomicBool,
+    pub timeout: Option<Duration>,
+    pub jobserver: Option<&'a jobserver::Client>,
 }
 
 /// The run was stopped by a signal; the child processes were stopped.
@@ -56,12 +64,25 @@ fn slug(name: &str) -> String {
     s.chars().take(48).collect()
 }
 
-fn children_cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes into the struct we pass.
+/// Reap `child` if it has exited, with the CPU time of it and everything it
+/// waited for (rustc, build scripts). Per child, so builds running at the
+/// same time in other threads are not counted.
+fn try_wait_cpu(child: &Child) -> std::io::Result<Option<(ExitStatus, f64)>> {
+    let mut status = 0;
+    // SAFETY: wait4 only writes into the values we pass.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
-    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-    t(ru.ru_utime) + t(ru.ru_stime)
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, libc::WNOHANG, &mut ru) };
+    match pid {
+        0 => Ok(None),
+        p if p < 0 => Err(std::io::Error::last_os_error()),
+        _ => {
+            let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+            Ok(Some((
+                ExitStatus::from_raw(status),
+                t(ru.ru_utime) + t(ru.ru_stime),
+            )))
+        }
+    }
 }
 
 /// Stop cargo and every rustc it started (they share its process group).
@@ -85,11 +106,16 @@ fn stop_group(child: &mut Child) {
 pub fn build_one(
     env: &BuildEnv,
     config: &Config,
+    recipe: &Recipe,
     id: &str,
-    stop: &AtomicBool,
-    timeout: Option<Duration>,
+    control: &Control<'_>,
     progress: &mut dyn FnMut(&str),
 ) -> Result<BuildOutcome, Interrupted> {
+    let Control {
+        stop,
+        timeout,
+        jobserver,
+    } = *control;
     let logs = env.weigh_dir.join("logs");
     let log_path = logs.join(format!("{}-{id}.log", slug(&config.name)));
     let build_std = env.build_std_for(config);
@@ -110,16 +136,27 @@ pub fn build_one(
             return Ok(outcome);
         }
     };
-    let mut cmd = env.command(config);
+    let mut cmd = env.command(config, recipe);
+    if let Some(client) = jobserver {
+        client.configure(&mut cmd);
+    }
     {
         let mut l = log.lock().unwrap();
         let _ = writeln!(l, "# configuration: {} ({})", config.name, config.summary());
+        if let Some(base) = &recipe.base {
+            let _ = writeln!(
+                l,
+                "# shares the dependencies of `{}`; only the root crate is rebuilt with {}",
+                base.name,
+                recipe.root_args.join(" ")
+            );
+        }
         let _ = writeln!(l, "# cwd: {}", env.project.package_dir.display());
         let _ = writeln!(
             l,
             "# command: {} {}",
             env.toolchain.cargo.display(),
-            env.args(config)
+            env.args(config, recipe)
                 .iter()
                 .map(|a| shell_quote(&a.to_string_lossy()))
                 .collect::<Vec<_>>()
@@ -131,7 +168,6 @@ pub fn build_one(
         .stderr(Stdio::piped())
         .process_group(0);
 
-    let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -191,7 +227,7 @@ pub fn build_one(
         artifact
     });
 
-    let status = loop {
+    let (status, cpu) = loop {
         if stop.load(Ordering::SeqCst) {
             stop_group(&mut child);
             let _ = writeln!(log.lock().unwrap(), "# interrupted");
@@ -215,8 +251,8 @@ pub fn build_one(
                 return Ok(outcome);
             }
         }
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
+        match try_wait_cpu(&child) {
+            Ok(Some(done)) => break done,
             Ok(None) => {}
             Err(e) => {
                 outcome.error = Some(format!("waiting for cargo failed: {e}"));
@@ -228,7 +264,7 @@ pub fn build_one(
         }
     };
     outcome.wall_seconds = started.elapsed().as_secs_f64();
-    outcome.cpu_seconds = (children_cpu_seconds() - cpu_before).max(0.0);
+    outcome.cpu_seconds = cpu;
     let (first_error, compiled) = stderr_thread.join().unwrap_or((None, true));
     outcome.fresh = !compiled;
     let artifact = stdout_thread.join().unwrap_or(None);

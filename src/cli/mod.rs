@@ -268,9 +268,18 @@ pub struct RunArgs {
         value_delimiter = ','
     )]
     pub build_std: Vec<String>,
-    /// Parallel jobs for each cargo build.
+    /// Parallel jobs in all (default: the number of CPUs). With `--parallel`
+    /// above 1, the builds running at once share these job slots.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<u32>,
+    /// Configurations built at the same time, sharing one jobserver so one
+    /// build's serial steps (LTO, linking) overlap another's parallel work.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallel: u32,
+    /// Build every configuration with its own profile: configurations that
+    /// differ only in `strip` or thin/fat LTO no longer share dependencies.
+    #[arg(long)]
+    pub no_share: bool,
     /// Stop a configuration's build after this many seconds and mark it failed.
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<u64>,

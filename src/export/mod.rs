@@ -208,6 +208,8 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                 .map(|s| {
                     if c.reused {
                         format!("{s:.1} s (reused)")
+                    } else if c.shares_build_of.is_some() {
+                        format!("≈{s:.1} s (shared)")
                     } else if c.fresh {
                         format!("{s:.1} s (cached)")
                     } else {
@@ -398,6 +400,19 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
     }
     if report.configs.iter().any(|c| c.reused) {
         notes.push("(reused): nothing this configuration depends on changed since an earlier run, whose row (build time included) is shown; --no-cache rebuilds".into());
+    }
+    for c in report.configs.iter().filter(|c| !c.reused) {
+        if let (Some(base), Some(own)) = (&c.shares_build_of, c.root_build_seconds) {
+            notes.push(format!(
+                "(shared): {} was built from the compiled dependencies of {base} (it differs only in strip or thin/fat LTO), rebuilding only its own crate in {own:.1} s; its time adds {base}'s, the cost of a build of its own (--no-share builds it alone)",
+                c.name
+            ));
+        }
+    }
+    if let Some(n) = report.parallel_builds {
+        notes.push(format!(
+            "builds ran up to {n} at a time sharing the job slots, so each build's time includes waiting for the others (--parallel 1 times each build alone)"
+        ));
     }
     if report.configs.iter().any(|c| c.fresh) {
         notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());

@@ -52,6 +52,10 @@ pub struct Report {
     /// `K/N` when this report is one shard of a matrix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// Builds run at the same time (`--parallel`), when more than one: each
+    /// build's time then includes waiting for the others' job slots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel_builds: Option<u32>,
     /// Name of the configuration the deltas are against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
@@ -132,6 +136,28 @@ pub struct ConfigResult {
     /// Result of running the binary with `--verify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<crate::verify::Verification>,
+    /// Built from this configuration's compiled dependencies, rebuilding
+    /// only the root crate (it differs only in `strip` or thin/fat LTO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_build_of: Option<String>,
+    /// For a shared build: the seconds this run spent (the root crate);
+    /// `build_seconds` then adds the base's build, the cost of a build of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_build_seconds: Option<f64>,
+}
+
+impl ConfigResult {
+    /// The configuration this row was built from.
+    pub fn config(&self) -> crate::matrix::Config {
+        crate::matrix::Config {
+            name: self.name.clone(),
+            profile: self.profile,
+            settings: self.settings.clone(),
+            rustflags: self.rustflags.clone(),
+            build_std: self.build_std.clone(),
+            build_std_features: self.build_std_features.clone(),
+        }
+    }
 }
 
 /// Differences to the baseline: bytes (signed) and build seconds.
@@ -177,6 +203,8 @@ impl ConfigResult {
             attribution: None,
             debug_file: None,
             verify: None,
+            shares_build_of: None,
+            root_build_seconds: None,
         }
     }
 }
@@ -211,6 +239,7 @@ impl Report {
             runner: None,
             sources: None,
             shard: None,
+            parallel_builds: None,
             baseline: None,
             configs,
         }

@@ -1,0 +1,144 @@
+//! Sharing compiled dependencies between configurations.
+//!
+//! Cargo hashes the whole profile into every unit it compiles, `strip` and
+//! the kind of LTO included, so two configurations that differ only there
+//! rebuild every dependency although rustc compiles them identically: strip
+//! acts at the link, and thin and fat LTO both compile dependencies to the
+//! same bitcode-only units. Such configurations form a *family*: it has one
+//! cargo target directory, its first configuration (the base) is built as
+//! usual, and the others rebuild only the root crate, with the base's
+//! profile and `-C strip=...` / `-C lto=...` for that crate (rustc takes the
+//! last value of a `-C` option). The base's dependencies are then reused.
+//!
+//! The difference from a build of their own: the dependencies' crate hashes
+//! (in symbol names) are the base's. Code and sizes are the same, and
+//! `--no-share` builds every configuration on its own.
+
+use sha2::{Digest, Sha256};
+
+use crate::matrix::{Config, Lto, Settings};
+
+/// What compiles the dependencies: the configuration without `strip`, and
+/// with thin and fat LTO alike (both bitcode-only dependencies).
+fn dependency_settings(config: &Config, share: bool) -> Settings {
+    let mut s = config.settings.clone();
+    if share {
+        s.strip = None;
+        if matches!(s.lto, Some(Lto::Thin)) {
+            s.lto = Some(Lto::Fat);
+        }
+    }
+    s
+}
+
+/// The family of a configuration: a short stable name for its target
+/// directory. `build_std` is what is built from source for it in effect.
+pub fn family(config: &Config, share: bool, build_std: &[String]) -> String {
+    let mut h = Sha256::new();
+    h.update(config.profile.as_str());
+    for (k, v) in dependency_settings(config, share).toml_pairs() {
+        h.update([0]);
+        h.update(k);
+        h.update(b"=");
+        h.update(v);
+    }
+    for list in [&config.rustflags[..], build_std, &config.build_std_features] {
+        h.update([1]);
+        for item in list {
+            h.update(item.as_bytes());
+            h.update([0]);
+        }
+    }
+    let digest = h.finalize();
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The rustc arguments for the root crate that turn `base`'s build into
+/// `config`'s, when both are of one family; `None` when `config` must be
+/// built with its own profile (e.g. it leaves `strip` to the project's
+/// profile while the base sets it: that default cannot be restated).
+pub fn root_args(base: &Config, config: &Config) -> Option<Vec<String>> {
+    if base.profile != config.profile
+        || base.rustflags != config.rustflags
+        || base.build_std != config.build_std
+        || base.build_std_features != config.build_std_features
+    {
+        return None;
+    }
+    let (b, c) = (&base.settings, &config.settings);
+    let mut rest_b = b.clone();
+    let mut rest_c = c.clone();
+    rest_b.strip = None;
+    rest_c.strip = None;
+    rest_b.lto = None;
+    rest_c.lto = None;
+    if rest_b != rest_c {
+        return None;
+    }
+    let mut args = Vec::new();
+    if b.strip != c.strip {
+        args.push(format!("-Cstrip={}", c.strip?.as_str()));
+    }
+    if b.lto != c.lto {
+        let lto_kind = |l: Option<Lto>| match l {
+            Some(Lto::Thin) => Some("thin"),
+            Some(Lto::Fat) => Some("fat"),
+            _ => None,
+        };
+        lto_kind(b.lto)?;
+        args.push(format!("-Clto={}", lto_kind(c.lto)?));
+    }
+    Some(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::{BaseProfile, OptLevel, Strip};
+
+    fn release(f: impl FnOnce(&mut Settings)) -> Config {
+        let mut s = Settings::default();
+        f(&mut s);
+        Config::new("c", BaseProfile::Release, s)
+    }
+
+    #[test]
+    fn strip_and_lto_kind_share_a_family() {
+        let plain = release(|_| {});
+        let strip = release(|s| s.strip = Some(Strip::Symbols));
+        let thin = release(|s| s.lto = Some(Lto::Thin));
+        let fat = release(|s| s.lto = Some(Lto::Fat));
+        let off = release(|s| s.lto = Some(Lto::Off));
+        let f = |c: &Config, share| family(c, share, &[]);
+        assert_eq!(f(&plain, true), f(&strip, true));
+        assert_eq!(f(&thin, true), f(&fat, true));
+        assert_ne!(f(&plain, true), f(&thin, true));
+        assert_ne!(f(&off, true), f(&fat, true));
+        assert_ne!(f(&plain, false), f(&strip, false));
+        assert_ne!(
+            family(&plain, true, &[]),
+            family(&plain, true, &["core".into()])
+        );
+        assert_eq!(
+            root_args(&plain, &strip),
+            Some(vec!["-Cstrip=symbols".to_string()])
+        );
+        assert_eq!(root_args(&thin, &fat), Some(vec!["-Clto=fat".to_string()]));
+        assert_eq!(root_args(&plain, &plain), Some(vec![]));
+    }
+
+    #[test]
+    fn what_changes_dependencies_is_never_derived() {
+        let plain = release(|_| {});
+        let strip = release(|s| s.strip = Some(Strip::Symbols));
+        let z = release(|s| s.opt_level = Some(OptLevel::Z));
+        let fat = release(|s| s.lto = Some(Lto::Fat));
+        assert_eq!(root_args(&plain, &z), None);
+        assert_eq!(root_args(&plain, &fat), None);
+        // The project's own strip cannot be restated for the root crate.
+        assert_eq!(root_args(&strip, &plain), None);
+        let mut dev = plain.clone();
+        dev.profile = BaseProfile::Dev;
+        assert_eq!(root_args(&plain, &dev), None);
+    }
+}
