@@ -6,7 +6,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
-use crate::attribute::{attribute, Options};
+use crate::attribute::{attribute_map, Options};
 use crate::budget::{read_report, Growth};
 use crate::cli::DiffArgs;
 use crate::diff::{compare_reports, Diff};
@@ -57,7 +57,7 @@ fn load(path: &Path) -> anyhow::Result<Report> {
     }
     let m = measure_bytes(&map).map_err(|e| e.at(path))?;
     let mut row = ConfigResult::for_file("binary".into(), path.to_path_buf(), m);
-    row.attribution = attribute(&map, &Options::default()).ok();
+    row.attribution = attribute_map(&map, &Options::default()).ok();
     let mut r = Report::new(vec![row]);
     r.finalize(None);
     Ok(r)

@@ -11,7 +11,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{memory_from, result_row};
-use crate::attribute::{attribute, Options, RlibIndex};
+use crate::attribute::{attribute_map, Options, RlibIndex};
 use crate::build::{build_one, lock_run, BuildEnv, Control, Recipe, RunLock, RustflagsRoute};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
@@ -230,13 +230,13 @@ impl Session {
             let opts = Options {
                 own_crate: Some(own.clone()),
                 rlibs: index,
+                keep_symbols: Some(KEEP_SYMBOLS),
                 ..Options::default()
             };
             let Ok(bytes) = crate::measure::map_file(&path) else {
                 continue;
             };
-            if let Ok(mut a) = attribute(&bytes, &opts) {
-                a.symbols.truncate(KEEP_SYMBOLS);
+            if let Ok(a) = attribute_map(&bytes, &opts) {
                 c.attribution = Some(a);
             }
         }

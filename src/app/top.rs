@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::attribute::{attribute, Attribution, Options, RlibIndex};
+use crate::attribute::{attribute_map, Attribution, Options, RlibIndex};
 use crate::cli::TopArgs;
 use crate::export::render_attribution;
 use crate::matrix::{BaseProfile, Debug, Strip};
-use crate::measure::{map_file, measure_bytes};
+use crate::measure::{map_file, measure_bytes, release_pages};
 use crate::output::Sink;
 
 use super::{matrix_for, session};
@@ -31,6 +31,9 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
     };
     opts.group_generics = args.group_generics;
     opts.no_dwarf = args.no_dwarf;
+    opts.keep_symbols = Some(args.limit);
+    opts.symbol_filter = filter.clone();
+    opts.symbol_section = args.section.clone();
     // For a file built elsewhere, rlibs are indexed only when named: a
     // directory beside the file may hold other builds' rlibs.
     if opts.rlibs.is_none() && !args.rlibs.is_empty() {
@@ -43,7 +46,8 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
     let map = map_file(&path)?;
     // Validate the file with the measurement's clear errors first.
     measure_bytes(&map).map_err(|e| e.at(&path))?;
-    let mut a = attribute(&map, &opts)
+    release_pages(&map);
+    let mut a = attribute_map(&map, &opts)
         .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;
     a.notes.append(&mut notes);
     let a = select(a, &args, filter.as_ref());
@@ -58,9 +62,9 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
 
 /// Keep what the options ask for; the section rows stay whole so they add up.
 fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> Attribution {
+    // The symbols were chosen by `attribute` (Options::symbol_*).
     if let Some(sec) = &args.section {
         let keep = |name: &str, kind: &str| name == sec || kind == sec;
-        a.symbols.retain(|s| keep(&s.section, s.kind.as_str()));
         a.sections.retain(|s| keep(&s.name, s.kind.as_str()));
         let kinds: Vec<&str> = a.sections.iter().map(|s| s.kind.as_str()).collect();
         for c in &mut a.crates {
@@ -82,11 +86,8 @@ fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> 
             .sort_by(|x, y| y.total().cmp(&x.total()).then(x.name.cmp(&y.name)));
     }
     if let Some(re) = filter {
-        a.symbols
-            .retain(|s| re.is_match(&s.name) || re.is_match(&s.crate_name));
         a.crates.retain(|c| re.is_match(&c.name));
     }
-    a.symbols.truncate(args.limit);
     a
 }
 

@@ -119,44 +119,26 @@ pub fn crate_from_demangled(name: &str) -> Option<String> {
     .then(|| first.to_string())
 }
 
-/// (demangled name, crate, how the crate was found).
-pub fn crate_of_symbol(mangled: &str, opts: &Options) -> (String, String, Origin) {
+/// The crate of a symbol and how it was found (the rlib index first, then
+/// v0 mangling, then a guess from the demangled path).
+pub fn crate_of_symbol(mangled: &str, opts: &Options) -> (String, Origin) {
     // LLVM's anonymous constants carry a per-build hash: one name for all.
     if mangled.starts_with("anon.") {
-        return (
-            "[anonymous constants]".into(),
-            "[anonymous]".into(),
-            Origin::Heuristic,
-        );
+        return ("[anonymous]".into(), Origin::Heuristic);
     }
-    let demangled = rustc_demangle::try_demangle(mangled).ok();
-    let name = match &demangled {
-        Some(d) => format!("{d:#}"),
-        None => mangled.to_string(),
-    };
     if let Some(k) = opts.rlibs.as_ref().and_then(|i| i.lookup(mangled)) {
-        return (name, k.to_string(), Origin::Exact);
+        return (k.to_string(), Origin::Exact);
     }
-    if mangled.starts_with("_R") && demangled.is_some() {
-        if let Some(k) = crate_from_demangled(&name) {
-            return (name, k, Origin::V0);
-        }
-    }
-    let krate = match demangled {
-        Some(_) => crate_from_demangled(&name),
-        // Unmangled: `#[no_mangle]` functions, C libraries, assembly.
-        None => None,
+    let Ok(demangled) = rustc_demangle::try_demangle(mangled) else {
+        return ("[unmangled]".into(), Origin::Heuristic);
     };
-    (
-        name,
-        krate.unwrap_or_else(|| "[unmangled]".into()),
-        Origin::Heuristic,
-    )
+    match crate_from_demangled(&format!("{demangled:#}")) {
+        Some(k) if mangled.starts_with("_R") => (k, Origin::V0),
+        Some(k) => (k, Origin::Heuristic),
+        None => ("[unmangled]".into(), Origin::Heuristic),
+    }
 }
 
-/// The crate a source file belongs to, from its path: the registry or git
-/// checkout directory (`stm32f4xx-hal-0.15.0` → `stm32f4xx_hal`), the
-/// standard library (`library/core/src` → `core`), else the binary's crate.
 pub fn crate_from_path(path: &str, own: Option<&str>) -> String {
     let parts: Vec<&str> = path.split(['/', '\\']).collect();
     if let Some(i) = parts.iter().position(|p| *p == "library") {
@@ -215,19 +197,23 @@ mod tests {
 
     #[test]
     fn legacy_and_v0_mangling() {
+        use super::super::symbols::display_name;
         let opts = Options::default();
-        let (name, k, o) = crate_of_symbol("_ZN4core3fmt5write17h0123456789abcdefE", &opts);
+        let legacy = "_ZN4core3fmt5write17h0123456789abcdefE";
+        let (k, o) = crate_of_symbol(legacy, &opts);
         assert_eq!(
-            (name.as_str(), k.as_str(), o),
+            (display_name(legacy).as_str(), k.as_str(), o),
             ("core::fmt::write", "core", Origin::Heuristic)
         );
-        let (name, k, o) = crate_of_symbol("_RNvNtCs1234_4core3fmt5write", &opts);
+        let v0 = "_RNvNtCs1234_4core3fmt5write";
+        let (k, o) = crate_of_symbol(v0, &opts);
         assert_eq!(
-            (name.as_str(), k.as_str(), o),
+            (display_name(v0).as_str(), k.as_str(), o),
             ("core::fmt::write", "core", Origin::V0)
         );
-        let (_, k, _) = crate_of_symbol("Reset", &opts);
+        let (k, _) = crate_of_symbol("Reset", &opts);
         assert_eq!(k, "[unmangled]");
+        assert_eq!(display_name("anon.1234.5"), "[anonymous constants]");
     }
 
     #[test]

@@ -69,8 +69,16 @@ fn path_of<'a>(
     })
 }
 
+/// Units walked between two calls of `release` (which gives back the pages
+/// of the file read so far).
+const UNITS_PER_RELEASE: usize = 16;
+
 /// `None` when the binary has no usable line table.
-pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineRanges> {
+pub fn code_by_crate(
+    file: &object::File<'_>,
+    own: Option<&str>,
+    release: &dyn Fn(),
+) -> Option<LineRanges> {
     file.section_by_name(".debug_line")?;
     let endian = if file.is_little_endian() {
         gimli::RunTimeEndian::Little
@@ -89,7 +97,12 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
     let mut crates: Vec<String> = Vec::new();
     let mut crate_ids: HashMap<String, u32> = HashMap::new();
     let mut units = dwarf.units();
+    let mut walked = 0usize;
     while let Ok(Some(header)) = units.next() {
+        walked += 1;
+        if walked % UNITS_PER_RELEASE == 0 {
+            release();
+        }
         let Ok(unit) = dwarf.unit(header) else {
             continue;
         };
@@ -132,19 +145,27 @@ pub fn code_by_crate(file: &object::File<'_>, own: Option<&str>) -> Option<LineR
         return None;
     }
     // Sequences may overlap (discarded duplicates): the first claim wins.
-    raw.sort_unstable_by_key(|r| (r.0, r.1));
-    let mut ranges: Vec<(u64, u64, u32)> = Vec::with_capacity(raw.len());
+    // Merged in place: a debug build has hundreds of thousands of ranges.
+    let mut ranges = raw;
+    ranges.sort_unstable_by_key(|r| (r.0, r.1));
+    let mut kept = 0usize;
     let mut covered = 0u64;
-    for (s, e, k) in raw {
+    for i in 0..ranges.len() {
+        let (s, e, k) = ranges[i];
         let s = s.max(covered);
         if e <= s {
             continue;
         }
         covered = e;
-        match ranges.last_mut() {
+        match kept.checked_sub(1).map(|j| &mut ranges[j]) {
             Some(last) if last.1 == s && last.2 == k => last.1 = e,
-            _ => ranges.push((s, e, k)),
+            _ => {
+                ranges[kept] = (s, e, k);
+                kept += 1;
+            }
         }
     }
+    ranges.truncate(kept);
+    ranges.shrink_to_fit();
     Some(LineRanges { ranges, crates })
 }

@@ -1,10 +1,14 @@
 //! Symbol-table attribution: each allocated section's symbols, sized,
 //! de-duplicated and clipped so that no byte is counted twice.
 
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::HashMap;
+
 use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind, SymbolKind};
 
 use super::crates::crate_of_symbol;
-use super::{Kind, Options, SymbolRow};
+use super::{Kind, Options, Origin, SymbolRow};
 
 pub struct Section {
     pub name: String,
@@ -13,9 +17,30 @@ pub struct Section {
     pub size: u64,
 }
 
-pub struct Table {
+/// One symbol's counted bytes, borrowing its name from the file: a debug
+/// binary has 100 000 symbols, and only the largest are ever shown.
+pub struct Sym<'a> {
+    pub mangled: Cow<'a, str>,
+    pub address: u64,
+    pub bytes: u64,
+    /// Index into `Table::sections`.
+    pub section: usize,
+    /// Index into `Table::crates`.
+    pub krate: u32,
+    pub origin: Origin,
+}
+
+pub struct Table<'a> {
     pub sections: Vec<Section>,
-    pub symbols: Vec<SymbolRow>,
+    pub symbols: Vec<Sym<'a>>,
+    /// Crate names, each once.
+    pub crates: Vec<String>,
+}
+
+impl Table<'_> {
+    pub fn crate_name(&self, sym: &Sym<'_>) -> &str {
+        &self.crates[sym.krate as usize]
+    }
 }
 
 fn kind_of(section: &object::Section<'_, '_>) -> Option<Kind> {
@@ -47,34 +72,32 @@ fn is_mapping_symbol(name: &str) -> bool {
     name.starts_with('$') && (name.len() == 2 || name.as_bytes().get(2) == Some(&b'.'))
 }
 
-pub fn collect(file: &object::File<'_>, opts: &Options) -> Result<Table, String> {
+pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>, String> {
     let mut sections = Vec::new();
-    let mut index_kind = std::collections::HashMap::new();
+    let mut by_index = HashMap::new();
     for s in file.sections() {
         let Some(kind) = kind_of(&s) else { continue };
-        let name = s.name().unwrap_or("?").to_string();
-        index_kind.insert(s.index(), (name.clone(), kind, s.address(), s.size()));
+        by_index.insert(s.index(), sections.len());
         sections.push(Section {
-            name,
+            name: s.name().unwrap_or("?").to_string(),
             kind,
             address: s.address(),
             size: s.size(),
         });
     }
 
-    // (section index, address, size, name)
-    let mut raw: Vec<(object::SectionIndex, u64, u64, String)> = Vec::new();
+    // (section, address, size, name)
+    let mut raw: Vec<(usize, u64, u64, Cow<'a, str>)> = Vec::new();
     for sym in file.symbols() {
-        let Some(index) = sym.section_index() else {
+        let Some(&section) = sym.section_index().and_then(|i| by_index.get(&i)) else {
             continue;
         };
-        if !index_kind.contains_key(&index) || sym.size() == 0 {
-            continue;
-        }
-        if matches!(
-            sym.kind(),
-            SymbolKind::Section | SymbolKind::File | SymbolKind::Label
-        ) {
+        if sym.size() == 0
+            || matches!(
+                sym.kind(),
+                SymbolKind::Section | SymbolKind::File | SymbolKind::Label
+            )
+        {
             continue;
         }
         // Names are data: bytes that are not UTF-8 are kept, lossily.
@@ -92,56 +115,78 @@ pub fn collect(file: &object::File<'_>, opts: &Options) -> Result<Table, String>
         {
             address &= !1;
         }
-        raw.push((index, address, sym.size(), name.to_string()));
+        raw.push((section, address, sym.size(), name));
     }
     // Aliases first by address; the longer symbol wins a tie.
-    raw.sort_by(|a, b| {
-        (a.0 .0, a.1, std::cmp::Reverse(a.2)).cmp(&(b.0 .0, b.1, std::cmp::Reverse(b.2)))
-    });
-    let mut symbols = Vec::new();
-    let mut cursor: Option<(object::SectionIndex, u64)> = None;
-    for (index, address, size, mangled) in raw {
-        let (section, kind, s_addr, s_size) = index_kind[&index].clone();
+    raw.sort_by_key(|r| (r.0, r.1, Reverse(r.2)));
+    let mut symbols = Vec::with_capacity(raw.len());
+    let mut crates: Vec<String> = Vec::new();
+    let mut crate_ids: HashMap<String, u32> = HashMap::new();
+    let mut cursor: Option<(usize, u64)> = None;
+    for (section, address, size, mangled) in raw {
+        let s = &sections[section];
         let start = match cursor {
-            Some((i, end)) if i == index => address.max(end),
+            Some((i, end)) if i == section => address.max(end),
             _ => address,
         };
         // Clip to the section, then to what is not counted yet.
         let end = address
             .saturating_add(size)
-            .min(s_addr.saturating_add(s_size));
+            .min(s.address.saturating_add(s.size));
         if end <= start {
             continue;
         }
-        cursor = Some((index, end));
-        let (name, crate_name, origin) = crate_of_symbol(&mangled, opts);
-        symbols.push(SymbolRow {
+        cursor = Some((section, end));
+        let (krate, origin) = crate_of_symbol(&mangled, opts);
+        let krate = match crate_ids.get(&krate) {
+            Some(&id) => id,
+            None => {
+                crates.push(krate.clone());
+                crate_ids.insert(krate, (crates.len() - 1) as u32);
+                (crates.len() - 1) as u32
+            }
+        };
+        symbols.push(Sym {
+            mangled,
             address: start,
-            name,
-            crate_name,
-            section,
-            kind,
             bytes: end - start,
+            section,
+            krate,
             origin,
         });
     }
-    if opts.group_generics {
-        symbols = group(symbols);
-    }
-    Ok(Table { sections, symbols })
+    Ok(Table {
+        sections,
+        symbols,
+        crates,
+    })
 }
 
-/// Merge instantiations of one generic: `f::<u8>` and `f::<u16>` → `f::<_>`.
-fn group(rows: Vec<SymbolRow>) -> Vec<SymbolRow> {
+/// The name shown for a symbol: demangled, without the hash.
+pub fn display_name(mangled: &str) -> String {
+    if mangled.starts_with("anon.") {
+        return "[anonymous constants]".into();
+    }
+    match rustc_demangle::try_demangle(mangled) {
+        Ok(d) => format!("{d:#}"),
+        Err(_) => mangled.to_string(),
+    }
+}
+
+/// Merge instantiations of one generic: `f::<u8>` and `f::<u16>` → `f::<_>`
+/// (per section; the first instantiation's address and crate stay).
+pub fn group(rows: Vec<SymbolRow>) -> Vec<SymbolRow> {
     let mut out: Vec<SymbolRow> = Vec::new();
+    let mut at: HashMap<(String, String), usize> = HashMap::new();
     for mut r in rows {
         r.name = strip_generics(&r.name);
-        match out
-            .iter_mut()
-            .find(|o| o.name == r.name && o.section == r.section)
-        {
-            Some(o) => o.bytes += r.bytes,
-            None => out.push(r),
+        let key = (r.name.clone(), r.section.clone());
+        match at.get(&key) {
+            Some(&i) => out[i].bytes += r.bytes,
+            None => {
+                at.insert(key, out.len());
+                out.push(r);
+            }
         }
     }
     out

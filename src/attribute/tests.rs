@@ -81,3 +81,36 @@ fn deterministic() {
         attribute(&bytes, &Options::default()).unwrap()
     );
 }
+
+#[test]
+fn only_the_symbols_asked_for_are_kept_and_crates_count_them_all() {
+    let bytes = object_file();
+    let all = attribute(&bytes, &Options::default()).unwrap();
+    assert_eq!(all.symbols.len(), 3, "{:?}", all.symbols);
+    for n in 0..=4 {
+        let some = attribute(
+            &bytes,
+            &Options {
+                keep_symbols: Some(n),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        // The n largest, in the same order, and the same crate totals.
+        assert_eq!(some.symbols[..], all.symbols[..n.min(all.symbols.len())]);
+        assert_eq!(some.crates, all.crates);
+        assert_eq!(some.sections, all.sections);
+    }
+    let filtered = attribute(
+        &bytes,
+        &Options {
+            symbol_filter: Some(regex::Regex::new("^blinky").unwrap()),
+            symbol_section: Some("text".into()),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let names: Vec<&str> = filtered.symbols.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["blinky::main"]);
+    assert_eq!(filtered.crates, all.crates);
+}

@@ -125,6 +125,14 @@ pub fn map_file(path: &Path) -> Result<memmap2::Mmap, MeasureError> {
     unsafe { memmap2::Mmap::map(&file) }.map_err(io)
 }
 
+/// Give back the pages of a mapped file read so far. The kernel maps 64 KiB
+/// around every page touched, so walking a large file would otherwise keep
+/// most of it resident; dropped pages are read again from the file if needed.
+pub fn release_pages(map: &memmap2::Mmap) {
+    // SAFETY: the map is read-only and private: nothing in it can be lost.
+    let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+}
+
 /// An error about bytes whose file name is not known yet.
 #[derive(Debug)]
 pub enum BytesError {
