@@ -296,7 +296,12 @@ pub(crate) fn matrix_for(
 fn weigh(args: RunArgs, check_mode: bool) -> anyhow::Result<ExitCode> {
     // Opened first: a bad output path fails before anything is built.
     let sink = Sink::open(args.output.output.as_deref())?;
-    let (report, code) = run_matrix(&args, check_mode)?;
+    let started = std::time::Instant::now();
+    let (mut report, code) = run_matrix(&args, check_mode)?;
+    report.timing = Some(crate::report::RunTiming {
+        wall_seconds: round_ms(started.elapsed().as_secs_f64()),
+        own_cpu_seconds: round_ms(own_cpu_seconds()),
+    });
     sink.finish(&exporter(args.output.format).render(&report)?)?;
     if !report.complete {
         eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
@@ -630,6 +635,20 @@ fn cost_model(file: Option<CostModel>, args: &CostArgs) -> CostModel {
         });
     }
     m
+}
+
+fn round_ms(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}
+
+/// CPU time of this process alone (measuring, stripping, reporting): the
+/// builds run in child processes.
+fn own_cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
 }
 
 pub(crate) fn result_row(

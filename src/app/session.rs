@@ -114,9 +114,11 @@ impl Session {
             }
         }
         let stop = Arc::clone(crate::stop_flag());
-        // The manifest's path keeps two checkouts (diff --git) in separate slots.
+        // The manifest's path keeps two checkouts (diff --git) in separate
+        // slots, the toolchain two toolchains' builds of one configuration.
         let context = format!(
-            "{}|{}|{}|{}|{:?}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+            tc.rustc_version,
             project.manifest_path.display(),
             target,
             project.package,

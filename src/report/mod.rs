@@ -56,6 +56,9 @@ pub struct Report {
     /// build's time then includes waiting for the others' job slots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_builds: Option<u32>,
+    /// How long the run took, and how much of it was the tool's own work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<RunTiming>,
     /// Name of the configuration the deltas are against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
@@ -160,6 +163,16 @@ impl ConfigResult {
     }
 }
 
+/// The run as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunTiming {
+    /// From the start of the run to the report (builds included).
+    pub wall_seconds: f64,
+    /// CPU time of cargo-weigh itself, not of the builds it ran (they are
+    /// child processes): locating, measuring, stripping, reporting.
+    pub own_cpu_seconds: f64,
+}
+
 /// Differences to the baseline: bytes (signed) and build seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
@@ -240,6 +253,7 @@ impl Report {
             sources: None,
             shard: None,
             parallel_builds: None,
+            timing: None,
             baseline: None,
             configs,
         }
