@@ -414,3 +414,69 @@ fn the_blinky_example_cost_file_is_valid() {
     assert_eq!(cost.tiers[0].flash, 128 * 1024);
     assert!(cost.price_per_kib.is_some() && cost.units.is_some());
 }
+
+/// sccache as the project's rustc wrapper: passed through to cargo, and its
+/// hits and misses during the run reported. A second run in another target
+/// directory compiles the library dependency from sccache's cache.
+#[test]
+fn sccache_hits_are_reported() {
+    let dir = project(&[
+        (
+            "app/Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
+             [dependencies]\ndep = { path = \"../dep\" }\n",
+        ),
+        (
+            "app/src/main.rs",
+            "fn main() { println!(\"{}\", dep::answer()); }\n",
+        ),
+        (
+            "app/.cargo/config.toml",
+            "[build]\nrustc-wrapper = \"sccache\"\n",
+        ),
+        (
+            "dep/Cargo.toml",
+            "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("dep/src/lib.rs", "pub fn answer() -> u32 { 42 }\n"),
+    ]);
+    let cache = dir.path().join("sccache");
+    // A server of this test's own, on a free port, with an empty cache.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let weigh_into = |target: &str| -> serde_json::Value {
+        let out = run(weigh()
+            .arg("--manifest-path")
+            .arg(dir.path().join("app/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(dir.path().join(target))
+            .args(["--preset", "release", "--quiet", "--format", "json"])
+            .env("SCCACHE_DIR", &cache)
+            .env("SCCACHE_SERVER_PORT", &port)
+            .env_remove("RUSTC_WRAPPER"));
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str(&stdout).unwrap()
+    };
+    let first = weigh_into("t1");
+    let second = weigh_into("t2");
+    let _ = tool("sccache")
+        .arg("--stop-server")
+        .env("SCCACHE_DIR", &cache)
+        .env("SCCACHE_SERVER_PORT", &port)
+        .output();
+    let (a, b) = (&first["compiler_cache"], &second["compiler_cache"]);
+    assert_eq!(a["wrapper"], "sccache", "{first}");
+    assert_eq!(a["hits"], 0, "{a}");
+    assert!(a["misses"].as_u64().unwrap() >= 1, "{a}");
+    assert!(b["hits"].as_u64().unwrap() >= 1, "{b}");
+    assert_eq!(b["misses"], 0, "{b}");
+    assert_eq!(
+        first["configs"][0]["flash_bytes"], second["configs"][0]["flash_bytes"],
+        "the cached library links into the same program"
+    );
+}

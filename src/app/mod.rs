@@ -355,6 +355,8 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
             ExitCode::from(130),
         ));
     };
+    let sccache = crate::build::Sccache::detect(&s.cargo_configs);
+    let sccache_before = sccache.as_ref().and_then(|c| c.counters());
     let run = s.builder(args);
     let built = run.build_all(&source.configs);
     let mut complete = built.complete;
@@ -392,6 +394,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     s.restore_lockfile();
 
     let mut report = s.report(results, complete, source.origin.clone());
+    report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
     report.shard = args.shard.clone();
     report.parallel_builds =
         (args.parallel > 1 && source.configs.len() > 1).then_some(args.parallel);

@@ -9,7 +9,9 @@ mod command;
 mod lock;
 mod run;
 mod share;
+mod wrapper;
 
 pub use command::{configured_rustflags, BuildEnv, Recipe, RustflagsRoute};
 pub use lock::{lock_run, RunLock};
 pub use run::{build_one, BuildOutcome, Control, Interrupted};
+pub use wrapper::{CompilerCacheUse, Sccache};

@@ -409,6 +409,12 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             ));
         }
     }
+    if let Some(c) = &report.compiler_cache {
+        notes.push(format!(
+            "{}: {} cache hits, {} misses, {} not cacheable during this run (its server's counters: builds elsewhere at the same time count too)",
+            c.wrapper, c.hits, c.misses, c.not_cached
+        ));
+    }
     if let Some(n) = report.parallel_builds {
         notes.push(format!(
             "builds ran up to {n} at a time sharing the job slots, so each build's time includes waiting for the others (--parallel 1 times each build alone)"

@@ -56,6 +56,9 @@ pub struct Report {
     /// build's time then includes waiting for the others' job slots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel_builds: Option<u32>,
+    /// What sccache (as `RUSTC_WRAPPER`) did during the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiler_cache: Option<crate::build::CompilerCacheUse>,
     /// How long the run took, and how much of it was the tool's own work.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<RunTiming>,
@@ -254,6 +257,7 @@ impl Report {
             shard: None,
             parallel_builds: None,
             timing: None,
+            compiler_cache: None,
             baseline: None,
             configs,
         }

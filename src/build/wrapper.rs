@@ -1,0 +1,100 @@
+//! The compiler cache cargo runs rustc through (`RUSTC_WRAPPER`, or
+//! `build.rustc-wrapper` in a cargo config), passed through untouched; when
+//! it is sccache, its hits and misses during the run are reported.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+use crate::project::CargoConfig;
+
+/// What sccache did during one run (its server's counters, before and after).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompilerCacheUse {
+    /// The wrapper as configured (`sccache`, or its path).
+    pub wrapper: String,
+    pub hits: u64,
+    pub misses: u64,
+    /// Compilations sccache does not cache (binaries, linking, build-script runs).
+    pub not_cached: u64,
+}
+
+/// An sccache that cargo will run rustc through.
+pub struct Sccache {
+    program: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counters {
+    hits: u64,
+    misses: u64,
+    not_cached: u64,
+}
+
+impl Sccache {
+    /// The wrapper cargo would use, if it is sccache: `RUSTC_WRAPPER`, else
+    /// `CARGO_BUILD_RUSTC_WRAPPER`, else the first config file that sets it.
+    pub fn detect(configs: &[CargoConfig]) -> Option<Sccache> {
+        let from_env = ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
+            .iter()
+            .find_map(std::env::var_os);
+        let wrapper = match from_env {
+            Some(w) => PathBuf::from(w),
+            None => configs.iter().find_map(|c| {
+                let w = c.get("build.rustc-wrapper")?.as_str()?;
+                // A relative path with a slash is relative to the config's parent.
+                Some(if w.contains('/') && !w.starts_with('/') {
+                    c.path.parent()?.parent()?.join(w)
+                } else {
+                    PathBuf::from(w)
+                })
+            })?,
+        };
+        let is_sccache = wrapper
+            .file_stem()
+            .is_some_and(|s| s.to_string_lossy() == "sccache");
+        is_sccache.then_some(Sccache { program: wrapper })
+    }
+
+    /// The server's counters now; `None` when sccache cannot say (it then
+    /// starts its server with the first compilation, from zero).
+    pub fn counters(&self) -> Option<Counters> {
+        let out = Command::new(&self.program)
+            .args(["--show-stats", "--stats-format=json"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+        let stats = v.get("stats")?;
+        let sum = |key: &str| -> u64 {
+            stats
+                .get(key)
+                .and_then(|m| m.get("counts"))
+                .and_then(|c| c.as_object())
+                .map(|c| c.values().filter_map(|n| n.as_u64()).sum())
+                .unwrap_or(0)
+        };
+        let count = |key: &str| stats.get(key).and_then(|n| n.as_u64()).unwrap_or(0);
+        Some(Counters {
+            hits: sum("cache_hits"),
+            misses: sum("cache_misses"),
+            not_cached: count("requests_not_cacheable"),
+        })
+    }
+
+    /// What happened between `before` and now.
+    pub fn since(&self, before: Option<Counters>) -> Option<CompilerCacheUse> {
+        let after = self.counters()?;
+        let before = before.unwrap_or_default();
+        Some(CompilerCacheUse {
+            wrapper: self.program.display().to_string(),
+            hits: after.hits.saturating_sub(before.hits),
+            misses: after.misses.saturating_sub(before.misses),
+            not_cached: after.not_cached.saturating_sub(before.not_cached),
+        })
+    }
+}
