@@ -401,13 +401,20 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
     if report.configs.iter().any(|c| c.reused) {
         notes.push("(reused): nothing this configuration depends on changed since an earlier run, whose row (build time included) is shown; --no-cache rebuilds".into());
     }
-    for c in report.configs.iter().filter(|c| !c.reused) {
-        if let (Some(base), Some(own)) = (&c.shares_build_of, c.root_build_seconds) {
-            notes.push(format!(
-                "(shared): {} was built from the compiled dependencies of {base} (it differs only in strip or thin/fat LTO), rebuilding only its own crate in {own:.1} s; its time adds {base}'s, the cost of a build of its own (--no-share builds it alone)",
-                c.name
-            ));
-        }
+    let shared: Vec<String> = report
+        .configs
+        .iter()
+        .filter(|c| !c.reused)
+        .filter_map(|c| {
+            let (base, own) = (c.shares_build_of.as_ref()?, c.root_build_seconds?);
+            Some(format!("{} from {base} ({own:.1} s)", c.name))
+        })
+        .collect();
+    if !shared.is_empty() {
+        notes.push(format!(
+            "(shared): built from another configuration's compiled dependencies, rebuilding only the own crate, as they differ only in strip or thin/fat LTO: {}; the time shown adds that build's, the cost of a build of its own (--no-share builds each alone)",
+            shared.join(", ")
+        ));
     }
     if let Some(c) = &report.compiler_cache {
         notes.push(format!(
