@@ -220,3 +220,22 @@ fn rows_add_up() {
     let z = &r.configs[1];
     assert_eq!(z.delta.as_ref().unwrap().flash_bytes, 6108 - 8272);
 }
+
+#[test]
+fn shared_builds_and_parallel_runs_are_said_in_the_table() {
+    let mut r = report();
+    r.configs[2].shares_build_of = Some("opt-z".into());
+    r.configs[2].root_build_seconds = Some(0.4);
+    r.parallel_builds = Some(2);
+    let table = String::from_utf8(exporter(Format::Table).render(&r).unwrap()).unwrap();
+    assert!(table.contains("≈19.2 s (shared)"), "{table}");
+    assert!(
+        table.contains("z,fat \"lto\" from opt-z (0.4 s)"),
+        "{table}"
+    );
+    assert!(table.contains("up to 2 at a time"), "{table}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&exporter(Format::Json).render(&r).unwrap()).unwrap();
+    assert_eq!(json["configs"][2]["shares_build_of"], "opt-z");
+    assert_eq!(json["parallel_builds"], 2);
+}
