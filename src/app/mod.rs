@@ -360,6 +360,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     let run = s.builder(args);
     let built = run.build_all(&source.configs);
     let mut complete = built.complete;
+    let lanes = built.lanes;
     // Rows of an interrupted run may have gaps (builds run several at a time).
     let mut results: Vec<ConfigResult> = built
         .rows
@@ -396,8 +397,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     let mut report = s.report(results, complete, source.origin.clone());
     report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
     report.shard = args.shard.clone();
-    report.parallel_builds =
-        (args.parallel > 1 && source.configs.len() > 1).then_some(args.parallel);
+    report.parallel_builds = (lanes > 1).then_some(lanes as u32);
     report.finalize(baseline.as_deref());
     report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));

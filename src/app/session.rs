@@ -284,6 +284,8 @@ pub struct Built {
     /// `None` for a configuration not built (the run was interrupted).
     pub rows: Vec<Option<ConfigResult>>,
     pub complete: bool,
+    /// How many builds could run at the same time (families on lanes).
+    pub lanes: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -378,6 +380,7 @@ impl<'a> Builder<'a> {
         Built {
             rows: rows.into_inner().unwrap_or_else(|e| e.into_inner()),
             complete: !interrupted.load(Ordering::SeqCst),
+            lanes,
         }
     }
 
