@@ -352,6 +352,7 @@ impl<'a> Builder<'a> {
         let queue = Mutex::new(families.into_iter());
         let rows = Mutex::new(rows);
         let interrupted = AtomicBool::new(false);
+        let building: Mutex<Vec<String>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             for _ in 0..lanes {
                 scope.spawn(|| loop {
@@ -361,8 +362,19 @@ impl<'a> Builder<'a> {
                         if interrupted.load(Ordering::SeqCst) {
                             return;
                         }
-                        pb.set_prefix(configs[i].name.clone());
-                        match self.build_uncached(&configs[i], &recipe, &pb) {
+                        // The bar names every build under way.
+                        let name = configs[i].name.clone();
+                        let show = |names: &[String]| pb.set_prefix(names.join(" + "));
+                        let mut names = building.lock().unwrap_or_else(|e| e.into_inner());
+                        names.push(name.clone());
+                        show(&names);
+                        drop(names);
+                        let built = self.build_uncached(&configs[i], &recipe, &pb);
+                        let mut names = building.lock().unwrap_or_else(|e| e.into_inner());
+                        names.retain(|n| *n != name);
+                        show(&names);
+                        drop(names);
+                        match built {
                             Some(row) => {
                                 rows.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(row)
                             }
