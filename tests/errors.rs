@@ -625,3 +625,13 @@ fn e41_verify_runner_not_found() {
         &["no-such-runner", "cannot run"],
     );
 }
+
+#[test]
+fn e42_parallel_zero() {
+    check(
+        weigh().args(["--parallel", "0"]),
+        None,
+        2,
+        &["--parallel", "0 is not in 1.."],
+    );
+}

@@ -297,9 +297,12 @@ impl<'a> Builder<'a> {
                 .jobs
                 .map(|j| j as usize)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            // Cargo under a jobserver takes its slots from it (and warns about -j).
-            env.jobs = None;
-            jobserver::Client::new(slots.max(1)).ok()
+            let client = jobserver::Client::new(slots.max(1)).ok();
+            if client.is_some() {
+                // Cargo under a jobserver takes its slots from it (and warns about -j).
+                env.jobs = None;
+            }
+            client
         } else {
             None
         };
