@@ -1,0 +1,92 @@
+//! `--shard K/N` and `cargo weigh merge`: one matrix split across CI jobs.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use crate::ablation::{self, Objective};
+use crate::budget::read_report;
+use crate::export::exporter;
+use crate::output::Sink;
+use crate::report::Report;
+
+/// `K/N` → the matrix positions of shard K (1-based): K-1, K-1+N, ...
+pub(super) fn shard_indices(spec: &str, len: usize) -> anyhow::Result<Vec<usize>> {
+    let parsed = spec.split_once('/').and_then(|(k, n)| {
+        Some((
+            k.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k - 1..len).step_by(n).collect()),
+        _ => bail!("--shard `{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"),
+    }
+}
+
+/// Join shard reports: same schema, toolchain, target, project and sources.
+pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let mut reports = Vec::new();
+    for p in &args.reports {
+        reports.push((p, read_report(p)?));
+    }
+    let (first_path, first) = &reports[0];
+    let key = |r: &Report| {
+        (
+            r.toolchain.as_ref().map(|t| t.rustc_version.clone()),
+            r.target.clone(),
+            r.project
+                .as_ref()
+                .map(|p| (p.package.clone(), p.binary.clone(), p.features.clone())),
+            r.sources.clone(),
+        )
+    };
+    for (p, r) in &reports[1..] {
+        let (a, b) = (key(first), key(r));
+        let what = if a.0 != b.0 {
+            "toolchain"
+        } else if a.1 != b.1 {
+            "target"
+        } else if a.2 != b.2 {
+            "project"
+        } else if a.3 != b.3 {
+            "sources"
+        } else {
+            continue;
+        };
+        bail!(
+            "cannot merge `{}` with `{}`: they were built from different {what}s\n  hint: merge shards of one run only (same commit, toolchain and target)",
+            p.display(),
+            first_path.display()
+        );
+    }
+    let mut merged = first.clone();
+    merged.configs.clear();
+    merged.shard = None;
+    merged.complete = reports.iter().all(|(_, r)| r.complete);
+    for (p, r) in &reports {
+        for c in &r.configs {
+            if merged.configs.iter().any(|m| m.name == c.name) {
+                bail!("configuration `{}` is in more than one report (again in `{}`)\n  hint: each shard must be a different K of the same N", c.name, p.display());
+            }
+            merged.configs.push(c.clone());
+        }
+    }
+    merged
+        .configs
+        .sort_by_key(|c| c.matrix_index.unwrap_or(usize::MAX));
+    let baseline = args
+        .output
+        .baseline
+        .clone()
+        .or_else(|| merged.configs.first().map(|c| c.name.clone()));
+    merged.finalize(baseline.as_deref());
+    let objective = Objective::for_target(merged.target.as_deref().unwrap_or(""));
+    merged.ablation = ablation::analyse(&merged, objective);
+    if let Some(model) = merged.cost.clone() {
+        crate::cost::apply(&mut merged, &model);
+    }
+    sink.finish(&exporter(args.output.format).render(&merged)?)?;
+    Ok(ExitCode::SUCCESS)
+}
