@@ -542,3 +542,54 @@ fn shared_builds_measure_like_builds_of_their_own() {
     };
     assert!(flash("fat") <= flash("thin"));
 }
+
+/// Two checkouts of one project in one target directory keep their builds
+/// apart: cargo gives their units the same hashes (it hashes a workspace's
+/// own package by its path relative to the workspace root), so without that
+/// one checkout's run could take the other's binary as up to date.
+#[test]
+fn two_checkouts_in_one_target_dir_keep_their_builds_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target");
+    let weigh_in = |checkout: &str| -> serde_json::Value {
+        let out = run(weigh()
+            .arg("--manifest-path")
+            .arg(dir.path().join(checkout).join("Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-matrix.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .args([
+                "--only",
+                "release",
+                "--no-cache",
+                "--quiet",
+                "--format",
+                "json",
+            ]));
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        r["configs"][0].clone()
+    };
+    copy_dir(&fixture("tiny"), &dir.path().join("a"));
+    let a = weigh_in("a");
+    // Checkout b is another revision: a different seed in its source.
+    copy_dir(&fixture("tiny"), &dir.path().join("b"));
+    let main_rs = dir.path().join("b/src/main.rs");
+    let src = std::fs::read_to_string(&main_rs).unwrap();
+    assert!(src.contains("0x2545_F491"));
+    std::fs::write(&main_rs, src.replace("0x2545_F491", "0x1234_5678")).unwrap();
+    let b = weigh_in("b");
+    assert_ne!(
+        a["flash_hash"], b["flash_hash"],
+        "b's change reaches its binary"
+    );
+    let again = weigh_in("a");
+    assert_eq!(
+        again["flash_hash"], a["flash_hash"],
+        "a measured b's binary"
+    );
+    let log = std::fs::read_to_string(again["log"].as_str().unwrap()).unwrap();
+    assert!(!log.contains("Compiling tiny"), "a was rebuilt:\n{log}");
+}

@@ -174,7 +174,12 @@ impl BuildEnv {
 
     /// The family of a configuration (see `share`).
     pub fn family(&self, config: &Config) -> String {
-        super::share::family(config, self.share, &self.build_std_for(config))
+        super::share::family(
+            config,
+            self.share,
+            &self.build_std_for(config),
+            &self.project.workspace_root.to_string_lossy(),
+        )
     }
 
     /// Where cargo keeps the compiled crates of a configuration's build.

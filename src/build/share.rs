@@ -33,9 +33,14 @@ fn dependency_settings(config: &Config, share: bool) -> Settings {
 }
 
 /// The family of a configuration: a short stable name for its target
-/// directory. `build_std` is what is built from source for it in effect.
-pub fn family(config: &Config, share: bool, build_std: &[String]) -> String {
+/// directory. `build_std` is what is built from source for it in effect;
+/// `workspace` keeps two checkouts of one project apart (cargo hashes a
+/// workspace's own packages by their path relative to its root, so they
+/// would overwrite each other's units in one directory).
+pub fn family(config: &Config, share: bool, build_std: &[String], workspace: &str) -> String {
     let mut h = Sha256::new();
+    h.update(workspace);
+    h.update([0]);
     h.update(config.profile.as_str());
     for (k, v) in dependency_settings(config, share).toml_pairs() {
         h.update([0]);
@@ -110,15 +115,19 @@ mod tests {
         let thin = release(|s| s.lto = Some(Lto::Thin));
         let fat = release(|s| s.lto = Some(Lto::Fat));
         let off = release(|s| s.lto = Some(Lto::Off));
-        let f = |c: &Config, share| family(c, share, &[]);
+        let f = |c: &Config, share| family(c, share, &[], "/w");
         assert_eq!(f(&plain, true), f(&strip, true));
         assert_eq!(f(&thin, true), f(&fat, true));
         assert_ne!(f(&plain, true), f(&thin, true));
         assert_ne!(f(&off, true), f(&fat, true));
         assert_ne!(f(&plain, false), f(&strip, false));
         assert_ne!(
-            family(&plain, true, &[]),
-            family(&plain, true, &["core".into()])
+            f(&plain, true),
+            family(&plain, true, &["core".into()], "/w")
+        );
+        assert_ne!(
+            f(&plain, true),
+            family(&plain, true, &[], "/other/checkout")
         );
         assert_eq!(
             root_args(&plain, &strip),
