@@ -205,13 +205,6 @@ impl Session {
     /// Attribute every built binary (symbol table, line table when present;
     /// rlibs of this build for exact crate names), keeping the largest symbols.
     pub fn attribute_all(&self, report: &mut Report) {
-        let sysroot_lib = self
-            .env
-            .toolchain
-            .sysroot
-            .join("lib/rustlib")
-            .join(&self.env.target)
-            .join("lib");
         let own = self.env.project.package.replace('-', "_");
         let mut indexes: std::collections::HashMap<PathBuf, Option<RlibIndex>> = Default::default();
         for c in report.configs.iter_mut() {
@@ -219,13 +212,10 @@ impl Session {
             let Some(path) = c.debug_file.clone().or(c.artifact.clone()).filter(|_| c.ok) else {
                 continue;
             };
-            let deps = self.env.deps_dir(&c.config());
+            let config = c.config();
             let index = indexes
-                .entry(deps.clone())
-                .or_insert_with(|| {
-                    let i = RlibIndex::build(&[&deps, &sysroot_lib]);
-                    (i.rlibs > 0).then_some(i)
-                })
+                .entry(self.env.deps_dir(&config))
+                .or_insert_with(|| self.rlib_index(&config))
                 .clone();
             let opts = Options {
                 own_crate: Some(own.clone()),
@@ -240,6 +230,22 @@ impl Session {
                 c.attribution = Some(a);
             }
         }
+    }
+}
+
+impl Session {
+    /// The symbols of the rlibs a configuration's build linked: its family's
+    /// compiled crates and the sysroot's; `None` when there are none.
+    pub fn rlib_index(&self, config: &crate::matrix::Config) -> Option<RlibIndex> {
+        let sysroot_lib = self
+            .env
+            .toolchain
+            .sysroot
+            .join("lib/rustlib")
+            .join(&self.env.target)
+            .join("lib");
+        let index = RlibIndex::build(&[&self.env.deps_dir(config), &sysroot_lib]);
+        (index.rlibs > 0).then_some(index)
     }
 }
 

@@ -167,18 +167,9 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
             ));
         }
     }
-    let deps = s.env.deps_dir(&twin);
-    let sysroot_lib = s
-        .env
-        .toolchain
-        .sysroot
-        .join("lib/rustlib")
-        .join(&s.env.target)
-        .join("lib");
-    let index = RlibIndex::build(&[&deps, &sysroot_lib]);
     let opts = Options {
         own_crate: Some(own),
-        rlibs: (index.rlibs > 0).then_some(index),
+        rlibs: s.rlib_index(&twin),
         ..Options::default()
     };
     Ok((artifact, opts, notes))
