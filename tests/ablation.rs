@@ -6,7 +6,7 @@ use common::*;
 
 #[test]
 fn ablation_isolates_each_setting_of_the_smallest() {
-    let out = run(tiny_weigh("tiny-verify.toml").args([
+    let r = json_stdout(tiny_weigh("tiny-verify.toml").args([
         "--quiet",
         "--only",
         "release,z-fat",
@@ -14,15 +14,12 @@ fn ablation_isolates_each_setting_of_the_smallest() {
         "--format",
         "json",
     ]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let configs = r["configs"].as_array().unwrap();
     let flash = |name: &str| {
         configs
             .iter()
             .find(|c| c["name"] == name)
-            .unwrap_or_else(|| panic!("{name} missing: {stdout}"))["flash_bytes"]
+            .unwrap_or_else(|| panic!("{name} missing: {r}"))["flash_bytes"]
             .as_i64()
             .unwrap()
     };

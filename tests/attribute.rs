@@ -34,20 +34,19 @@ fn kinds_add_up(a: &serde_json::Value) {
 
 #[test]
 fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
-    let out = run(weigh()
-        .arg("top")
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args([
-            "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
-        ]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let a: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let a = json_stdout(
+        weigh()
+            .arg("top")
+            .arg("--manifest-path")
+            .arg(fixture("tiny/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-verify.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
+            .args([
+                "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
+            ]),
+    );
     assert_eq!(a["code_source"], "dwarf", "{}", a["notes"]);
     kinds_add_up(&a);
     let names: Vec<&str> = a["crates"]
@@ -91,15 +90,14 @@ fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
 fn top_of_a_file_runs_nothing_and_filters() {
     // Any binary will do; this crate's own test binary has thousands of symbols.
     let me = PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
-    let out = run(weigh()
-        .env("PATH", "/nonexistent")
-        .env_remove("CARGO")
-        .arg("top")
-        .arg(&me)
-        .args(["--format", "json", "-n", "5", "--section", "text"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let a: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let a = json_stdout(
+        weigh()
+            .env("PATH", "/nonexistent")
+            .env_remove("CARGO")
+            .arg("top")
+            .arg(&me)
+            .args(["--format", "json", "-n", "5", "--section", "text"]),
+    );
     let symbols = a["symbols"].as_array().unwrap();
     assert_eq!(symbols.len(), 5);
     assert!(symbols.iter().all(|s| s["kind"] == "text"));
@@ -256,20 +254,19 @@ fn diff_against_a_git_revision_leaves_the_checkout_alone() {
         .replace("score {total}\"", "score {total:>12.3e}\"");
     std::fs::write(&main, &src).unwrap();
     let before = snapshot_tree(&project);
-    let out = run(weigh()
-        .arg("diff")
-        .arg("--git")
-        .arg("HEAD")
-        .arg("--manifest-path")
-        .arg(project.join("Cargo.toml"))
-        .args(["--preset", "release", "--quiet", "--format", "json"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let d: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let d = json_stdout(
+        weigh()
+            .arg("diff")
+            .arg("--git")
+            .arg("HEAD")
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml"))
+            .args(["--preset", "release", "--quiet", "--format", "json"]),
+    );
     assert_eq!(d["before"], "HEAD");
     assert!(
         !d["configs"][0]["symbols"].as_array().unwrap().is_empty(),
-        "{stdout}"
+        "{d}"
     );
     let mut after = snapshot_tree(&project);
     after.retain(|p, _| !p.starts_with(".git"));

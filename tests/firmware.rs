@@ -28,28 +28,24 @@ fn tiny_run() -> &'static Run {
         let before = snapshot_tree(&project);
         let json_out = scratch.join("report.json");
         let _ = std::fs::remove_file(&json_out);
-        let out = run(weigh()
-            .arg("--manifest-path")
-            .arg(project.join("Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-matrix.toml"))
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
-            .args(["--format", "json", "--output"])
-            .arg(&json_out)
-            // Built in this run: the tests below rebuild and compare with it.
-            .args(["--quiet", "--no-cache"]));
+        let out = run(weigh_project(
+            &project,
+            &fixture("tiny-matrix.toml"),
+            &shared_target_dir("tiny"),
+        )
+        .args(["--format", "json", "--output"])
+        .arg(&json_out)
+        // Built in this run: the tests below rebuild and compare with it.
+        .args(["--quiet", "--no-cache"]));
         let (_, stderr) = text(&out);
         let report = json(&json_out);
         // The same run exported as CSV, from the JSON report's artifacts.
-        let csv = run(weigh()
-            .arg("--manifest-path")
-            .arg(project.join("Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-matrix.toml"))
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
-            .args(["--format", "csv", "--quiet", "--only", "release,opt-z"]));
+        let csv = run(weigh_project(
+            &project,
+            &fixture("tiny-matrix.toml"),
+            &shared_target_dir("tiny"),
+        )
+        .args(["--format", "csv", "--quiet", "--only", "release,opt-z"]));
         let after = snapshot_tree(&project);
         Run {
             code: out.status.code(),
@@ -331,7 +327,7 @@ fn a_second_run_reuses_the_builds() {
 #[test]
 fn keep_debug_writes_the_unstripped_twin() {
     let _ = tiny_run();
-    let out = run(tiny_weigh("tiny-matrix.toml").args([
+    let r = json_stdout(tiny_weigh("tiny-matrix.toml").args([
         "--only",
         "release,strip",
         "--keep-debug",
@@ -339,9 +335,6 @@ fn keep_debug_writes_the_unstripped_twin() {
         "--format",
         "json",
     ]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let strip = r["configs"]
         .as_array()
         .unwrap()
@@ -377,27 +370,24 @@ fn keep_debug_writes_the_unstripped_twin() {
 #[test]
 fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
     // A target directory of its own: other tests here rebuild with --no-cache.
-    let args = |c: &mut std::process::Command| {
-        c.arg("--manifest-path")
-            .arg(fixture("tiny/Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-matrix.toml"))
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny-reuse"))
+    let weigh_once = || {
+        json_stdout(
+            weigh_project(
+                &fixture("tiny"),
+                &fixture("tiny-matrix.toml"),
+                &shared_target_dir("tiny-reuse"),
+            )
             .args([
                 "--only",
                 "release,opt-z,strip",
                 "--format",
                 "json",
                 "--quiet",
-            ]);
+            ]),
+        )
     };
-    let mut first = weigh();
-    args(&mut first);
-    let a: serde_json::Value = serde_json::from_slice(&run(&mut first).stdout).unwrap();
-    let mut second = weigh();
-    args(&mut second);
-    let b: serde_json::Value = serde_json::from_slice(&run(&mut second).stdout).unwrap();
+    let a = weigh_once();
+    let b = weigh_once();
     for (x, y) in a["configs"]
         .as_array()
         .unwrap()
@@ -424,30 +414,22 @@ fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
 fn shards_merge_into_the_whole_matrix() {
     let _ = tiny_run();
     let dir = tempfile::tempdir().unwrap();
-    let base = |c: &mut std::process::Command| {
-        c.arg("--manifest-path")
-            .arg(fixture("tiny/Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-verify.toml"))
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
-            .args([
-                "--only",
-                "release,opt-z,z-fat",
-                "--quiet",
-                "--format",
-                "json",
-            ]);
+    let base = || {
+        let mut c = tiny_weigh("tiny-verify.toml");
+        c.args([
+            "--only",
+            "release,opt-z,z-fat",
+            "--quiet",
+            "--format",
+            "json",
+        ]);
+        c
     };
-    let mut whole = weigh();
-    base(&mut whole);
-    let whole: serde_json::Value = serde_json::from_slice(&run(&mut whole).stdout).unwrap();
+    let whole = json_stdout(&mut base());
     let mut parts = Vec::new();
     for k in ["1/2", "2/2"] {
         let p = dir.path().join(format!("shard-{}.json", &k[..1]));
-        let mut c = weigh();
-        base(&mut c);
-        let out = run(c.args(["--shard", k, "--output"]).arg(&p));
+        let out = run(base().args(["--shard", k, "--output"]).arg(&p));
         assert!(out.status.success(), "{}", text(&out).1);
         parts.push(p);
     }
@@ -503,18 +485,11 @@ fn shared_builds_measure_like_builds_of_their_own() {
     )
     .unwrap();
     let report = |extra: &[&str]| -> Vec<serde_json::Value> {
-        let out = run(weigh()
-            .arg("--manifest-path")
-            .arg(fixture("tiny/Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(&matrix)
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
-            .args(["--quiet", "--format", "json"])
-            .args(extra));
-        let (stdout, stderr) = text(&out);
-        assert!(out.status.success(), "{stderr}");
-        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let r = json_stdout(
+            weigh_project(&fixture("tiny"), &matrix, &shared_target_dir("tiny"))
+                .args(["--quiet", "--format", "json"])
+                .args(extra),
+        );
         r["configs"].as_array().unwrap().clone()
     };
     let shared = report(&["--no-cache"]);
@@ -552,24 +527,17 @@ fn two_checkouts_in_one_target_dir_keep_their_builds_apart() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("target");
     let weigh_in = |checkout: &str| -> serde_json::Value {
-        let out = run(weigh()
-            .arg("--manifest-path")
-            .arg(dir.path().join(checkout).join("Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-matrix.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .args([
+        let matrix = fixture("tiny-matrix.toml");
+        let r = json_stdout(
+            weigh_project(&dir.path().join(checkout), &matrix, &target).args([
                 "--only",
                 "release",
                 "--no-cache",
                 "--quiet",
                 "--format",
                 "json",
-            ]));
-        let (stdout, stderr) = text(&out);
-        assert!(out.status.success(), "{stderr}");
-        let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            ]),
+        );
         r["configs"][0].clone()
     };
     copy_dir(&fixture("tiny"), &dir.path().join("a"));

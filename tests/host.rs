@@ -17,10 +17,7 @@ fn host_weigh(fixture_name: &str) -> std::process::Command {
 
 #[test]
 fn host_binary_matches_binutils_size() {
-    let out = run(host_weigh("hostapp").args(["--preset", "release", "--format", "json"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let r = json_stdout(host_weigh("hostapp").args(["--preset", "release", "--format", "json"]));
     let host = r["toolchain"]["host"].as_str().unwrap();
     assert_eq!(r["target"], host, "default target is the host");
     let c = &r["configs"][0];
@@ -224,7 +221,7 @@ fn no_lockfile_stays_no_lockfile_and_examples_build() {
         ),
     ]);
     let before = snapshot_tree(dir.path());
-    let out = run(weigh().current_dir(dir.path()).args([
+    let r = json_stdout(weigh().current_dir(dir.path()).args([
         "--example",
         "demo",
         "--preset",
@@ -233,9 +230,6 @@ fn no_lockfile_stays_no_lockfile_and_examples_build() {
         "json",
         "--quiet",
     ]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(r["project"]["binary"], "demo");
     assert_eq!(r["project"]["binary_kind"], "example");
     assert!(r["configs"][0]["flash_bytes"].as_u64().unwrap() > 0);
@@ -320,12 +314,11 @@ fn dev_profile_and_settings_reach_cargo() {
         ("src/main.rs", "fn main() { let v: Vec<u64> = std::env::args().map(|a| a.len() as u64).collect(); println!(\"{}\", v.iter().sum::<u64>()); }\n"),
         ("weigh.toml", "[[config]]\nname = \"dev\"\nprofile = \"dev\"\n\n[[config]]\nname = \"small\"\nopt-level = \"z\"\nstrip = true\npanic = \"abort\"\n"),
     ]);
-    let out = run(weigh()
-        .current_dir(dir.path())
-        .args(["--format", "json", "--quiet"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let r = json_stdout(
+        weigh()
+            .current_dir(dir.path())
+            .args(["--format", "json", "--quiet"]),
+    );
     let dev = &r["configs"][0];
     let small = &r["configs"][1];
     assert_eq!(dev["profile"], "dev");
@@ -449,18 +442,17 @@ fn sccache_hits_are_reported() {
         .port()
         .to_string();
     let weigh_into = |target: &str| -> serde_json::Value {
-        let out = run(weigh()
-            .arg("--manifest-path")
-            .arg(dir.path().join("app/Cargo.toml"))
-            .arg("--target-dir")
-            .arg(dir.path().join(target))
-            .args(["--preset", "release", "--quiet", "--format", "json"])
-            .env("SCCACHE_DIR", &cache)
-            .env("SCCACHE_SERVER_PORT", &port)
-            .env_remove("RUSTC_WRAPPER"));
-        let (stdout, stderr) = text(&out);
-        assert!(out.status.success(), "{stderr}");
-        serde_json::from_str(&stdout).unwrap()
+        json_stdout(
+            weigh()
+                .arg("--manifest-path")
+                .arg(dir.path().join("app/Cargo.toml"))
+                .arg("--target-dir")
+                .arg(dir.path().join(target))
+                .args(["--preset", "release", "--quiet", "--format", "json"])
+                .env("SCCACHE_DIR", &cache)
+                .env("SCCACHE_SERVER_PORT", &port)
+                .env_remove("RUSTC_WRAPPER"),
+        )
     };
     let first = weigh_into("t1");
     let second = weigh_into("t2");

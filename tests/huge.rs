@@ -46,10 +46,7 @@ fn a_200_mb_binary_is_measured_with_bounded_memory() {
     let path = dir.path().join("huge.o");
     huge_elf(&path);
     assert!(std::fs::metadata(&path).unwrap().len() > 200 * 1024 * 1024);
-    let out = run(weigh().arg("measure").arg(&path).args(["--format", "json"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let r = json_stdout(weigh().arg("measure").arg(&path).args(["--format", "json"]));
     let c = &r["configs"][0];
     assert!(c["file_bytes"].as_u64().unwrap() > HUGE);
     assert_eq!(c["flash_bytes"].as_u64().unwrap(), 4096);

@@ -157,12 +157,29 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// `cargo weigh` on the tiny firmware with one of its matrix files, in the
 /// target directory the tests share.
 pub fn tiny_weigh(matrix: &str) -> Command {
+    weigh_project(
+        &fixture("tiny"),
+        &fixture(matrix),
+        &shared_target_dir("tiny"),
+    )
+}
+
+/// `cargo weigh` on the project in `dir` with a matrix file and target directory.
+pub fn weigh_project(dir: &Path, matrix: &Path, target: &Path) -> Command {
     let mut c = weigh();
     c.arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
+        .arg(dir.join("Cargo.toml"))
         .arg("--matrix-file")
-        .arg(fixture(matrix))
+        .arg(matrix)
         .arg("--target-dir")
-        .arg(shared_target_dir("tiny"));
+        .arg(target);
     c
+}
+
+/// Run `cmd`, which must succeed, and parse what it prints as JSON.
+pub fn json_stdout(cmd: &mut Command) -> serde_json::Value {
+    let out = run(cmd);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
 }
