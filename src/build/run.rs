@@ -158,7 +158,11 @@ pub fn build_one(
             env.toolchain.cargo.display(),
             env.args(config, recipe)
                 .iter()
-                .map(|a| shell_quote(&a.to_string_lossy()))
+                .map(|a| {
+                    let a = a.to_string_lossy();
+                    // A NUL byte cannot be quoted; cargo could not take it either.
+                    shlex::try_quote(&a).map_or_else(|_| a.to_string(), |q| q.into_owned())
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         );
@@ -305,14 +309,4 @@ fn keep_artifact(built: &Path, dir: &Path) -> std::io::Result<PathBuf> {
     std::fs::set_permissions(tmp.path(), source.metadata()?.permissions())?;
     tmp.persist(&dest).map_err(|e| e.error)?;
     Ok(dest)
-}
-
-fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_=./,:+".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }

@@ -108,13 +108,6 @@ fn run(program: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn which(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
 /// The rustc that a cargo binary uses: the one beside it (rustup toolchains,
 /// distro packages and proxies all ship them together).
 fn rustc_for(cargo: &Path) -> PathBuf {
@@ -135,7 +128,7 @@ fn candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
     if let Some(c) = std::env::var_os("CARGO") {
         list.push(PathBuf::from(c));
     }
-    if let Some(c) = which("cargo") {
+    if let Ok(c) = which::which("cargo") {
         list.push(c);
     }
     list.push(PathBuf::from("/usr/bin/cargo"));
