@@ -34,19 +34,9 @@ fn kinds_add_up(a: &serde_json::Value) {
 
 #[test]
 fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
-    let a = json_stdout(
-        weigh()
-            .arg("top")
-            .arg("--manifest-path")
-            .arg(fixture("tiny/Cargo.toml"))
-            .arg("--matrix-file")
-            .arg(fixture("tiny-verify.toml"))
-            .arg("--target-dir")
-            .arg(shared_target_dir("tiny"))
-            .args([
-                "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
-            ]),
-    );
+    let a = json_stdout(tiny_subcommand("top", "tiny-verify.toml").args([
+        "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
+    ]));
     assert_eq!(a["code_source"], "dwarf", "{}", a["notes"]);
     kinds_add_up(&a);
     let names: Vec<&str> = a["crates"]
@@ -317,23 +307,8 @@ fn html_report_is_self_contained_and_escapes_names() {
 
     // A real browser: the page loads without script errors; a screenshot is made.
     let shot = tmp.path().join("r.png");
-    let chromium = tool("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            tmp.path().join("profile").display()
-        ))
+    let chromium = headless_chromium(&tmp.path().join("profile"))
+        .args(["--disable-quic", "--enable-logging=stderr", "--v=0"])
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=1280,2000")
         .arg(format!("file://{}", html_path.display()))
@@ -345,21 +320,8 @@ fn html_report_is_self_contained_and_escapes_names() {
         "no screenshot: {log}"
     );
     assert!(!log.contains("Uncaught"), "script error in the page: {log}");
-    let dom = tool("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            tmp.path().join("profile2").display()
-        ))
+    let dom = headless_chromium(&tmp.path().join("profile2"))
+        .arg("--dump-dom")
         .arg(format!("file://{}", html_path.display()))
         .output()
         .unwrap();
@@ -430,4 +392,21 @@ fn hostile_symbol_names_stay_data_in_every_format() {
     let csv_out = out("csv");
     let mut rd = csv::Reader::from_reader(csv_out.as_bytes());
     assert!(rd.records().all(|r| r.is_ok()));
+}
+
+/// Chromium without a window, first-run steps or network chatter, with a
+/// profile directory of its own.
+fn headless_chromium(profile: &std::path::Path) -> std::process::Command {
+    let mut c = tool("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
 }

@@ -129,15 +129,8 @@ fn check_fails_below_the_measured_flash_and_passes_above() {
 #[test]
 fn check_builds_and_uses_the_memory_map_by_default() {
     // Everything fits the fixture's 256K of flash: exit 0.
-    let mut c = weigh();
-    c.arg("check")
-        .arg("--manifest-path")
-        .arg(fixture("tiny/Cargo.toml"))
-        .arg("--matrix-file")
-        .arg(fixture("tiny-verify.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("tiny"))
-        .args(["--quiet", "--only", "release,opt-z", "--format", "json"]);
+    let mut c = tiny_subcommand("check", "tiny-verify.toml");
+    c.args(["--quiet", "--only", "release,opt-z", "--format", "json"]);
     let out = run(&mut c);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");

@@ -164,6 +164,19 @@ pub fn tiny_weigh(matrix: &str) -> Command {
     )
 }
 
+/// A subcommand (`check`, `top`) of `cargo weigh` on the tiny firmware, like `tiny_weigh`.
+pub fn tiny_subcommand(subcommand: &str, matrix: &str) -> Command {
+    let mut c = weigh();
+    c.arg(subcommand)
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--matrix-file")
+        .arg(fixture(matrix))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"));
+    c
+}
+
 /// `cargo weigh` on the project in `dir` with a matrix file and target directory.
 pub fn weigh_project(dir: &Path, matrix: &Path, target: &Path) -> Command {
     let mut c = weigh();
