@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 #[test]
@@ -90,35 +88,16 @@ fn applied_configuration_reproduces_the_measured_flash() {
     );
 
     // A plain release build, with the toolchain the report recorded.
-    let tc = &report["toolchain"];
-    let mut build = Command::new(tc["cargo"].as_str().unwrap());
-    build
-        .current_dir(&project)
-        .env("RUSTC", tc["rustc"].as_str().unwrap())
-        .env_remove("CARGO_TARGET_DIR")
-        .args(["build", "--release"]);
-    let build_std = measured["build_std"]
+    if measured["build_std"]
         .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if !build_std.is_empty() {
-        let crates: Vec<&str> = build_std.iter().map(|c| c.as_str().unwrap()).collect();
-        build
-            .env("RUSTC_BOOTSTRAP", "1")
-            .arg(format!("-Zbuild-std={}", crates.join(",")));
+        .is_some_and(|a| !a.is_empty())
+    {
         assert!(
             stderr.contains("-Zbuild-std=core"),
             "apply says how to reproduce: {stderr}"
         );
     }
-    let st = build.output().unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let built = project.join("target/thumbv7em-none-eabihf/release/tiny");
-    let m = cargo_weigh::measure::measure_file(&built).unwrap();
+    let m = plain_release_build(&project, &report, &measured);
     assert_eq!(
         m.flash_bytes,
         measured["flash_bytes"].as_u64().unwrap(),

@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 #[test]
@@ -78,31 +76,9 @@ fn optimize_beats_the_standard_preset_and_its_result_applies() {
         .arg("--manifest-path")
         .arg(project.join("Cargo.toml")));
     assert!(applied.status.success(), "{}", text(&applied).1);
-    let tc = &r["toolchain"];
-    let mut build = Command::new(tc["cargo"].as_str().unwrap());
-    build
-        .current_dir(&project)
-        .env("RUSTC", tc["rustc"].as_str().unwrap())
-        .env_remove("CARGO_TARGET_DIR")
-        .args(["build", "--release"]);
-    if let Some(std) = best_cfg["build_std"].as_array().filter(|a| !a.is_empty()) {
-        let crates: Vec<&str> = std.iter().map(|c| c.as_str().unwrap()).collect();
-        build
-            .env("RUSTC_BOOTSTRAP", "1")
-            .arg(format!("-Zbuild-std={}", crates.join(",")));
-    }
-    let st = build.output().unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let m = cargo_weigh::measure::measure_file(
-        &project.join("target/thumbv7em-none-eabihf/release/tiny"),
-    )
-    .unwrap();
     assert_eq!(
-        m.flash_bytes, best_flash,
+        plain_release_build(&project, &r, best_cfg).flash_bytes,
+        best_flash,
         "cargo build --release reproduces the optimized flash"
     );
 }

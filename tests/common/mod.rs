@@ -196,3 +196,34 @@ pub fn json_stdout(cmd: &mut Command) -> serde_json::Value {
     assert!(out.status.success(), "{stderr}");
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"))
 }
+
+/// `cargo build --release` of the tiny firmware copy in `project`, measured,
+/// with the toolchain a report recorded and, when the report's row built
+/// them from source, its `build_std` crates: what a user gets after `apply`.
+pub fn plain_release_build(
+    project: &Path,
+    report: &serde_json::Value,
+    row: &serde_json::Value,
+) -> cargo_weigh::measure::Measurement {
+    let tc = &report["toolchain"];
+    let mut build = Command::new(tc["cargo"].as_str().unwrap());
+    build
+        .current_dir(project)
+        .env("RUSTC", tc["rustc"].as_str().unwrap())
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["build", "--release"]);
+    if let Some(std) = row["build_std"].as_array().filter(|a| !a.is_empty()) {
+        let crates: Vec<&str> = std.iter().map(|c| c.as_str().unwrap()).collect();
+        build
+            .env("RUSTC_BOOTSTRAP", "1")
+            .arg(format!("-Zbuild-std={}", crates.join(",")));
+    }
+    let st = build.output().unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let built = project.join("target/thumbv7em-none-eabihf/release/tiny");
+    cargo_weigh::measure::measure_file(&built).unwrap()
+}
