@@ -35,7 +35,7 @@ fn kinds_add_up(a: &serde_json::Value) {
 #[test]
 fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
     let a = json_stdout(tiny_subcommand("top", "tiny-verify.toml").args([
-        "--config", "z-fat", "--quiet", "--format", "json", "-n", "1000",
+        "--only", "z-fat", "--quiet", "--format", "json", "-n", "1000",
     ]));
     assert_eq!(a["code_source"], "dwarf", "{}", a["notes"]);
     kinds_add_up(&a);

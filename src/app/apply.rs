@@ -9,7 +9,7 @@ use crate::apply::{plan_cargo_config, plan_manifest};
 use crate::budget::read_report;
 use crate::cli::ApplyArgs;
 use crate::matrix::{self, Config};
-use crate::project::{build_target, select_package, CargoConfig, Selection};
+use crate::project::{select_package, CargoConfig, Selection};
 use crate::toolchain;
 
 pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
@@ -86,9 +86,9 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     };
     let target = match args.target.clone().or(target) {
         Some(t) => t,
-        None => match build_target(&CargoConfig::discover(&package_dir)) {
+        None => match CargoConfig::discover(&package_dir, &[])?.build_target() {
             Some(t) => t,
-            None => toolchain::host_triple(args.cargo.as_deref())?,
+            None => toolchain::host_triple(args.cargo.as_deref(), &package_dir)?,
         },
     };
 

@@ -243,7 +243,8 @@ impl<'a> Builder<'a> {
             self.note_base_time(config, &row);
         }
         if let Some(c) = self.cache {
-            c.put(&id, &row);
+            let deps = self.env.deps_dir(config);
+            c.put(&id, &row, deps.parent().unwrap_or(&deps));
         }
         Some(row)
     }

@@ -1,14 +1,24 @@
 //! The result cache: a configuration whose inputs have not changed since a
 //! run measured it is not built or measured again; its row is reused, every
-//! number identical. Inputs: the configuration's build inputs, the
-//! toolchain, the cargo config files and build environment, Cargo.lock, and
-//! the content of every file of the package and its workspace.
+//! number identical.
+//!
+//! The key is the configuration's identity plus a digest of this run's
+//! inputs: this tool's build, the toolchain (`rustc -vV`, `cargo -V`,
+//! `rust-toolchain` files), the cargo configuration (files, `--config`,
+//! the environment forms), and the content of every file of the package and
+//! its workspace. What a build read beyond that is checked as cargo does:
+//! the environment variables and files its dep-info and build scripts name
+//! (`# env-dep:`, `rerun-if-env-changed`), stored with the row.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::project::CargoConfig;
 use crate::report::ConfigResult;
+use crate::toolchain::Toolchain;
 
 pub struct ResultCache {
     dir: PathBuf,
@@ -17,16 +27,19 @@ pub struct ResultCache {
     pub inputs: String,
     /// Whether rows may be reused (`--no-cache` turns this off).
     pub enabled: bool,
+    /// Trees whose content is in `inputs`: files there need no other check.
+    roots: Vec<PathBuf>,
 }
 
-/// Environment variables that change what cargo builds.
-const ENV: &[&str] = &[
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "RUSTC_WRAPPER",
-    "CARGO_BUILD_TARGET",
-    "RUSTC_BOOTSTRAP",
-];
+/// A stored row and what its build read outside the hashed inputs.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    row: ConfigResult,
+    /// Environment variables read, with their value then (`None`: unset).
+    env: BTreeMap<String, Option<String>>,
+    /// Files read outside the hashed trees, with length and modification time.
+    files: Vec<(PathBuf, u64, i128)>,
+}
 
 fn hash_tree(h: &mut Sha256, root: &Path, dir: &Path, skip: &[PathBuf]) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -59,27 +72,64 @@ fn hash_tree(h: &mut Sha256, root: &Path, dir: &Path, skip: &[PathBuf]) {
     }
 }
 
+/// This program's own build: a rebuilt cargo-weigh may measure differently.
+fn tool_identity(h: &mut Sha256) {
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+    {
+        h.update(meta.len().to_le_bytes());
+        if let Ok(t) = meta.modified() {
+            h.update(format!("{t:?}").as_bytes());
+        }
+    }
+}
+
+/// `rust-toolchain` files from `dir` up: rustup picks the toolchain by them.
+fn toolchain_files(h: &mut Sha256, dir: &Path) {
+    for d in dir.ancestors() {
+        for name in ["rust-toolchain", "rust-toolchain.toml"] {
+            if let Ok(bytes) = std::fs::read(d.join(name)) {
+                h.update(name.as_bytes());
+                h.update(bytes);
+            }
+        }
+    }
+}
+
+fn stat(path: &Path) -> Option<(u64, i128)> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m.modified().ok()?;
+    let nanos = match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    };
+    Some((m.len(), nanos))
+}
+
 impl ResultCache {
     pub fn new(
         weigh_dir: &Path,
         roots: &[&Path],
-        cargo_configs: &[PathBuf],
-        rustc_version: &str,
+        cargo_config: &CargoConfig,
+        toolchain: &Toolchain,
     ) -> ResultCache {
         let mut h = Sha256::new();
-        h.update(rustc_version.as_bytes());
-        for var in ENV {
-            h.update(var.as_bytes());
-            h.update(std::env::var(var).unwrap_or_default().as_bytes());
+        tool_identity(&mut h);
+        for part in [
+            &toolchain.rustc_version,
+            &toolchain.cargo_version,
+            &toolchain.rustc.display().to_string(),
+        ] {
+            h.update(part.as_bytes());
             h.update([0]);
         }
-        for c in cargo_configs {
-            h.update(c.to_string_lossy().as_bytes());
-            h.update(std::fs::read(c).unwrap_or_default());
-        }
+        cargo_config.digest(&mut h);
         let skip = vec![weigh_dir.to_path_buf()];
         let mut seen: Vec<&Path> = Vec::new();
         for root in roots {
+            toolchain_files(&mut h, root);
             if seen.iter().any(|s| root.starts_with(s)) {
                 continue;
             }
@@ -91,6 +141,7 @@ impl ResultCache {
             dir: weigh_dir.join("cache"),
             inputs,
             enabled: true,
+            roots: seen.into_iter().map(Path::to_path_buf).collect(),
         }
     }
 
@@ -104,20 +155,47 @@ impl ResultCache {
             return None;
         }
         let bytes = std::fs::read(self.path(id)).ok()?;
-        let row: ConfigResult = serde_json::from_slice(&bytes).ok()?;
-        row.artifact.as_ref().filter(|a| a.is_file())?;
-        Some(row)
+        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
+        entry.row.artifact.as_ref().filter(|a| a.is_file())?;
+        let env_same = entry.env.iter().all(|(k, v)| std::env::var(k).ok() == *v);
+        let files_same = entry
+            .files
+            .iter()
+            .all(|(p, len, t)| stat(p) == Some((*len, *t)));
+        (env_same && files_same).then_some(entry.row)
     }
 
-    /// Store a successful row (atomically: a cache entry is whole or absent).
-    pub fn put(&self, id: &str, row: &ConfigResult) {
+    /// Store a successful row (atomically: a cache entry is whole or absent)
+    /// with what its build read, from the dep-info and build-script output
+    /// files under `profile_dir` (`<target>/<profile>`).
+    pub fn put(&self, id: &str, row: &ConfigResult, profile_dir: &Path) {
         if !row.ok || std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
+        let read = crate::build::reads_of_build(profile_dir);
+        let files = read
+            .files
+            .into_iter()
+            .filter(|p| !self.roots.iter().any(|r| p.starts_with(r)))
+            .filter_map(|p| stat(&p).map(|(len, t)| (p, len, t)))
+            .collect();
+        let env = read
+            .env
+            .into_iter()
+            .map(|k| {
+                let v = std::env::var(&k).ok();
+                (k, v)
+            })
+            .collect();
+        let entry = Entry {
+            row: row.clone(),
+            env,
+            files,
+        };
         let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&self.dir) else {
             return;
         };
-        let Ok(bytes) = serde_json::to_vec(row) else {
+        let Ok(bytes) = serde_json::to_vec(&entry) else {
             return;
         };
         if std::io::Write::write_all(&mut tmp, &bytes).is_ok() {

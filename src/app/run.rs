@@ -14,12 +14,8 @@ use super::{
 use crate::ablation::{self, Objective};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
-use crate::project::CargoConfig;
 use crate::report::{ConfigResult, Report};
-use crate::toolchain;
-use crate::verify::{
-    compare, run_artifact, runner_for, runner_from_arg, target_cfgs, Runner, VerifyStatus,
-};
+use crate::verify::{compare, run_artifact, runner_from_arg, Runner, VerifyStatus};
 
 /// Build and measure the matrix of `args`, apply the gates; the report and
 /// the exit status it calls for.
@@ -51,12 +47,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
         budget
     };
     let runner = if args.verify {
-        Some(verify_runner(
-            args,
-            &s.cargo_configs,
-            &s.env.target,
-            &s.env.toolchain,
-        )?)
+        Some(verify_runner(args, &s)?)
     } else {
         None
     };
@@ -67,7 +58,7 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
             ExitCode::from(130),
         ));
     };
-    let sccache = crate::build::Sccache::detect(&s.cargo_configs);
+    let sccache = crate::build::Sccache::detect(s.cargo_config.rustc_wrapper());
     let sccache_before = sccache.as_ref().and_then(|c| c.counters());
     let run = s.builder(args);
     let built = run.build_all(&source.configs);
@@ -181,20 +172,15 @@ fn keep_debug(
 
 /// The runner for `--verify`: `--runner`, the project's configured runner,
 /// or (for the host) the binary itself.
-fn verify_runner(
-    args: &RunArgs,
-    cargo_configs: &[CargoConfig],
-    target: &str,
-    tc: &toolchain::Toolchain,
-) -> anyhow::Result<Runner> {
+fn verify_runner(args: &RunArgs, s: &session::Session) -> anyhow::Result<Runner> {
     if let Some(r) = &args.runner {
         return Ok(runner_from_arg(r));
     }
-    let cfgs = target_cfgs(&tc.rustc, target);
-    if let Some(r) = runner_for(cargo_configs, target, &cfgs) {
+    let target = &s.env.target;
+    if let Some(r) = s.cargo_config.runner(target, &s.cfgs) {
         return Ok(r);
     }
-    if target == tc.host {
+    if *target == s.env.toolchain.host {
         return Ok(Runner {
             argv: Vec::new(),
             source: "the host (binaries run directly)".into(),

@@ -14,15 +14,17 @@ use crate::attribute::{attribute_map, Options, RlibIndex};
 use crate::build::{lock_run, BuildEnv, RunLock, RustflagsRoute};
 use crate::cli::RunArgs;
 use crate::memory::MemoryMap;
-use crate::project::{self, build_target, CargoConfig, Project, Selection};
+use crate::project::{self, CargoConfig, Project, Selection};
 use crate::report::{ConfigResult, ProjectInfo, Report};
 use crate::toolchain;
 
 /// The project and target a command works on.
 pub struct Located {
     pub project: Project,
-    pub cargo_configs: Vec<CargoConfig>,
+    pub cargo_config: CargoConfig,
     pub target: String,
+    /// Named by `--target` or the cargo configuration (else the host's).
+    pub explicit_target: bool,
     pub features: Vec<String>,
     pub cwd: PathBuf,
 }
@@ -47,18 +49,19 @@ pub fn locate(args: &RunArgs) -> anyhow::Result<Located> {
         no_default_features: args.no_default_features,
     };
     let project = project::select(&metadata_cargo, &selection, &cwd)?;
-    let cargo_configs = CargoConfig::discover(&project.package_dir);
-    let target = match &args.target {
-        Some(t) => t.clone(),
-        None => match build_target(&cargo_configs) {
-            Some(t) => t,
-            None => toolchain::host_triple(args.cargo.as_deref())?,
-        },
+    // Cargo runs in the package's directory: its configuration is read there.
+    let cargo_config = CargoConfig::discover(&project.package_dir, &args.cargo_config)?;
+    let named = args.target.clone().or_else(|| cargo_config.build_target());
+    let explicit_target = named.is_some();
+    let target = match named {
+        Some(t) => t,
+        None => toolchain::host_triple(args.cargo.as_deref(), &project.package_dir)?,
     };
     Ok(Located {
         project,
-        cargo_configs,
+        cargo_config,
         target,
+        explicit_target,
         features,
         cwd,
     })
@@ -67,7 +70,9 @@ pub fn locate(args: &RunArgs) -> anyhow::Result<Located> {
 /// Everything needed to build configurations of one project.
 pub struct Session {
     pub env: BuildEnv,
-    pub cargo_configs: Vec<CargoConfig>,
+    pub cargo_config: CargoConfig,
+    /// The target's `cfg` values, for `target.'cfg(..)'` tables.
+    pub cfgs: Vec<cargo_platform::Cfg>,
     pub memory: Option<MemoryMap>,
     pub stop: Arc<AtomicBool>,
     pub(super) context: String,
@@ -87,16 +92,21 @@ impl Session {
     ) -> anyhow::Result<Session> {
         let Located {
             project,
-            cargo_configs,
+            cargo_config,
             target,
+            explicit_target,
             features,
             cwd,
         } = located;
-        let tc = toolchain::discover(args.cargo.as_deref(), &target, wants_std)?;
-        let scripts = crate::memory::linker_scripts(&crate::build::configured_rustflags(
-            &cargo_configs,
+        let tc = toolchain::discover(
+            args.cargo.as_deref(),
             &target,
-        ));
+            wants_std,
+            &project.package_dir,
+        )?;
+        let cfgs = tc.target_cfgs(&target);
+        let project_rustflags = cargo_config.rustflags(&target, &cfgs);
+        let scripts = crate::memory::linker_scripts(&project_rustflags.flags);
         let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root], &scripts)?;
         let memory = memory_from(map, flash, ram);
         let target_root = match &args.target_dir {
@@ -115,8 +125,10 @@ impl Session {
         // The manifest's path keeps two checkouts (diff --git) in separate
         // slots, the toolchain two toolchains' builds of one configuration.
         let context = format!(
-            "{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+            "{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
             tc.rustc_version,
+            tc.cargo_version,
+            explicit_target,
             project.manifest_path.display(),
             target,
             project.package,
@@ -128,10 +140,13 @@ impl Session {
         );
         let env = BuildEnv {
             toolchain: tc,
-            rustflags: RustflagsRoute::detect(&cargo_configs, &target),
+            rustflags: RustflagsRoute::for_flags(&project_rustflags),
+            project_rustflags: project_rustflags.flags.clone(),
+            cargo_config_args: args.cargo_config.clone(),
             weigh_dir: target_root.join("weigh"),
             project,
             target,
+            explicit_target,
             features,
             all_features: args.all_features,
             no_default_features: args.no_default_features,
@@ -140,19 +155,19 @@ impl Session {
             locked: had_lockfile,
             share: !args.no_share,
         };
-        let configs: Vec<PathBuf> = cargo_configs.iter().map(|c| c.path.clone()).collect();
         let mut cache = super::cache::ResultCache::new(
             &env.weigh_dir,
             &[&env.project.workspace_root, &env.project.package_dir],
-            &configs,
-            &env.toolchain.rustc_version,
+            &cargo_config,
+            &env.toolchain,
         );
         cache.enabled = !args.no_cache;
         let cache = Some(cache);
         Ok(Session {
             cache,
             env,
-            cargo_configs,
+            cargo_config,
+            cfgs,
             memory,
             stop,
             context,

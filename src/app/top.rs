@@ -98,18 +98,21 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
     let located = session::locate(run)?;
     let own = located.project.package.replace('-', "_");
     let source = matrix_for(run, &located.project)?;
-    let names: Vec<String> = source.configs.iter().map(|c| c.name.clone()).collect();
-    let Some(config) = source
-        .configs
-        .iter()
-        .find(|c| c.name == args.config_name)
-        .cloned()
-    else {
+    // `matrix_for` checked the names; top attributes one configuration.
+    let config = match (run.only.as_slice(), source.configs.as_slice()) {
+        ([], configs) => configs.iter().find(|c| c.name == "release").cloned(),
+        ([_], [one]) => Some(one.clone()),
+        _ => None,
+    };
+    let Some(config) = config else {
         bail!(
-            "--config: no configuration `{}` in {}; choose one of: {}",
-            args.config_name,
-            source.origin,
-            names.join(", ")
+            "top attributes one configuration: name it with --only NAME (one of: {})",
+            source
+                .configs
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     };
     let s = session::Session::open(run, located, !config.build_std.is_empty(), None, None)?;

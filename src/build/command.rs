@@ -5,11 +5,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::matrix::{BaseProfile, Config, Panic};
-use crate::project::{BinKind, CargoConfig, Project};
+use crate::project::{target_key, BinKind, Project, Rustflags, RustflagsSource};
 use crate::toolchain::Toolchain;
 
 /// How extra rustflags are appended without replacing the project's own:
-/// cargo uses only the first of RUSTFLAGS, `target.<triple>.rustflags`,
+/// cargo uses only the first of RUSTFLAGS, the target tables and
 /// `build.rustflags`, so the extra flags go to whichever the project uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RustflagsRoute {
@@ -22,79 +22,12 @@ pub enum RustflagsRoute {
 }
 
 impl RustflagsRoute {
-    pub fn detect(configs: &[CargoConfig], target: &str) -> Self {
-        if let Ok(enc) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
-            let flags = enc
-                .split('\x1f')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            return RustflagsRoute::Env(flags);
+    pub fn for_flags(project: &Rustflags) -> Self {
+        match project.source {
+            RustflagsSource::Env => RustflagsRoute::Env(project.flags.clone()),
+            RustflagsSource::Target => RustflagsRoute::TargetTable,
+            RustflagsSource::Build | RustflagsSource::None => RustflagsRoute::BuildTable,
         }
-        if let Ok(flags) = std::env::var("RUSTFLAGS") {
-            return RustflagsRoute::Env(flags.split_whitespace().map(String::from).collect());
-        }
-        let target_key = target_key(target);
-        let uses_target_table = configs.iter().any(|c| {
-            c.get("target").and_then(|t| t.as_table()).is_some_and(|t| {
-                t.iter().any(|(k, v)| {
-                    (k == &target_key || k.starts_with("cfg(")) && v.get("rustflags").is_some()
-                })
-            })
-        });
-        if uses_target_table {
-            RustflagsRoute::TargetTable
-        } else {
-            RustflagsRoute::BuildTable
-        }
-    }
-}
-
-/// The rustflags the project's config files give for `target` (target
-/// table first, else build), for reading `-T` linker scripts.
-pub fn configured_rustflags(configs: &[CargoConfig], target: &str) -> Vec<String> {
-    let key = target_key(target);
-    let words = |v: &toml::Value| -> Vec<String> {
-        match v {
-            toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
-            toml::Value::Array(a) => a
-                .iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let mut out = Vec::new();
-    for c in configs {
-        if let Some(t) = c.get("target").and_then(|t| t.as_table()) {
-            for (k, v) in t {
-                if k == &key || k.starts_with("cfg(") {
-                    if let Some(f) = v.get("rustflags") {
-                        out.extend(words(f));
-                    }
-                }
-            }
-        }
-    }
-    if out.is_empty() {
-        for c in configs {
-            if let Some(f) = c.get("build.rustflags") {
-                out.extend(words(f));
-            }
-        }
-    }
-    out
-}
-
-/// A `.json` target spec is keyed by its file stem in `[target.*]`.
-fn target_key(target: &str) -> String {
-    if target.ends_with(".json") {
-        std::path::Path::new(target)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    } else {
-        target.to_string()
     }
 }
 
@@ -111,7 +44,15 @@ fn toml_string_array(items: &[String]) -> String {
 pub struct BuildEnv {
     pub toolchain: Toolchain,
     pub project: Project,
+    /// The target triple built for (the host's when none is named).
     pub target: String,
+    /// Whether the user or their configuration named the target: only then
+    /// is `--target` passed, so "profile as is" is the user's own build.
+    pub explicit_target: bool,
+    /// The project's own rustflags for the target, from the cargo configuration.
+    pub project_rustflags: Vec<String>,
+    /// `--config` arguments passed on to cargo.
+    pub cargo_config_args: Vec<String>,
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
@@ -188,10 +129,17 @@ impl BuildEnv {
             BaseProfile::Dev => "debug",
             BaseProfile::Release => "release",
         };
-        self.cargo_target_dir(&self.family(config))
-            .join(&self.target)
-            .join(profile_dir)
-            .join("deps")
+        let mut dir = self.cargo_target_dir(&self.family(config));
+        if self.passes_target(config) {
+            dir.push(&self.target);
+        }
+        dir.join(profile_dir).join("deps")
+    }
+
+    /// `--target` is passed when the target was named, or when `core` is
+    /// built from source (`-Zbuild-std` needs it).
+    pub fn passes_target(&self, config: &Config) -> bool {
+        self.explicit_target || !self.build_std_for(config).is_empty()
     }
 
     /// Crates to build from source for this configuration, if any.
@@ -250,8 +198,14 @@ impl BuildEnv {
             BinKind::Example => push("--example".into()),
         }
         push(self.project.binary.clone());
-        push("--target".into());
-        push(self.target.clone());
+        if self.passes_target(config) {
+            push("--target".into());
+            push(self.target.clone());
+        }
+        for c in &self.cargo_config_args {
+            push("--config".into());
+            push(c.clone());
+        }
         push("--target-dir".into());
         push(self.cargo_target_dir(&recipe.family).display().to_string());
         push("--profile".into());

@@ -6,12 +6,14 @@
 //! configuration's build can overwrite it.
 
 mod command;
+mod depinfo;
 mod lock;
 mod run;
 mod share;
 mod wrapper;
 
-pub use command::{configured_rustflags, BuildEnv, Recipe, RustflagsRoute};
+pub use command::{BuildEnv, Recipe, RustflagsRoute};
+pub use depinfo::{reads_of_build, BuildReads};
 pub use lock::{lock_run, RunLock};
 pub use run::{build_one, BuildOutcome, Control, Interrupted};
 pub use wrapper::{CompilerCacheUse, Sccache};

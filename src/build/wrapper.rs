@@ -7,8 +7,6 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-use crate::project::CargoConfig;
-
 /// What sccache did during one run (its server's counters, before and after).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompilerCacheUse {
@@ -33,24 +31,9 @@ pub struct Counters {
 }
 
 impl Sccache {
-    /// The wrapper cargo would use, if it is sccache: `RUSTC_WRAPPER`, else
-    /// `CARGO_BUILD_RUSTC_WRAPPER`, else the first config file that sets it.
-    pub fn detect(configs: &[CargoConfig]) -> Option<Sccache> {
-        let from_env = ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
-            .iter()
-            .find_map(std::env::var_os);
-        let wrapper = match from_env {
-            Some(w) => PathBuf::from(w),
-            None => configs.iter().find_map(|c| {
-                let w = c.get("build.rustc-wrapper")?.as_str()?;
-                // A relative path with a slash is relative to the config's parent.
-                Some(if w.contains('/') && !w.starts_with('/') {
-                    c.path.parent()?.parent()?.join(w)
-                } else {
-                    PathBuf::from(w)
-                })
-            })?,
-        };
+    /// The wrapper cargo will use (from the cargo configuration), if it is sccache.
+    pub fn detect(wrapper: Option<PathBuf>) -> Option<Sccache> {
+        let wrapper = wrapper?;
         let is_sccache = wrapper
             .file_stem()
             .is_some_and(|s| s.to_string_lossy() == "sccache");

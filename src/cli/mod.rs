@@ -53,9 +53,6 @@ pub struct TopArgs {
     /// An ELF file to attribute (default: build the project's configuration).
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Configuration to build when no FILE is given (from the project's matrix or --preset).
-    #[arg(long = "config", value_name = "NAME", default_value = "release")]
-    pub config_name: String,
     /// How many symbols to list.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
@@ -238,6 +235,9 @@ pub struct RunArgs {
     /// Target triple (default: build.target from .cargo/config.toml, else the host).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
+    /// Override a cargo configuration value (as cargo's --config), passed on to cargo.
+    #[arg(long = "config", value_name = "KEY=VALUE")]
+    pub cargo_config: Vec<String>,
     /// Features to activate (comma or space separated; repeatable).
     #[arg(short = 'F', long, value_name = "FEATURES")]
     pub features: Vec<String>,

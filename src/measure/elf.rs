@@ -197,9 +197,15 @@ fn berkeley(raws: &[Raw]) -> Berkeley {
     b
 }
 
+/// SHA-256 of the loaded bytes and their addresses. The GNU build id is
+/// left out: it is a hash of the whole file (symbols and debug info too),
+/// so it differs between builds whose loaded code is identical.
 fn flash_hash(raws: &[Raw]) -> String {
     use sha2::{Digest, Sha256};
-    let mut loaded: Vec<&Raw> = raws.iter().filter(|r| !r.bytes.is_empty()).collect();
+    let mut loaded: Vec<&Raw> = raws
+        .iter()
+        .filter(|r| !r.bytes.is_empty() && r.name != ".note.gnu.build-id")
+        .collect();
     loaded.sort_by_key(|r| r.lma);
     let mut h = Sha256::new();
     for r in loaded {

@@ -53,8 +53,8 @@ pub struct Measurement {
     pub format: String,
     /// Whether the file carries DWARF debug info.
     pub has_debug_info: bool,
-    /// SHA-256 of the loaded bytes with their load addresses: equal hashes
-    /// mean two builds put exactly the same bytes into flash.
+    /// SHA-256 of the loaded bytes with their load addresses (the GNU build
+    /// id left out): equal hashes mean two builds load exactly the same bytes.
     pub flash_hash: String,
     /// Every section with a size, in file order.
     pub sections: Vec<SectionSize>,

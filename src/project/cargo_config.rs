@@ -1,96 +1,529 @@
-//! Reading the project's `.cargo/config.toml` files the way cargo finds them:
-//! from the directory cargo runs in up to the root, then `$CARGO_HOME`.
+//! The one reader of cargo's configuration: the `.cargo/config.toml` files
+//! from the directory cargo runs in up to the root and in `$CARGO_HOME`,
+//! their environment-variable forms, and `--config KEY=VALUE` arguments,
+//! merged as cargo merges them. Rustflags routing, the runner, the compiler
+//! wrapper, the build target and the result cache all ask this module.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-/// One config file found on the way up, with its parsed contents.
+use cargo_platform::{Cfg, Platform};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--config `{arg}` is not KEY=VALUE (TOML) nor a readable TOML file: {detail}\n  hint: e.g. --config 'build.rustflags=[\"-Cdebuginfo=0\"]'")]
+    BadArg { arg: String, detail: String },
+}
+
+/// Where a value came from: a file (relative paths are relative to the
+/// directory holding its `.cargo/`), the environment, or the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    File(PathBuf),
+    Env(String),
+    CommandLine,
+}
+
+impl Origin {
+    /// The directory a relative path in this value is relative to.
+    fn base_dir(&self, cwd: &Path) -> PathBuf {
+        match self {
+            Origin::File(p) => p
+                .parent()
+                .and_then(Path::parent)
+                .unwrap_or(cwd)
+                .to_path_buf(),
+            _ => cwd.to_path_buf(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::File(p) => p.display().to_string(),
+            Origin::Env(v) => format!("${v}"),
+            Origin::CommandLine => "--config".into(),
+        }
+    }
+}
+
+/// One layer of configuration, lowest precedence first in `CargoConfig`.
+#[derive(Debug, Clone)]
+struct Layer {
+    origin: Origin,
+    table: toml::Table,
+}
+
+/// Which of cargo's rustflags sources is in force for a target: cargo uses
+/// only the first that is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustflagsSource {
+    /// `CARGO_ENCODED_RUSTFLAGS` or `RUSTFLAGS`.
+    Env,
+    /// `target.<triple>.rustflags` and every matching `target.'cfg(..)'.rustflags`.
+    Target,
+    /// `build.rustflags`.
+    Build,
+    None,
+}
+
+/// The rustflags cargo passes to the target's crates, and their source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rustflags {
+    pub source: RustflagsSource,
+    pub flags: Vec<String>,
+}
+
+/// A command cargo runs a binary with (`cargo run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runner {
+    pub argv: Vec<String>,
+    /// Where it came from, for messages.
+    pub source: String,
+}
+
+/// The merged cargo configuration of one directory.
 #[derive(Debug, Clone)]
 pub struct CargoConfig {
-    pub path: PathBuf,
-    pub value: toml::Table,
+    cwd: PathBuf,
+    /// Lowest precedence first: `$CARGO_HOME`, then the root-most file down
+    /// to the closest, then `--config` arguments.
+    layers: Vec<Layer>,
+    env: BTreeMap<String, String>,
+}
+
+/// Environment variables that change what cargo builds, beside the
+/// `CARGO_*` forms of configuration keys.
+const BUILD_ENV: &[&str] = &[
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTC_BOOTSTRAP",
+    "CARGO_HOME",
+    "CARGO_INCREMENTAL",
+];
+
+/// `CARGO_*` variables that are configuration keys changing the build.
+fn is_build_env(name: &str) -> bool {
+    BUILD_ENV.contains(&name)
+        || (name.starts_with("CARGO_PROFILE_")
+            || name.starts_with("CARGO_BUILD_")
+            || name.starts_with("CARGO_TARGET_")
+            || name.starts_with("CARGO_UNSTABLE_"))
+            && !matches!(name, "CARGO_TARGET_DIR" | "CARGO_BUILD_JOBS")
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> Option<PathBuf> {
+    cargo_home_in(&std::env::vars().collect::<Vec<_>>())
+}
+
+fn cargo_home_in(env: &[(String, String)]) -> Option<PathBuf> {
+    let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    if let Some(h) = var("CARGO_HOME") {
+        return Some(PathBuf::from(h));
+    }
+    var("HOME").map(|h| PathBuf::from(h).join(".cargo"))
+}
+
+/// `CARGO_TARGET_<TRIPLE>_<KEY>`: the environment form of a target key.
+pub fn target_env_key(target: &str, key: &str) -> String {
+    format!(
+        "CARGO_TARGET_{}_{}",
+        target.to_uppercase().replace(['-', '.'], "_"),
+        key.to_uppercase().replace('-', "_")
+    )
+}
+
+/// A `.json` target spec is keyed by its file stem in `[target.*]`.
+pub fn target_key(target: &str) -> String {
+    if target.ends_with(".json") {
+        Path::new(target)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        target.to_string()
+    }
+}
+
+/// A string list as cargo reads it: a TOML array, or words of a string.
+fn words(v: &toml::Value) -> Vec<String> {
+    match v {
+        toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
+        toml::Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn lookup<'t>(table: &'t toml::Table, dotted: &[&str]) -> Option<&'t toml::Value> {
+    let (first, rest) = dotted.split_first()?;
+    let mut cur = table.get(*first)?;
+    for p in rest {
+        cur = cur.as_table()?.get(*p)?;
+    }
+    Some(cur)
+}
+
+/// Parse one `--config` argument: `KEY=VALUE` in TOML, or a TOML file.
+fn parse_cli(arg: &str, cwd: &Path) -> Result<toml::Table, ConfigError> {
+    let bad = |detail: String| ConfigError::BadArg {
+        arg: arg.to_string(),
+        detail,
+    };
+    if arg.contains('=') {
+        return arg.parse::<toml::Table>().map_err(|e| bad(e.to_string()));
+    }
+    let path = cwd.join(arg);
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    text.parse::<toml::Table>().map_err(|e| bad(e.to_string()))
 }
 
 impl CargoConfig {
-    /// All config files that apply to a cargo run in `dir`, closest first.
-    pub fn discover(dir: &Path) -> Vec<CargoConfig> {
-        let mut files = Vec::new();
-        let mut seen = Vec::new();
-        for d in dir.ancestors() {
-            for name in ["config.toml", "config"] {
-                let p = d.join(".cargo").join(name);
-                if p.is_file() {
-                    seen.push(p);
-                    break;
+    /// The configuration cargo sees when run in `cwd` with `--config` `cli`.
+    pub fn discover(cwd: &Path, cli: &[String]) -> Result<CargoConfig, ConfigError> {
+        Self::discover_with_env(cwd, cli, std::env::vars())
+    }
+
+    /// As `discover`, with the environment given.
+    pub fn discover_with_env(
+        cwd: &Path,
+        cli: &[String],
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<CargoConfig, ConfigError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for d in cwd.ancestors() {
+            // Cargo prefers `config` when both exist.
+            if let Some(p) = ["config", "config.toml"]
+                .iter()
+                .map(|n| d.join(".cargo").join(n))
+                .find(|p| p.is_file())
+            {
+                files.push(p);
+            }
+        }
+        if let Some(home) = cargo_home_in(&env) {
+            if let Some(p) = ["config", "config.toml"]
+                .iter()
+                .map(|n| home.join(n))
+                .find(|p| p.is_file())
+            {
+                if !files.contains(&p) {
+                    files.push(p);
                 }
             }
         }
-        if let Some(home) = cargo_home() {
-            for name in ["config.toml", "config"] {
-                let p = home.join(name);
-                if p.is_file() && !seen.contains(&p) {
-                    seen.push(p);
-                    break;
-                }
+        let mut layers: Vec<Layer> = files
+            .into_iter()
+            .rev()
+            .filter_map(|path| {
+                // A file cargo cannot read makes cargo fail with its own
+                // message; here it simply contributes nothing.
+                let table = std::fs::read_to_string(&path).ok()?.parse().ok()?;
+                Some(Layer {
+                    origin: Origin::File(path),
+                    table,
+                })
+            })
+            .collect();
+        for arg in cli {
+            layers.push(Layer {
+                origin: Origin::CommandLine,
+                table: parse_cli(arg, cwd)?,
+            });
+        }
+        let env = env.into_iter().filter(|(k, _)| is_build_env(k)).collect();
+        Ok(CargoConfig {
+            cwd: cwd.to_path_buf(),
+            layers,
+            env,
+        })
+    }
+
+    /// The configuration files read, closest first.
+    pub fn files(&self) -> Vec<&Path> {
+        self.layers
+            .iter()
+            .rev()
+            .filter_map(|l| match &l.origin {
+                Origin::File(p) => Some(p.as_path()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn env(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(String::as_str)
+    }
+
+    /// `a.b.c`: the command line, then the environment, then the closest file.
+    fn scalar(&self, dotted: &[&str], env: Option<&str>) -> Option<(toml::Value, Origin)> {
+        let cli = self
+            .layers
+            .iter()
+            .rev()
+            .filter(|l| l.origin == Origin::CommandLine)
+            .find_map(|l| lookup(&l.table, dotted).map(|v| (v.clone(), l.origin.clone())));
+        if cli.is_some() {
+            return cli;
+        }
+        if let Some(v) = env.and_then(|e| self.env(e).map(|v| (e, v))) {
+            return Some((toml::Value::String(v.1.into()), Origin::Env(v.0.into())));
+        }
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| lookup(&l.table, dotted).map(|v| (v.clone(), l.origin.clone())))
+    }
+
+    /// A string list joined over every layer, lowest precedence first, with
+    /// the environment form after the files (as cargo merges arrays).
+    fn list(&self, dotted: &[&str], env: Option<&str>) -> Option<Vec<String>> {
+        let mut out: Option<Vec<String>> = None;
+        let files = self
+            .layers
+            .iter()
+            .filter(|l| l.origin != Origin::CommandLine);
+        let cli = self
+            .layers
+            .iter()
+            .filter(|l| l.origin == Origin::CommandLine);
+        for l in files {
+            if let Some(v) = lookup(&l.table, dotted) {
+                out.get_or_insert_with(Vec::new).extend(words(v));
             }
         }
-        for path in seen {
-            // A config file cargo cannot read makes cargo fail with its own
-            // message; here it simply contributes nothing.
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            if let Ok(value) = text.parse::<toml::Table>() {
-                files.push(CargoConfig { path, value });
+        if let Some(v) = env.and_then(|e| self.env(e)) {
+            out.get_or_insert_with(Vec::new)
+                .extend(v.split_whitespace().map(String::from));
+        }
+        for l in cli {
+            if let Some(v) = lookup(&l.table, dotted) {
+                out.get_or_insert_with(Vec::new).extend(words(v));
             }
         }
-        files
+        out
     }
 
-    /// `a.b.c` looked up in this file.
-    pub fn get(&self, dotted: &str) -> Option<&toml::Value> {
-        let mut parts = dotted.split('.');
-        let mut cur = self.value.get(parts.next()?)?;
-        for p in parts {
-            cur = cur.as_table()?.get(p)?;
-        }
-        Some(cur)
-    }
-}
-
-fn cargo_home() -> Option<PathBuf> {
-    if let Some(h) = std::env::var_os("CARGO_HOME") {
-        return Some(PathBuf::from(h));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo"))
-}
-
-/// `build.target` as cargo would resolve it: `CARGO_BUILD_TARGET`, else the
-/// closest config file that sets it. A `.json` spec path is made absolute
-/// relative to the directory holding `.cargo/`.
-pub fn build_target(configs: &[CargoConfig]) -> Option<String> {
-    if let Ok(t) = std::env::var("CARGO_BUILD_TARGET") {
-        if !t.is_empty() {
-            return Some(t);
-        }
-    }
-    for c in configs {
-        let v = match c.get("build.target") {
-            Some(toml::Value::String(s)) => s.clone(),
-            Some(toml::Value::Array(a)) => match a.first().and_then(|v| v.as_str()) {
-                Some(s) => s.to_string(),
-                None => continue,
-            },
-            _ => continue,
+    /// The target cargo builds for without `--target`: `build.target`
+    /// (`CARGO_BUILD_TARGET`), or `None` for the host. A `.json` spec path is
+    /// made absolute.
+    pub fn build_target(&self) -> Option<String> {
+        let (value, origin) = self.scalar(&["build", "target"], Some("CARGO_BUILD_TARGET"))?;
+        let t = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Array(a) => a.first()?.as_str()?.to_string(),
+            _ => return None,
         };
-        if v.ends_with(".json") {
-            let base = c
-                .path
-                .parent()
-                .and_then(Path::parent)
-                .unwrap_or(Path::new("."));
-            return Some(base.join(v).display().to_string());
+        if t.is_empty() {
+            return None;
         }
-        return Some(v);
+        if t.ends_with(".json") {
+            return Some(origin.base_dir(&self.cwd).join(t).display().to_string());
+        }
+        Some(t)
     }
-    None
+
+    /// `target.'cfg(..)'` tables that match `target`, in file order.
+    fn matching_cfg_tables<'a>(
+        &'a self,
+        layer: &'a Layer,
+        target: &'a str,
+        cfgs: &'a [Cfg],
+    ) -> impl Iterator<Item = (&'a String, &'a toml::Value)> + 'a {
+        layer
+            .table
+            .get("target")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flat_map(|t| t.iter())
+            .filter(move |(k, _)| {
+                k.starts_with("cfg(")
+                    && Platform::from_str(k).is_ok_and(|p| p.matches(target, cfgs))
+            })
+    }
+
+    /// The rustflags cargo uses for the target's crates: the first source
+    /// set of `CARGO_ENCODED_RUSTFLAGS`, `RUSTFLAGS`, the target tables (the
+    /// triple's and every matching `cfg()` one, joined), `build.rustflags`.
+    pub fn rustflags(&self, target: &str, cfgs: &[Cfg]) -> Rustflags {
+        if let Some(enc) = self.env("CARGO_ENCODED_RUSTFLAGS") {
+            let flags = enc
+                .split('\x1f')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+            return Rustflags {
+                source: RustflagsSource::Env,
+                flags,
+            };
+        }
+        if let Some(flags) = self.env("RUSTFLAGS") {
+            return Rustflags {
+                source: RustflagsSource::Env,
+                flags: flags.split_whitespace().map(String::from).collect(),
+            };
+        }
+        let key = target_key(target);
+        let env = target_env_key(&key, "rustflags");
+        let mut target_flags = self
+            .list(&["target", &key, "rustflags"], Some(&env))
+            .unwrap_or_default();
+        let mut any_cfg = false;
+        for layer in &self.layers {
+            for (_, table) in self.matching_cfg_tables(layer, target, cfgs) {
+                if let Some(f) = table.get("rustflags") {
+                    any_cfg = true;
+                    target_flags.extend(words(f));
+                }
+            }
+        }
+        if !target_flags.is_empty() || any_cfg {
+            return Rustflags {
+                source: RustflagsSource::Target,
+                flags: target_flags,
+            };
+        }
+        match self.list(&["build", "rustflags"], Some("CARGO_BUILD_RUSTFLAGS")) {
+            Some(flags) => Rustflags {
+                source: RustflagsSource::Build,
+                flags,
+            },
+            None => Rustflags {
+                source: RustflagsSource::None,
+                flags: Vec::new(),
+            },
+        }
+    }
+
+    /// The runner `cargo run` uses: `CARGO_TARGET_<TRIPLE>_RUNNER`,
+    /// `target.<triple>.runner`, else a matching `target.'cfg(..)'.runner`.
+    pub fn runner(&self, target: &str, cfgs: &[Cfg]) -> Option<Runner> {
+        let key = target_key(target);
+        let env = target_env_key(&key, "runner");
+        if let Some((value, origin)) = self.scalar(&["target", &key, "runner"], Some(&env)) {
+            return Some(self.runner_from(&value, &origin, format!("target.{key}.runner")));
+        }
+        for layer in self.layers.iter().rev() {
+            for (k, table) in self.matching_cfg_tables(layer, target, cfgs) {
+                if let Some(v) = table.get("runner") {
+                    return Some(self.runner_from(
+                        v,
+                        &layer.origin,
+                        format!("target.'{k}'.runner"),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    fn runner_from(&self, value: &toml::Value, origin: &Origin, key: String) -> Runner {
+        let mut argv = words(value);
+        // A program path with a slash is relative to the config's directory.
+        if let Some(first) = argv.first_mut() {
+            if first.contains('/') && !first.starts_with('/') {
+                *first = origin
+                    .base_dir(&self.cwd)
+                    .join(&*first)
+                    .display()
+                    .to_string();
+            }
+        }
+        Runner {
+            argv,
+            source: format!("{key} in {}", origin.describe()),
+        }
+    }
+
+    /// The compiler wrapper: `RUSTC_WRAPPER`, else `build.rustc-wrapper`.
+    pub fn rustc_wrapper(&self) -> Option<PathBuf> {
+        if let Some(w) = self.env("RUSTC_WRAPPER") {
+            return (!w.is_empty()).then(|| PathBuf::from(w));
+        }
+        let (value, origin) = self.scalar(
+            &["build", "rustc-wrapper"],
+            Some("CARGO_BUILD_RUSTC_WRAPPER"),
+        )?;
+        let w = value.as_str()?;
+        if w.is_empty() {
+            return None;
+        }
+        Some(if w.contains('/') && !w.starts_with('/') {
+            origin.base_dir(&self.cwd).join(w)
+        } else {
+            PathBuf::from(w)
+        })
+    }
+
+    /// Profile keys set outside Cargo.toml (`[profile.<name>]` in config
+    /// files and `CARGO_PROFILE_<NAME>_<KEY>`), as `(key, TOML text)`.
+    pub fn profile_keys(&self, profile: &str) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for l in self
+            .layers
+            .iter()
+            .filter(|l| l.origin != Origin::CommandLine)
+        {
+            if let Some(t) = lookup(&l.table, &["profile", profile]).and_then(|v| v.as_table()) {
+                for (k, v) in t {
+                    out.insert(k.clone(), v.to_string());
+                }
+            }
+        }
+        let prefix = format!(
+            "CARGO_PROFILE_{}_",
+            profile.to_uppercase().replace('-', "_")
+        );
+        for (k, v) in &self.env {
+            if let Some(key) = k.strip_prefix(&prefix) {
+                out.insert(key.to_lowercase().replace('_', "-"), v.clone());
+            }
+        }
+        for l in self
+            .layers
+            .iter()
+            .filter(|l| l.origin == Origin::CommandLine)
+        {
+            if let Some(t) = lookup(&l.table, &["profile", profile]).and_then(|v| v.as_table()) {
+                for (k, v) in t {
+                    out.insert(k.clone(), v.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// `--config` arguments, as given, to pass on to cargo.
+    pub fn has_cli_layers(&self) -> bool {
+        self.layers.iter().any(|l| l.origin == Origin::CommandLine)
+    }
+
+    /// Hash of everything here that changes a build: every file's bytes,
+    /// the build environment, the `--config` values.
+    pub fn digest(&self, h: &mut Sha256) {
+        for l in &self.layers {
+            match &l.origin {
+                Origin::File(p) => h.update(std::fs::read(p).unwrap_or_default()),
+                _ => h.update(l.table.to_string().as_bytes()),
+            }
+            h.update([0xff]);
+        }
+        for (k, v) in &self.env {
+            h.update(k.as_bytes());
+            h.update([b'=']);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,11 @@
-//! The project to build: package, binary, target triple, memory map.
+//! The project to build: package, binary, and the cargo configuration it is
+//! built under.
 
 mod cargo_config;
 mod select;
 
-pub use cargo_config::{build_target, CargoConfig};
+pub use cargo_config::{
+    cargo_home, target_env_key, target_key, CargoConfig, ConfigError, Runner, Rustflags,
+    RustflagsSource,
+};
 pub use select::{select, select_package, BinKind, Project, ProjectError, Selection};

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ToolchainError {
-    #[error("no working cargo found (tried: {})\n  hint: install Rust (https://rustup.rs) or run scripts/setup", .tried.join(", "))]
+    #[error("no working cargo found (tried: {})\n  hint: install Rust (https://rustup.rs), or pass --cargo PATH", .tried.join(", "))]
     NoCargo { tried: Vec<String> },
     #[error("unknown target `{target}`: no rustc found knows it (tried: {})\n  hint: check the spelling; `rustc --print target-list` lists the targets", .tried.join(", "))]
     UnknownTarget { target: String, tried: Vec<String> },
-    #[error("target `{target}` is not installed for any toolchain found, and none has the library sources to build it (tried: {})\n  hint: run `rustup target add {target}`, or `rustup component add rust-src` to build core with -Zbuild-std; on Debian without rustup targets: `apt-get install rustc-web cargo-web rust-web-src lld-22` (scripts/setup does this)", .tried.join(", "))]
+    #[error("target `{target}` is not installed for any toolchain found, and none has the library sources to build it (tried: {})\n  hint: run `rustup target add {target}`, or `rustup component add rust-src` to build core with -Zbuild-std; on Debian without rustup: `apt-get install rustc-web cargo-web rust-web-src lld-22`", .tried.join(", "))]
     TargetMissing { target: String, tried: Vec<String> },
-    #[error("build-std was requested but {rustc} has no library sources (rust-src)\n  hint: `rustup component add rust-src`, or on Debian `apt-get install rust-web-src`")]
+    #[error("build-std was requested but {rustc} has no library sources (rust-src)\n  hint: `rustup component add rust-src` (or on Debian `apt-get install rust-web-src`)")]
     NoRustSrc { rustc: String },
 }
 
@@ -29,6 +29,9 @@ pub struct Toolchain {
     pub rustc: PathBuf,
     /// Output of `rustc -vV`.
     pub rustc_version: String,
+    /// Output of `cargo -V`.
+    #[serde(default)]
+    pub cargo_version: String,
     pub release: String,
     pub host: String,
     pub nightly: bool,
@@ -46,13 +49,36 @@ impl Toolchain {
     pub fn needs_bootstrap(&self) -> bool {
         !self.nightly
     }
+
+    /// The target's `cfg` values (`rustc --print cfg`), for `cfg(..)` tables.
+    pub fn target_cfgs(&self, target: &str) -> Vec<cargo_platform::Cfg> {
+        let Some(out) = run(
+            &self.rustc,
+            &["--print", "cfg", "--target", target],
+            Path::new("."),
+        ) else {
+            return Vec::new();
+        };
+        out.lines()
+            .filter_map(|l| l.parse::<cargo_platform::Cfg>().ok())
+            .collect()
+    }
+
+    /// Whether the target aborts on panic whatever the profile says
+    /// (`panic = "unwind"` then builds exactly what `"abort"` builds).
+    pub fn target_always_aborts(&self, cfgs: &[cargo_platform::Cfg]) -> bool {
+        cfgs.iter().any(|c| c.to_string() == "panic=\"abort\"")
+    }
 }
 
 struct Probe {
     cargo: PathBuf,
+    cargo_version: String,
     rustc: PathBuf,
     verbose: String,
     sysroot: PathBuf,
+    /// Where the probe ran: rustup picks the toolchain by `rust-toolchain.toml` there.
+    dir: PathBuf,
 }
 
 impl Probe {
@@ -68,7 +94,7 @@ impl Probe {
         if target.ends_with(".json") {
             return true;
         }
-        run(&self.rustc, &["--print", "target-list"])
+        run(&self.rustc, &["--print", "target-list"], &self.dir)
             .map(|list| list.lines().any(|l| l.trim() == target))
             .unwrap_or(false)
     }
@@ -77,6 +103,7 @@ impl Probe {
         let Some(dir) = run(
             &self.rustc,
             &["--print", "target-libdir", "--target", target],
+            &self.dir,
         ) else {
             return false;
         };
@@ -97,9 +124,10 @@ impl Probe {
     }
 }
 
-fn run(program: &Path, args: &[&str]) -> Option<String> {
+fn run(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
     let out = Command::new(program)
         .args(args)
+        .current_dir(dir)
         .env_remove("RUSTC_WRAPPER")
         .output()
         .ok()?;
@@ -108,9 +136,13 @@ fn run(program: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The rustc that a cargo binary uses: the one beside it (rustup toolchains,
-/// distro packages and proxies all ship them together).
+/// The rustc that a cargo binary uses: `$RUSTC` when set (cargo honours
+/// it), else the one beside it (rustup toolchains, distro packages and
+/// proxies all ship them together).
 fn rustc_for(cargo: &Path) -> PathBuf {
+    if let Some(r) = std::env::var_os("RUSTC").filter(|r| !r.is_empty()) {
+        return PathBuf::from(r);
+    }
     let beside = cargo.with_file_name("rustc");
     if beside.is_file() {
         beside
@@ -141,25 +173,36 @@ fn candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
     list
 }
 
-fn probe(cargo: &Path) -> Option<Probe> {
-    run(cargo, &["--version"])?;
+fn probe(cargo: &Path, dir: &Path) -> Option<Probe> {
+    let cargo_version = run(cargo, &["--version"], dir)?.trim().to_string();
     let rustc = rustc_for(cargo);
-    let verbose = run(&rustc, &["-vV"])?;
-    let sysroot = PathBuf::from(run(&rustc, &["--print", "sysroot"])?.trim());
+    let verbose = run(&rustc, &["-vV"], dir)?;
+    let sysroot = PathBuf::from(run(&rustc, &["--print", "sysroot"], dir)?.trim());
+    // The toolchain's own rustc rather than a rustup proxy, which would pick
+    // its toolchain again from wherever cargo runs it.
+    let real = sysroot.join("bin/rustc");
+    let rustc = if std::env::var_os("RUSTC").is_none() && real.is_file() {
+        real
+    } else {
+        rustc
+    };
     Some(Probe {
         cargo: cargo.to_path_buf(),
+        cargo_version,
         rustc,
         verbose,
         sysroot,
+        dir: dir.to_path_buf(),
     })
 }
 
-/// The host triple of the first working toolchain, for a default target.
-pub fn host_triple(explicit: Option<&Path>) -> Result<String, ToolchainError> {
+/// The host triple of the first working toolchain (as seen from `dir`),
+/// the target cargo builds for when none is named.
+pub fn host_triple(explicit: Option<&Path>, dir: &Path) -> Result<String, ToolchainError> {
     let cands = candidates(explicit);
     cands
         .iter()
-        .find_map(|c| probe(c))
+        .find_map(|c| probe(c, dir))
         .map(|p| p.field("host:"))
         .ok_or_else(|| ToolchainError::NoCargo {
             tried: cands.iter().map(|c| c.display().to_string()).collect(),
@@ -171,19 +214,21 @@ pub fn any_cargo(explicit: Option<&Path>) -> Result<PathBuf, ToolchainError> {
     let cands = candidates(explicit);
     cands
         .iter()
-        .find(|c| run(c, &["--version"]).is_some())
+        .find(|c| run(c, &["--version"], Path::new(".")).is_some())
         .cloned()
         .ok_or_else(|| ToolchainError::NoCargo {
             tried: cands.iter().map(|c| c.display().to_string()).collect(),
         })
 }
 
-/// Choose the toolchain for `target`. `want_build_std` forces a toolchain
+/// Choose the toolchain for `target`, as cargo run in `dir` would see it
+/// (rustup's `rust-toolchain.toml`). `want_build_std` forces a toolchain
 /// with library sources.
 pub fn discover(
     explicit: Option<&Path>,
     target: &str,
     want_build_std: bool,
+    dir: &Path,
 ) -> Result<Toolchain, ToolchainError> {
     let cands = candidates(explicit);
     let tried = |probes: &[Probe]| -> Vec<String> {
@@ -196,7 +241,7 @@ pub fn discover(
                 .collect()
         }
     };
-    let probes: Vec<Probe> = cands.iter().filter_map(|c| probe(c)).collect();
+    let probes: Vec<Probe> = cands.iter().filter_map(|c| probe(c, dir)).collect();
     if probes.is_empty() {
         return Err(ToolchainError::NoCargo {
             tried: tried(&probes),
@@ -242,6 +287,7 @@ pub fn discover(
         cargo: chosen.cargo.clone(),
         rustc: chosen.rustc.clone(),
         rustc_version: chosen.verbose.clone(),
+        cargo_version: chosen.cargo_version.clone(),
         release: chosen.field("release:"),
         host: chosen.field("host:"),
         nightly: chosen.field("release:").contains("nightly")

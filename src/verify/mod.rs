@@ -6,21 +6,11 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use cargo_platform::{Cfg, Platform};
 use serde::{Deserialize, Serialize};
 
-use crate::project::CargoConfig;
-
-/// How to run a binary: the runner's words, then the binary's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runner {
-    pub argv: Vec<String>,
-    /// Where it came from, for messages.
-    pub source: String,
-}
+pub use crate::project::Runner;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,76 +35,6 @@ pub struct Verification {
     pub output: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-}
-
-fn words(v: &toml::Value) -> Option<Vec<String>> {
-    match v {
-        toml::Value::String(s) => Some(s.split_whitespace().map(String::from).collect()),
-        toml::Value::Array(a) => a.iter().map(|x| x.as_str().map(String::from)).collect(),
-        _ => None,
-    }
-}
-
-/// The target's `cfg` values, from `rustc --print cfg`.
-pub fn target_cfgs(rustc: &Path, target: &str) -> Vec<Cfg> {
-    let Ok(out) = Command::new(rustc)
-        .args(["--print", "cfg", "--target", target])
-        .output()
-    else {
-        return Vec::new();
-    };
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| Cfg::from_str(l).ok())
-        .collect()
-}
-
-/// The runner cargo would use: `CARGO_TARGET_<TRIPLE>_RUNNER`, else
-/// `target.<triple>.runner`, else a `target.'cfg(...)'.runner` that matches.
-pub fn runner_for(configs: &[CargoConfig], target: &str, cfgs: &[Cfg]) -> Option<Runner> {
-    let env_key = format!(
-        "CARGO_TARGET_{}_RUNNER",
-        target.to_uppercase().replace(['-', '.'], "_")
-    );
-    if let Ok(v) = std::env::var(&env_key) {
-        return Some(Runner {
-            argv: v.split_whitespace().map(String::from).collect(),
-            source: env_key,
-        });
-    }
-    for c in configs {
-        let Some(table) = c.get("target").and_then(|t| t.as_table()) else {
-            continue;
-        };
-        if let Some(argv) = table
-            .get(target)
-            .and_then(|t| t.get("runner"))
-            .and_then(words)
-        {
-            return Some(Runner {
-                argv,
-                source: format!("target.{target}.runner in {}", c.path.display()),
-            });
-        }
-        for (key, value) in table {
-            if !key.starts_with("cfg(") {
-                continue;
-            }
-            let Ok(platform) = Platform::from_str(key) else {
-                continue;
-            };
-            if !platform.matches(target, cfgs) {
-                continue;
-            }
-            if let Some(argv) = value.get("runner").and_then(words) {
-                return Some(Runner {
-                    argv,
-                    source: format!("target.'{key}'.runner in {}", c.path.display()),
-                });
-            }
-        }
-    }
-    None
 }
 
 /// Parse `--runner "qemu-system-arm -M ... -kernel"`.
