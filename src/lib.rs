@@ -19,6 +19,7 @@ pub mod measure;
 pub mod memory;
 pub mod optimize;
 pub mod output;
+pub mod process;
 pub mod project;
 pub mod report;
 pub mod toolchain;

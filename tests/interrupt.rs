@@ -284,3 +284,55 @@ fn disk_full_while_writing_a_report() {
     assert!(!out_path.exists(), "no truncated file left as if complete");
     assert!(leftovers(&mnt).is_empty(), "{:?}", leftovers(&mnt));
 }
+
+/// Ctrl-C while `--verify` runs a binary stops it at once, as it stops a
+/// build: the run ends with 130 and an incomplete report, not after the
+/// binary's time limit.
+#[test]
+fn ctrl_c_during_verify_stops_the_running_binary() {
+    let dir = project(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"sleeper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        ),
+        (
+            "src/main.rs",
+            "fn main() { std::thread::sleep(std::time::Duration::from_secs(120)); }\n",
+        ),
+    ]);
+    let weigh_it = || {
+        let mut c = weigh();
+        c.arg("--manifest-path")
+            .arg(dir.path().join("Cargo.toml"))
+            .args(["--preset", "release", "--quiet"]);
+        c
+    };
+    // Built (and cached) first, so the next run goes straight to --verify.
+    assert!(run(&mut weigh_it()).status.success());
+    let report = dir.path().join("report.json");
+    let mut child = weigh_it()
+        .args([
+            "--verify",
+            "--verify-timeout",
+            "100",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&report)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let st = wait_with_timeout(&mut child, Duration::from_secs(20));
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert_eq!(st.code(), Some(130));
+    assert_eq!(json(&report)["complete"], false);
+}

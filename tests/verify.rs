@@ -190,3 +190,67 @@ fn growth_against_a_saved_report() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr.contains("schema_version 99"), "{stderr}");
 }
+
+/// QEMU takes a pended interrupt at the end of a translation block: plain
+/// QEMU runs of the `irq` fixture print in a different order in a debug
+/// and a release build. `--verify` runs with one instruction per block, as
+/// hardware behaves, and finds every configuration the same.
+#[test]
+fn interrupt_timing_at_translation_block_granularity_is_not_a_difference() {
+    tool("qemu-system-arm");
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = dir.path().join("irq.toml");
+    std::fs::write(
+        &matrix,
+        "baseline = \"release\"\n[[config]]\nname = \"release\"\n\
+         [[config]]\nname = \"dev\"\nprofile = \"dev\"\n\
+         [[config]]\nname = \"opt-1\"\nopt-level = 1\n\
+         [[config]]\nname = \"z-fat\"\nopt-level = \"z\"\nlto = \"fat\"\ncodegen-units = 1\n",
+    )
+    .unwrap();
+    let r = json_stdout(
+        weigh_project(&fixture("irq"), &matrix, &shared_target_dir("irq"))
+            .args(["--verify", "--quiet", "--format", "json"]),
+    );
+    let rows = r["configs"].as_array().unwrap();
+    let plain = |name: &str| -> String {
+        let c = rows.iter().find(|c| c["name"] == name).unwrap();
+        let out = std::process::Command::new("qemu-system-arm")
+            .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-nographic"])
+            .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
+            .arg(c["artifact"].as_str().unwrap())
+            .output()
+            .unwrap();
+        // Semihosting output reaches QEMU's stderr.
+        let mut all = out.stdout;
+        all.extend(out.stderr);
+        String::from_utf8_lossy(&all).into_owned()
+    };
+    assert_ne!(
+        plain("release"),
+        plain("dev"),
+        "the fixture no longer shows translation-block timing"
+    );
+    for c in rows {
+        let v = &c["verify"];
+        let expected = if c["name"] == "release" {
+            "baseline"
+        } else {
+            "same"
+        };
+        assert_eq!(v["status"], expected, "{}: {v}", c["name"]);
+        assert_eq!(
+            v["output"], "irq: handler ran\nirq: main after pend\n",
+            "{}: the hardware order",
+            c["name"]
+        );
+    }
+    assert!(
+        r["runner"]
+            .as_str()
+            .unwrap()
+            .contains("one instruction per translation block"),
+        "{}",
+        r["runner"]
+    );
+}

@@ -227,7 +227,11 @@ impl<'a> Builder<'a> {
                 timeout: self.timeout,
                 jobserver: self.jobserver.as_ref(),
             },
-            &mut |line| pb.set_message(line.to_string()),
+            &mut |p| {
+                if let crate::build::Progress::Status(line) = p {
+                    pb.set_message(line.to_string())
+                }
+            },
         )
         .ok()?;
         let mut row = result_row(config, id.clone(), outcome);

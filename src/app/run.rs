@@ -15,7 +15,10 @@ use crate::ablation::{self, Objective};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
 use crate::report::{ConfigResult, Report};
-use crate::verify::{compare, run_artifact, runner_from_arg, Runner, VerifyStatus};
+use crate::verify::{
+    self, compare, instruction_granular, run_artifact, runner_from_arg, Runner, Verification,
+    VerifyStatus,
+};
 
 /// Build and measure the matrix of `args`, apply the gates; the report and
 /// the exit status it calls for.
@@ -105,12 +108,10 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     report.ablation = ablation::analyse(&report, objective);
     crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
     if let Some(runner) = &runner {
-        verify_all(
-            &mut report,
-            runner,
-            &s.env.project.package_dir,
-            Duration::from_secs(args.verify_timeout),
-        );
+        let timeout = Duration::from_secs(args.verify_timeout);
+        if !verify_all(&mut report, runner, &s.env.project.package_dir, timeout) {
+            report.complete = false;
+        }
     }
     if args.attribute {
         s.attribute_all(&mut report);
@@ -174,11 +175,11 @@ fn keep_debug(
 /// or (for the host) the binary itself.
 fn verify_runner(args: &RunArgs, s: &session::Session) -> anyhow::Result<Runner> {
     if let Some(r) = &args.runner {
-        return Ok(runner_from_arg(r));
+        return Ok(instruction_granular(runner_from_arg(r)));
     }
     let target = &s.env.target;
     if let Some(r) = s.cargo_config.runner(target, &s.cfgs) {
-        return Ok(r);
+        return Ok(instruction_granular(r));
     }
     if *target == s.env.toolchain.host {
         return Ok(Runner {
@@ -191,8 +192,9 @@ fn verify_runner(args: &RunArgs, s: &session::Session) -> anyhow::Result<Runner>
     )
 }
 
-/// Run the baseline first, then every other binary, and compare.
-fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duration) {
+/// Run the baseline first, then every other binary, and compare; false
+/// when interrupted (the rows not run have no verification).
+fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duration) -> bool {
     report.runner = Some(format!(
         "{} (from {})",
         runner.argv.join(" "),
@@ -202,37 +204,37 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
         .baseline
         .clone()
         .and_then(|b| report.configs.iter().position(|c| c.name == b));
-    let Some(base) = base else { return };
-    let run = |c: &ConfigResult| {
-        c.artifact
-            .as_ref()
-            .filter(|_| c.ok)
-            .map(|a| run_artifact(runner, a, cwd, timeout))
+    let Some(base) = base else { return true };
+    let stop = crate::stop_flag();
+    let run = |c: &ConfigResult| -> Option<Result<Verification, verify::Interrupted>> {
+        let a = c.artifact.as_ref().filter(|_| c.ok)?;
+        Some(run_artifact(runner, a, cwd, timeout, stop))
     };
-    let Some(mut reference) = run(&report.configs[base]) else {
-        return;
+    let mut reference = match run(&report.configs[base]) {
+        None => return true,
+        Some(Err(_)) => return false,
+        Some(Ok(v)) => v,
     };
     if reference.status != VerifyStatus::Error {
         reference.status = VerifyStatus::Baseline;
     }
-    for (i, c) in report.configs.iter_mut().enumerate() {
+    for i in 0..report.configs.len() {
         if i == base {
             continue;
         }
-        if let Some(mut v) = c
-            .artifact
-            .as_ref()
-            .filter(|_| c.ok)
-            .map(|a| run_artifact(runner, a, cwd, timeout))
-        {
-            if reference.status == VerifyStatus::Error {
-                v.status = VerifyStatus::Error;
-                v.detail = Some("the baseline could not be run, so nothing to compare with".into());
-            } else {
-                compare(&reference, &mut v);
-            }
-            c.verify = Some(v);
+        let mut v = match run(&report.configs[i]) {
+            None => continue,
+            Some(Err(_)) => return false,
+            Some(Ok(v)) => v,
+        };
+        if reference.status == VerifyStatus::Error {
+            v.status = VerifyStatus::Error;
+            v.detail = Some("the baseline could not be run, so nothing to compare with".into());
+        } else {
+            compare(&reference, &mut v);
         }
+        report.configs[i].verify = Some(v);
     }
     report.configs[base].verify = Some(reference);
+    true
 }

@@ -8,6 +8,7 @@
 mod command;
 mod depinfo;
 mod lock;
+mod output;
 mod run;
 mod share;
 mod wrapper;
@@ -15,5 +16,6 @@ mod wrapper;
 pub use command::{BuildEnv, Recipe, RustflagsRoute};
 pub use depinfo::{reads_of_build, BuildReads};
 pub use lock::{lock_run, RunLock};
+pub use output::{LinkFacts, Overflow, Progress};
 pub use run::{build_one, BuildOutcome, Control, Interrupted};
 pub use wrapper::{CompilerCacheUse, Sccache};

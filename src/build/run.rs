@@ -1,19 +1,18 @@
 //! Running cargo for one configuration: log, artifact, timings, isolation.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::Stdio;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cargo_metadata::Message;
-
+use super::output::{read_stderr, read_stdout, LinkFacts, Overflow, Progress};
 use super::{BuildEnv, Recipe};
 use crate::matrix::Config;
+use crate::process::{self, Ended, Limits};
 
 /// The result of one configuration's build.
 #[derive(Debug, Clone)]
@@ -23,14 +22,22 @@ pub struct BuildOutcome {
     pub artifact: Option<PathBuf>,
     pub log: PathBuf,
     pub wall_seconds: f64,
+    /// CPU time of cargo and everything it ran (rustc, the linker, build
+    /// scripts): comparable between builds whatever else ran at the time.
     pub cpu_seconds: f64,
     /// First error line, for a failed build.
     pub error: Option<String>,
+    /// Memory regions the linker could not fit the program into.
+    pub overflows: Vec<Overflow>,
     /// Crates built from source with `-Zbuild-std`, if any.
     pub build_std: Vec<String>,
     /// Cargo compiled nothing: every unit was fresh from an earlier run, so
     /// the time is not this configuration's build cost.
     pub fresh: bool,
+    /// Units cargo compiled in this build.
+    pub compiled_units: usize,
+    /// Where the linker searched for scripts (for the memory map).
+    pub link: LinkFacts,
 }
 
 /// What a build runs under: the stop flag (signals), a time limit, and the
@@ -64,41 +71,38 @@ fn slug(name: &str) -> String {
     s.chars().take(48).collect()
 }
 
-/// Reap `child` if it has exited, with the CPU time of it and everything it
-/// waited for (rustc, build scripts). Per child, so builds running at the
-/// same time in other threads are not counted.
-fn try_wait_cpu(child: &Child) -> std::io::Result<Option<(ExitStatus, f64)>> {
-    let mut status = 0;
-    // SAFETY: wait4 only writes into the values we pass.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, libc::WNOHANG, &mut ru) };
-    match pid {
-        0 => Ok(None),
-        p if p < 0 => Err(std::io::Error::last_os_error()),
-        _ => {
-            let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-            Ok(Some((
-                ExitStatus::from_raw(status),
-                t(ru.ru_utime) + t(ru.ru_stime),
-            )))
-        }
+/// The first lines of a build's log: what was built, where, how.
+fn log_header(env: &BuildEnv, config: &Config, recipe: &Recipe, log: &mut File) {
+    let _ = writeln!(
+        log,
+        "# configuration: {} ({})",
+        config.name,
+        config.summary()
+    );
+    if let Some(base) = &recipe.base {
+        let _ = writeln!(
+            log,
+            "# shares the dependencies of `{}`; only the root crate is rebuilt with {}",
+            base.name,
+            recipe.root_args.join(" ")
+        );
     }
-}
-
-/// Stop cargo and every rustc it started (they share its process group).
-fn stop_group(child: &mut Child) {
-    let pgid = child.id() as i32;
-    // SAFETY: signalling a process group we created.
-    unsafe { libc::kill(-pgid, libc::SIGTERM) };
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    unsafe { libc::kill(-pgid, libc::SIGKILL) };
-    let _ = child.wait();
+    let _ = writeln!(log, "# cwd: {}", env.project.package_dir.display());
+    let args: Vec<String> = env
+        .args(config, recipe)
+        .iter()
+        .map(|a| {
+            let a = a.to_string_lossy();
+            // A NUL byte cannot be quoted; cargo could not take it either.
+            shlex::try_quote(&a).map_or_else(|_| a.to_string(), |q| q.into_owned())
+        })
+        .collect();
+    let _ = writeln!(
+        log,
+        "# command: {} {}",
+        env.toolchain.cargo.display(),
+        args.join(" ")
+    );
 }
 
 /// Build one configuration. `progress` receives cargo's status lines
@@ -109,16 +113,10 @@ pub fn build_one(
     recipe: &Recipe,
     id: &str,
     control: &Control<'_>,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<BuildOutcome, Interrupted> {
-    let Control {
-        stop,
-        timeout,
-        jobserver,
-    } = *control;
     let logs = env.weigh_dir.join("logs");
     let log_path = logs.join(format!("{}-{id}.log", slug(&config.name)));
-    let build_std = env.build_std_for(config);
     let mut outcome = BuildOutcome {
         ok: false,
         artifact: None,
@@ -126,160 +124,101 @@ pub fn build_one(
         wall_seconds: 0.0,
         cpu_seconds: 0.0,
         error: None,
-        build_std: build_std.clone(),
+        overflows: Vec::new(),
+        build_std: env.build_std_for(config),
         fresh: false,
+        compiled_units: 0,
+        link: LinkFacts::default(),
     };
-    let log = match std::fs::create_dir_all(&logs).and_then(|_| File::create(&log_path)) {
-        Ok(f) => Arc::new(Mutex::new(f)),
+    let mut file = match std::fs::create_dir_all(&logs).and_then(|_| File::create(&log_path)) {
+        Ok(f) => f,
         Err(e) => {
             outcome.error = Some(format!("cannot write log `{}`: {e}", log_path.display()));
             return Ok(outcome);
         }
     };
+    log_header(env, config, recipe, &mut file);
+    let log = Arc::new(Mutex::new(file));
     let mut cmd = env.command(config, recipe);
-    if let Some(client) = jobserver {
+    if let Some(client) = control.jobserver {
         client.configure(&mut cmd);
-    }
-    {
-        let mut l = log.lock().unwrap();
-        let _ = writeln!(l, "# configuration: {} ({})", config.name, config.summary());
-        if let Some(base) = &recipe.base {
-            let _ = writeln!(
-                l,
-                "# shares the dependencies of `{}`; only the root crate is rebuilt with {}",
-                base.name,
-                recipe.root_args.join(" ")
-            );
-        }
-        let _ = writeln!(l, "# cwd: {}", env.project.package_dir.display());
-        let _ = writeln!(
-            l,
-            "# command: {} {}",
-            env.toolchain.cargo.display(),
-            env.args(config, recipe)
-                .iter()
-                .map(|a| {
-                    let a = a.to_string_lossy();
-                    // A NUL byte cannot be quoted; cargo could not take it either.
-                    shlex::try_quote(&a).map_or_else(|_| a.to_string(), |q| q.into_owned())
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
     }
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-
-    let started = Instant::now();
-    let mut child = match cmd.spawn() {
+        .stderr(Stdio::piped());
+    let mut child = match process::spawn(&mut cmd) {
         Ok(c) => c,
         Err(e) => {
             outcome.error = Some(format!("cannot run {}: {e}", env.toolchain.cargo.display()));
             return Ok(outcome);
         }
     };
-
-    let (tx, rx) = mpsc::channel::<String>();
+    let (tx, rx) = mpsc::channel::<Progress>();
     let stderr = child.stderr.take().expect("piped");
-    let stderr_log = Arc::clone(&log);
-    let stderr_thread = std::thread::spawn(move || {
-        let mut first_error = None;
-        let mut compiled = false;
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = writeln!(stderr_log.lock().unwrap(), "{line}");
-            let t = line.trim_start();
-            if first_error.is_none() && t.starts_with("error") {
-                first_error = Some(t.to_string());
-            }
-            compiled |= t.starts_with("Compiling");
-            if t.starts_with("Compiling") || t.starts_with("Finished") {
-                let _ = tx.send(t.to_string());
-            }
-        }
-        (first_error, compiled)
-    });
+    let (err_log, err_tx) = (Arc::clone(&log), tx.clone());
+    let stderr_thread = std::thread::spawn(move || read_stderr(stderr, err_log, err_tx));
     let stdout = child.stdout.take().expect("piped");
-    let stdout_log = Arc::clone(&log);
+    let out_log = Arc::clone(&log);
     let (binary, kind) = (env.project.binary.clone(), env.project.kind);
-    let stdout_thread = std::thread::spawn(move || {
-        let mut artifact = None;
-        for msg in Message::parse_stream(BufReader::new(stdout)).map_while(Result::ok) {
-            match msg {
-                Message::CompilerArtifact(a) => {
-                    let is_ours = a.target.name == binary
-                        && a.target.kind.iter().any(|k| {
-                            let k = k.to_string();
-                            match kind {
-                                crate::project::BinKind::Bin => k == "bin",
-                                crate::project::BinKind::Example => k == "example",
-                            }
-                        });
-                    if is_ours {
-                        if let Some(exe) = a.executable {
-                            artifact = Some(exe.into_std_path_buf());
-                        }
-                    }
-                }
-                Message::TextLine(line) => {
-                    let _ = writeln!(stdout_log.lock().unwrap(), "{line}");
-                }
-                _ => {}
-            }
-        }
-        artifact
-    });
-
-    let (status, cpu) = loop {
-        if stop.load(Ordering::SeqCst) {
-            stop_group(&mut child);
-            let _ = writeln!(log.lock().unwrap(), "# interrupted");
-            return Err(Interrupted);
-        }
-        if let Some(limit) = timeout {
-            if started.elapsed() > limit {
-                stop_group(&mut child);
-                let _ = stderr_thread.join();
-                let _ = stdout_thread.join();
-                outcome.wall_seconds = started.elapsed().as_secs_f64();
-                outcome.error = Some(format!(
-                    "timed out after {}s (--timeout); the build was stopped",
-                    limit.as_secs()
-                ));
-                let _ = writeln!(
-                    log.lock().unwrap(),
-                    "# {}",
-                    outcome.error.as_deref().unwrap_or("")
-                );
-                return Ok(outcome);
-            }
-        }
-        match try_wait_cpu(&child) {
-            Ok(Some(done)) => break done,
-            Ok(None) => {}
-            Err(e) => {
-                outcome.error = Some(format!("waiting for cargo failed: {e}"));
-                return Ok(outcome);
-            }
-        }
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
-            progress(&line);
+    let root = format!("file://{}#", env.project.package_dir.display());
+    let stdout_thread =
+        std::thread::spawn(move || read_stdout(stdout, out_log, tx, &binary, kind, &root));
+    let limits = Limits {
+        stop: control.stop,
+        timeout: control.timeout,
+    };
+    let mut idle = |wait: Duration| {
+        if let Ok(p) = rx.recv_timeout(wait) {
+            progress(&p);
         }
     };
-    outcome.wall_seconds = started.elapsed().as_secs_f64();
-    outcome.cpu_seconds = cpu;
-    let (first_error, compiled) = stderr_thread.join().unwrap_or((None, true));
-    outcome.fresh = !compiled;
-    let artifact = stdout_thread.join().unwrap_or(None);
-
-    if !status.success() {
-        outcome.error = Some(first_error.unwrap_or_else(|| format!("cargo exited with {status}")));
-        return Ok(outcome);
+    let finished = process::supervise(&mut child, limits, Some(&mut idle));
+    let errs = stderr_thread.join().unwrap_or_default();
+    let outs = stdout_thread.join().unwrap_or_default();
+    outcome.wall_seconds = finished.wall_seconds;
+    outcome.compiled_units = errs.compiled;
+    outcome.fresh = errs.compiled == 0;
+    outcome.overflows = errs.overflows;
+    outcome.link = outs.link;
+    let note = |log: &Arc<Mutex<File>>, what: &str| {
+        let _ = writeln!(log.lock().unwrap_or_else(|e| e.into_inner()), "# {what}");
+    };
+    match finished.ended {
+        Ended::Stopped => {
+            note(&log, "interrupted");
+            return Err(Interrupted);
+        }
+        Ended::TimedOut => {
+            let limit = control.timeout.map_or(0, |t| t.as_secs());
+            outcome.error = Some(format!(
+                "timed out after {limit}s (--timeout); the build was stopped"
+            ));
+            note(&log, outcome.error.as_deref().unwrap_or(""));
+        }
+        Ended::Lost(e) => outcome.error = Some(format!("waiting for cargo failed: {e}")),
+        Ended::Exited {
+            status,
+            cpu_seconds,
+        } => {
+            outcome.cpu_seconds = cpu_seconds;
+            if !status.success() {
+                outcome.error = Some(
+                    errs.first_error
+                        .unwrap_or_else(|| format!("cargo exited with {status}")),
+                );
+            } else {
+                keep(env, id, outs.artifact, &mut outcome);
+            }
+        }
     }
-    let Some(built) = artifact else {
+    Ok(outcome)
+}
+
+/// Copy the built binary into the configuration's slot.
+fn keep(env: &BuildEnv, id: &str, built: Option<PathBuf>, outcome: &mut BuildOutcome) {
+    let Some(built) = built else {
         outcome.error = Some("cargo reported no executable for the binary".into());
-        return Ok(outcome);
+        return;
     };
     match keep_artifact(&built, &env.weigh_dir.join("artifacts").join(id)) {
         Ok(kept) => {
@@ -293,7 +232,6 @@ pub fn build_one(
             ))
         }
     }
-    Ok(outcome)
 }
 
 /// Copy the binary into its configuration's slot, atomically (temp + rename),

@@ -3,13 +3,14 @@
 //! baseline's, so a smaller build that behaves differently is flagged.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::process::{self, Ended, Limits};
 pub use crate::project::Runner;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,13 +48,69 @@ pub fn runner_from_arg(arg: &str) -> Runner {
 
 const KEEP: usize = 4096;
 
-/// Run `artifact` under `runner` (or directly, for an empty runner) with a timeout.
+/// The stop flag was raised while a binary ran; it was stopped.
+#[derive(Debug)]
+pub struct Interrupted;
+
+/// `qemu-system-*` delivers a pended interrupt only at the end of a
+/// translation block, so code that LTO or inlining merged into longer blocks
+/// sees it later than hardware would. One instruction per block makes
+/// delivery instruction-granular; the runner gets that flag (`-singlestep`
+/// up to QEMU 8.0, `-accel tcg,one-insn-per-tb=on` after).
+pub fn instruction_granular(runner: Runner) -> Runner {
+    let Some(program) = runner.argv.first() else {
+        return runner;
+    };
+    let is_qemu = Path::new(program)
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system-"));
+    let already = runner
+        .argv
+        .iter()
+        .any(|a| a == "-singlestep" || a.contains("one-insn-per-tb"));
+    if !is_qemu || already {
+        return runner;
+    }
+    let version = Command::new(program)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let (major, minor) = qemu_version(&version).unwrap_or((7, 2));
+    let flag: &[&str] = if (major, minor) >= (8, 1) {
+        &["-accel", "tcg,one-insn-per-tb=on"]
+    } else {
+        &["-singlestep"]
+    };
+    let mut argv = vec![program.clone()];
+    argv.extend(flag.iter().map(|f| f.to_string()));
+    argv.extend(runner.argv[1..].iter().cloned());
+    Runner {
+        argv,
+        source: format!(
+            "{}, with one instruction per translation block so interrupts are taken between any two instructions",
+            runner.source
+        ),
+    }
+}
+
+/// `QEMU emulator version 7.2.11 (...)` → (7, 2).
+fn qemu_version(text: &str) -> Option<(u32, u32)> {
+    let v = text.split("version ").nth(1)?.split_whitespace().next()?;
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Run `artifact` under `runner` (or directly, for an empty runner) with a
+/// timeout; stopped at once when `stop` is raised.
 pub fn run_artifact(
     runner: &Runner,
     artifact: &Path,
     cwd: &Path,
     timeout: Duration,
-) -> Verification {
+    stop: &AtomicBool,
+) -> Result<Verification, Interrupted> {
     let mut cmd = match runner.argv.split_first() {
         Some((program, args)) => {
             let mut c = Command::new(program);
@@ -65,8 +122,7 @@ pub fn run_artifact(
     cmd.current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
+        .stderr(Stdio::piped());
     let error = |detail: String| Verification {
         status: VerifyStatus::Error,
         exit_code: None,
@@ -74,7 +130,7 @@ pub fn run_artifact(
         output: String::new(),
         detail: Some(detail),
     };
-    let mut child = match cmd.spawn() {
+    let mut child = match process::spawn(&mut cmd) {
         Ok(c) => c,
         Err(e) => {
             let what = runner
@@ -82,10 +138,10 @@ pub fn run_artifact(
                 .first()
                 .map(String::as_str)
                 .unwrap_or("the binary");
-            return error(format!(
+            return Ok(error(format!(
                 "cannot run `{what}` (runner from {}): {e}",
                 runner.source
-            ));
+            )));
         }
     };
     let mut stdout = child.stdout.take().expect("piped");
@@ -100,24 +156,19 @@ pub fn run_artifact(
         let _ = stderr.read_to_end(&mut b);
         b
     });
-    let started = Instant::now();
-    let mut timed_out = false;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break Some(s),
-            Ok(None) if started.elapsed() > timeout => {
-                timed_out = true;
-                // SAFETY: signalling the process group we created.
-                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return error(format!("waiting for the runner failed: {e}")),
-        }
+    let limits = Limits {
+        stop,
+        timeout: Some(timeout),
     };
+    let finished = process::supervise(&mut child, limits, None);
     let mut output = out_thread.join().unwrap_or_default();
     output.extend(err_thread.join().unwrap_or_default());
+    let (exit_code, timed_out) = match finished.ended {
+        Ended::Stopped => return Err(Interrupted),
+        Ended::Lost(e) => return Ok(error(format!("waiting for the runner failed: {e}"))),
+        Ended::TimedOut => (None, true),
+        Ended::Exited { status, .. } => (status.code(), false),
+    };
     let mut text = String::from_utf8_lossy(&output).into_owned();
     if text.len() > KEEP {
         let mut cut = KEEP;
@@ -126,13 +177,13 @@ pub fn run_artifact(
         }
         text.truncate(cut);
     }
-    Verification {
+    Ok(Verification {
         status: VerifyStatus::Same,
-        exit_code: status.and_then(|s| s.code()),
+        exit_code,
         timed_out,
         output: text,
         detail: None,
-    }
+    })
 }
 
 /// Mark each run against the baseline's: same status and output, or not.
