@@ -267,3 +267,25 @@ fn the_release_row_of_a_host_project_is_the_users_own_build() {
     let ours = std::path::PathBuf::from(row["artifact"].as_str().unwrap());
     assert_eq!(out(&ours), out(&theirs));
 }
+
+/// `lto = false` is cargo's default (thin-local LTO): a configuration
+/// written that way builds exactly the profile as it is, and says so.
+#[test]
+fn lto_false_is_cargos_default_not_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = dir.path().join("lto.toml");
+    std::fs::write(
+        &matrix,
+        "[[config]]\nname = \"release\"\n[[config]]\nname = \"lto-false\"\nlto = false\n",
+    )
+    .unwrap();
+    let r = json_stdout(
+        weigh_project(&fixture("tiny"), &matrix, &shared_target_dir("tiny"))
+            .args(["--quiet", "--format", "json"]),
+    );
+    let rows = r["configs"].as_array().unwrap();
+    assert_eq!(rows[1]["settings"]["lto"], false);
+    assert_eq!(rows[0]["flash_hash"], rows[1]["flash_hash"]);
+    let log = std::fs::read_to_string(rows[1]["log"].as_str().unwrap()).unwrap();
+    assert!(log.contains("profile.release.lto=false"), "{log}");
+}

@@ -59,11 +59,87 @@ profile_enum!(
     OptLevel, "one of 0, 1, 2, 3, \"s\", \"z\"",
     { O0 => "0", O1 => "1", O2 => "2", O3 => "3", S => "s", Z => "z" }
 );
-profile_enum!(
-    /// `lto`
-    Lto, "one of \"off\", \"thin\", \"fat\" (or false/true)",
-    { Off => "off" | "false" | "no" | "n", Thin => "thin", Fat => "fat" | "true" | "yes" | "y" }
-);
+/// `lto`, with cargo's meaning of each value: `false` (the default) is
+/// thin-local LTO, `"off"` none at all, `true` the same as `"fat"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lto {
+    /// `lto = false`: thin-local LTO, cargo's default.
+    False,
+    Off,
+    Thin,
+    /// `"fat"` or `true`.
+    Fat,
+}
+
+impl Lto {
+    pub const ALLOWED: &'static str = "one of false, true, \"thin\", \"fat\", \"off\"";
+    pub const ALL: &'static [Lto] = &[Lto::False, Lto::Off, Lto::Thin, Lto::Fat];
+
+    /// The value as written in Cargo.toml (`false` unquoted).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lto::False => "false",
+            Lto::Off => "off",
+            Lto::Thin => "thin",
+            Lto::Fat => "fat",
+        }
+    }
+
+    /// From the text of a TOML value: `false`, `true`, `thin`, `fat`, `off`.
+    pub fn parse(s: &str) -> Option<Lto> {
+        match s {
+            "false" => Some(Lto::False),
+            "true" | "fat" => Some(Lto::Fat),
+            "thin" => Some(Lto::Thin),
+            "off" => Some(Lto::Off),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Lto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Lto {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Lto::False => s.serialize_bool(false),
+            other => s.serialize_str(other.as_str()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Lto {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Lto;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(Lto::ALLOWED)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Lto, E> {
+                Ok(if v { Lto::Fat } else { Lto::False })
+            }
+            // Strings as cargo reads them: "false" or "true" in quotes are
+            // not the booleans (cargo passes them to rustc as -C lto=...).
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Lto, E> {
+                match v {
+                    "thin" => Ok(Lto::Thin),
+                    "fat" => Ok(Lto::Fat),
+                    "off" => Ok(Lto::Off),
+                    _ => Err(E::custom(format!(
+                        "invalid value `\"{v}\"`, expected {}",
+                        Lto::ALLOWED
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 profile_enum!(
     /// `panic`
     Panic, "one of \"unwind\", \"abort\", \"immediate-abort\"",
@@ -137,7 +213,13 @@ impl Settings {
             v.push(("opt-level", lit));
         }
         if let Some(l) = self.lto {
-            v.push(("lto", q(l.as_str())));
+            v.push((
+                "lto",
+                match l {
+                    Lto::False => "false".to_string(),
+                    _ => q(l.as_str()),
+                },
+            ));
         }
         if let Some(c) = self.codegen_units {
             v.push(("codegen-units", c.to_string()));

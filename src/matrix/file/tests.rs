@@ -98,3 +98,37 @@ fn manifest_metadata_is_read() {
     .unwrap();
     assert!(none.is_none());
 }
+
+#[test]
+fn lto_values_mean_what_they_mean_to_cargo() {
+    let f = parse(
+        "[[config]]\nname = \"a\"\nlto = false\n[[config]]\nname = \"b\"\nlto = \"off\"\n\
+         [[config]]\nname = \"c\"\nlto = true\n[matrix]\nlto = [false, \"thin\"]\n",
+    )
+    .unwrap();
+    let lto: Vec<Option<Lto>> = f.configs.iter().map(|c| c.settings.lto).collect();
+    assert_eq!(
+        lto,
+        [
+            Some(Lto::False),
+            Some(Lto::Off),
+            Some(Lto::Fat),
+            Some(Lto::False),
+            Some(Lto::Thin)
+        ]
+    );
+    // `false` is passed to cargo as the boolean (its default), not "off".
+    assert_eq!(
+        f.configs[0].settings.toml_pairs(),
+        [("lto", "false".to_string())]
+    );
+    assert_eq!(
+        f.configs[1].settings.toml_pairs(),
+        [("lto", "\"off\"".to_string())]
+    );
+    assert_eq!(f.configs[3].name, "lto=false");
+    for bad in ["\"no\"", "\"n\"", "\"yes\"", "\"false\""] {
+        let e = parse(&format!("[[config]]\nname = \"a\"\nlto = {bad}\n")).unwrap_err();
+        assert!(e.contains("false, true"), "{bad}: {e}");
+    }
+}
