@@ -130,19 +130,14 @@ fn image_equals_objcopy_binary() {
     }
 }
 
-/// Ours removes every non-allocated section; `strip` keeps `.comment` and
-/// `.ARM.attributes` and their headers. The documented tolerance: ours is
-/// never larger, and at most 1 KiB smaller.
+/// Stripped is the size of the file `arm-none-eabi-strip` writes, exactly
+/// (`.comment` and `.ARM.attributes` kept, as strip keeps them).
 #[test]
-fn stripped_size_matches_arm_none_eabi_strip_within_tolerance() {
+fn stripped_size_equals_arm_none_eabi_strip() {
     for c in ok_configs() {
         let theirs = strip_size("arm-none-eabi-strip", &artifact(c), &tiny_run().scratch);
         let ours = c["stripped_bytes"].as_u64().unwrap();
-        assert!(
-            ours <= theirs && theirs - ours <= 1024,
-            "{}: ours {ours}, strip {theirs}",
-            c["name"]
-        );
+        assert_eq!(ours, theirs, "{}", c["name"]);
         assert!(ours <= c["file_bytes"].as_u64().unwrap());
         // The file we write is a valid ELF with the same loaded bytes.
         let written =

@@ -26,6 +26,12 @@ fn host_binary_matches_binutils_size() {
     assert_eq!(c["berkeley"]["text"].as_u64().unwrap(), text);
     assert_eq!(c["berkeley"]["data"].as_u64().unwrap(), data);
     assert_eq!(c["berkeley"]["bss"].as_u64().unwrap(), bss);
+    let scratch = tempfile::tempdir().unwrap();
+    assert_eq!(
+        c["stripped_bytes"].as_u64().unwrap(),
+        strip_size("strip", &artifact, scratch.path()),
+        "stripped is what `strip` writes"
+    );
     // And the binary really is the program the fixture describes.
     let ran = std::process::Command::new(&artifact)
         .arg("abc")

@@ -1,11 +1,14 @@
-//! Writing the stripped file: every non-allocated section (debug info,
-//! comments, attributes) and the symbol tables removed.
+//! Writing the stripped file exactly as binutils' `strip` (default options)
+//! writes it: symbol tables and debugging sections removed, other
+//! non-allocated sections (`.comment`, `.ARM.attributes`, notes) kept.
 //!
-//! Like `strip`, the file is cut after its last loaded byte and gets a new
-//! section-name table and section header table; every allocated byte and
-//! the program headers stay exactly where they were. (Rewriting through
-//! `object::build` would also regenerate `.dynamic` and `.gnu.hash`, which
-//! changes loaded bytes of hosted binaries.)
+//! Like `strip`, the file keeps everything up to its last loaded byte where
+//! it was; then come the kept non-allocated sections, each at its
+//! alignment, a new section-name table (names that end another name share
+//! its bytes, as BFD's string tables do) and the section header table,
+//! aligned to the word size. (Rewriting through `object::build` would also
+//! regenerate `.dynamic` and `.gnu.hash`, which changes loaded bytes of
+//! hosted binaries.)
 
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
@@ -148,6 +151,62 @@ impl Out<'_> {
     }
 }
 
+/// Sections binutils' `strip` (default `--strip-all`) removes: symbol and
+/// string tables, debugging sections (recognised by name, as BFD does),
+/// the old section-name table (a new one is written), relocations.
+fn removed_by_strip(name: &[u8], sh_type: u32) -> bool {
+    const DEBUG: &[&[u8]] = &[
+        b".debug",
+        b".zdebug",
+        b".gnu.linkonce.wi.",
+        b".line",
+        b".stab",
+        b".gnu.debuglto_",
+    ];
+    matches!(
+        sh_type,
+        elf::SHT_SYMTAB | elf::SHT_STRTAB | elf::SHT_REL | elf::SHT_RELA | elf::SHT_SYMTAB_SHNDX
+    ) || DEBUG.iter().any(|d| name.starts_with(d))
+}
+
+/// The section-name table for `names` as BFD writes it (a NUL first, then
+/// each distinct name with its NUL, where a name that is the end of
+/// another one, `.data` of `.tdata`, shares its bytes), and each name's offset.
+fn string_table(names: &[&[u8]]) -> (Vec<u8>, Vec<u32>) {
+    let mut table = vec![0u8];
+    let mut unique: Vec<&[u8]> = names.iter().copied().filter(|n| !n.is_empty()).collect();
+    unique.sort();
+    unique.dedup();
+    let longest: Vec<&[u8]> = unique
+        .iter()
+        .copied()
+        .filter(|n| !unique.iter().any(|m| m.len() > n.len() && m.ends_with(n)))
+        .collect();
+    let mut at = std::collections::HashMap::new();
+    for n in &longest {
+        at.insert(*n, table.len());
+        table.extend_from_slice(n);
+        table.push(0);
+    }
+    let offsets = names
+        .iter()
+        .map(|n| {
+            if n.is_empty() {
+                return 0;
+            }
+            // The shortest kept name this one ends.
+            let (host, start) = longest
+                .iter()
+                .filter(|m| m.ends_with(n))
+                .map(|m| (m, at[m]))
+                .min_by_key(|(m, _)| m.len())
+                .expect("every name is kept or ends a kept one");
+            (start + host.len() - n.len()) as u32
+        })
+        .collect();
+    (table, offsets)
+}
+
 fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Out<'_>, String> {
     let e = |e: object::Error| e.to_string();
     let header = Elf::parse(data).map_err(e)?;
@@ -158,53 +217,20 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     let shentsize = if layout.is_64 { 64 } else { 40 };
 
     let all: Vec<&Elf::SectionHeader> = sections.iter().collect();
-    // Keep the null section and every allocated one, in their order.
+    // Keep the null section, every allocated one and the non-allocated
+    // ones strip keeps (comments, attributes, notes), in their order.
     let mut kept = Vec::new();
     let mut new_index = vec![0u32; all.len()];
     for (i, s) in all.iter().enumerate() {
         let flags: u64 = s.sh_flags(endian).into();
         let alloc = flags & u64::from(elf::SHF_ALLOC) != 0;
-        if i == 0 || alloc {
+        let name = sections.section_name(endian, s).unwrap_or_default();
+        if i == 0 || alloc || !removed_by_strip(name, s.sh_type(endian)) {
             new_index[i] = kept.len() as u32;
             kept.push(i);
         }
     }
-
-    // Everything up to the last loaded byte or header stays as it is.
-    // Offsets and sizes come from the file: a damaged one must not overflow.
-    let mut end = u64::from(header.e_ehsize(endian));
-    let phend = header
-        .e_phoff(endian)
-        .into()
-        .saturating_add(u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian)));
-    if !segments.is_empty() {
-        end = end.max(phend);
-    }
-    for seg in segments {
-        let filesz: u64 = seg.p_filesz(endian).into();
-        if filesz > 0 {
-            end = end.max(seg.p_offset(endian).into().saturating_add(filesz));
-        }
-    }
-    for &i in kept.iter().skip(1) {
-        let s = all[i];
-        if s.sh_type(endian) != elf::SHT_NOBITS {
-            end = end.max(
-                s.sh_offset(endian)
-                    .into()
-                    .saturating_add(s.sh_size(endian).into()),
-            );
-        }
-    }
-    let min_header: u64 = if layout.is_64 { 64 } else { 52 };
-    let end = usize::try_from(end.max(min_header)).map_err(|_| "file too large".to_string())?;
-    if end > data.len() {
-        return Err(format!(
-            "loaded contents end at {end}, after the end of the file ({})",
-            data.len()
-        ));
-    }
-
+    let end = loaded_end::<Elf>(data, header, endian, segments, &all, &kept)?;
     let ehsize =
         usize::from(header.e_ehsize(endian)).clamp(if layout.is_64 { 64 } else { 52 }, end);
     let mut out = Out {
@@ -220,23 +246,34 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
         out.put_u16(layout.e_shstrndx, 0);
         return Ok(out);
     }
-    // New section-name table: kept names, then its own.
-    let mut names = vec![0u8];
-    let mut name_at = Vec::with_capacity(kept.len());
-    for &i in &kept {
+    // Non-allocated sections kept: after the loaded bytes, each at its alignment.
+    let mut placed = vec![None; all.len()];
+    for &i in kept.iter().skip(1) {
         let s = all[i];
-        if i == 0 {
-            name_at.push(0u32);
+        let flags: u64 = s.sh_flags(endian).into();
+        if flags & u64::from(elf::SHF_ALLOC) != 0 {
             continue;
         }
-        name_at.push(names.len() as u32);
-        names.extend_from_slice(sections.section_name(endian, s).map_err(e)?);
-        names.push(0);
+        let align: u64 = s.sh_addralign(endian).into();
+        out.align(align.max(1) as usize);
+        placed[i] = Some(out.len() as u64);
+        if s.sh_type(endian) != elf::SHT_NOBITS {
+            out.extend(s.data(endian, data).map_err(e)?);
+        }
     }
-    let shstrtab_name = names.len() as u32;
-    names.extend_from_slice(b".shstrtab\0");
+    // The new section-name table: kept names and its own.
+    let mut names: Vec<&[u8]> = Vec::with_capacity(kept.len() + 1);
+    for &i in &kept {
+        names.push(if i == 0 {
+            &[][..]
+        } else {
+            sections.section_name(endian, all[i]).map_err(e)?
+        });
+    }
+    names.push(b".shstrtab");
+    let (table, name_at) = string_table(&names);
     let shstrtab_offset = out.len();
-    out.extend(&names);
+    out.extend(&table);
     out.align(if layout.is_64 { 8 } else { 4 });
 
     let shoff = out.len();
@@ -253,6 +290,9 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
         }
         let s = all[i];
         out.put_u32(at, name_at[k]);
+        if let Some(offset) = placed[i] {
+            out.put_word(at + layout.sh_offset, offset, layout.is_64);
+        }
         let link = s.sh_link(endian) as usize;
         out.put_u32(
             at + layout.sh_link,
@@ -270,19 +310,66 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     // The section-name table's own header.
     let at = out.len();
     out.extend(&vec![0u8; shentsize]);
-    out.put_u32(at, shstrtab_name);
+    out.put_u32(at, name_at[kept.len()]);
     out.put_u32(at + 4, elf::SHT_STRTAB);
     out.put_word(at + layout.sh_offset, shstrtab_offset as u64, layout.is_64);
-    out.put_word(at + layout.sh_size, names.len() as u64, layout.is_64);
+    out.put_word(at + layout.sh_size, table.len() as u64, layout.is_64);
     let align_at = if layout.is_64 { 48 } else { 32 };
     out.put_word(at + align_at, 1, layout.is_64);
 
     let count = kept.len() + 1;
     if count >= elf::SHN_LORESERVE as usize {
-        return Err("too many allocated sections to write a stripped file".into());
+        return Err("too many sections to write a stripped file".into());
     }
     out.put_word(layout.e_shoff, shoff as u64, layout.is_64);
     out.put_u16(layout.e_shnum, count as u16);
     out.put_u16(layout.e_shstrndx, kept.len() as u16);
     Ok(out)
+}
+
+/// The end of the last loaded byte, program header or kept allocated
+/// section: everything before stays where it is. Offsets and sizes come
+/// from the file: a damaged one must not overflow.
+fn loaded_end<Elf: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+    header: &Elf,
+    endian: Endianness,
+    segments: &[Elf::ProgramHeader],
+    all: &[&Elf::SectionHeader],
+    kept: &[usize],
+) -> Result<usize, String> {
+    let mut end = u64::from(header.e_ehsize(endian));
+    let phend = header
+        .e_phoff(endian)
+        .into()
+        .saturating_add(u64::from(header.e_phnum(endian)) * u64::from(header.e_phentsize(endian)));
+    if !segments.is_empty() {
+        end = end.max(phend);
+    }
+    for seg in segments {
+        let filesz: u64 = seg.p_filesz(endian).into();
+        if filesz > 0 {
+            end = end.max(seg.p_offset(endian).into().saturating_add(filesz));
+        }
+    }
+    for &i in kept.iter().skip(1) {
+        let s = all[i];
+        let flags: u64 = s.sh_flags(endian).into();
+        if flags & u64::from(elf::SHF_ALLOC) != 0 && s.sh_type(endian) != elf::SHT_NOBITS {
+            end = end.max(
+                s.sh_offset(endian)
+                    .into()
+                    .saturating_add(s.sh_size(endian).into()),
+            );
+        }
+    }
+    let min_header: u64 = if header.is_class_64() { 64 } else { 52 };
+    let end = usize::try_from(end.max(min_header)).map_err(|_| "file too large".to_string())?;
+    if end > data.len() {
+        return Err(format!(
+            "loaded contents end at {end}, after the end of the file ({})",
+            data.len()
+        ));
+    }
+    Ok(end)
 }
