@@ -254,6 +254,12 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
         if flags & u64::from(elf::SHF_ALLOC) != 0 {
             continue;
         }
+        let offset: u64 = s.sh_offset(endian).into();
+        let size: u64 = s.sh_size(endian).into();
+        if offset.saturating_add(size) <= end as u64 {
+            // Already inside the bytes kept in place (objects, odd layouts).
+            continue;
+        }
         let align: u64 = s.sh_addralign(endian).into();
         out.align(align.max(1) as usize);
         placed[i] = Some(out.len() as u64);
