@@ -23,6 +23,7 @@ pub mod process;
 pub mod project;
 pub mod report;
 pub mod toolchain;
+pub mod units;
 pub mod verify;
 
 use std::sync::atomic::AtomicBool;

@@ -333,16 +333,17 @@ fn e20_unknown_baseline() {
 
 #[test]
 fn e21_memory_x_does_not_parse() {
-    let d = project(&[
-        ("Cargo.toml", PKG),
-        ("src/main.rs", MAIN),
-        (
-            "memory.x",
-            "MEMORY\n{\n  FLASH : ORIGIN = 0x08000000, LENGTH = 512Q\n}\n",
-        ),
-    ]);
+    let d = project(&[(
+        "memory.x",
+        "MEMORY\n{\n  FLASH : ORIGIN = 0x08000000, LENGTH = 512Q\n}\n",
+    )]);
+    let elf = std::path::PathBuf::from(env!("CARGO_BIN_EXE_cargo-weigh"));
     check(
-        in_dir(d.path()).args(["--preset", "release"]),
+        weigh()
+            .arg("measure")
+            .arg(&elf)
+            .arg("--memory-x")
+            .arg(d.path().join("memory.x")),
         Some(d.path()),
         2,
         &["memory.x", "line 3", "512Q", "--flash-size"],

@@ -246,11 +246,15 @@ fn memory_map_gives_flash_percent() {
     let r = &tiny_run().report;
     assert_eq!(r["memory"]["flash_bytes"].as_u64(), Some(256 * 1024));
     let c = config("release");
-    let expect = c["flash_bytes"].as_f64().unwrap() * 100.0 / (256.0 * 1024.0);
-    assert!((c["flash_pct"].as_f64().unwrap() - expect).abs() < 0.01);
     let regions = c["regions"].as_array().unwrap();
     let flash = regions.iter().find(|r| r["name"] == "FLASH").unwrap();
-    assert_eq!(flash["used_bytes"], c["flash_bytes"]);
+    // Region use is the linker's extent: the bytes plus alignment gaps
+    // (tests/memory_map.rs compares it with lld's own figure).
+    let used = flash["used_bytes"].as_u64().unwrap();
+    let bytes = c["flash_bytes"].as_u64().unwrap();
+    assert!((bytes..bytes + 16).contains(&used), "{used} vs {bytes}");
+    let expect = used as f64 * 100.0 / (256.0 * 1024.0);
+    assert!((c["flash_pct"].as_f64().unwrap() - expect).abs() < 0.01);
     let ram = regions.iter().find(|r| r["name"] == "RAM").unwrap();
     assert_eq!(ram["used_bytes"], c["ram_bytes"]);
 }

@@ -13,7 +13,8 @@ use crate::build::{build_one, BuildEnv, Control, Recipe};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
 use crate::measure::measure_file;
-use crate::report::ConfigResult;
+use crate::memory::LinkInputs;
+use crate::report::{ConfigResult, RegionOverflow};
 
 fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
     let pb = ProgressBar::new(len as u64);
@@ -234,7 +235,7 @@ impl<'a> Builder<'a> {
             },
         )
         .ok()?;
-        let mut row = result_row(config, id.clone(), outcome);
+        let mut row = result_row(&self.env, config, id.clone(), outcome);
         if let Some(base) = &recipe.base {
             // What a build of its own costs: the base's (same dependencies)
             // and this root crate; this run spent only the latter.
@@ -271,6 +272,7 @@ impl<'a> Builder<'a> {
 }
 
 pub(crate) fn result_row(
+    env: &BuildEnv,
     config: &Config,
     id: String,
     outcome: crate::build::BuildOutcome,
@@ -286,6 +288,38 @@ pub(crate) fn result_row(
         },
         _ => None,
     };
+    let link = LinkInputs::of_build(
+        &env.project.workspace_root,
+        &env.link_flags(config),
+        &outcome.link.root_build_outputs,
+        &outcome.link.search_paths,
+        &env.project.binary,
+        env.project.kind == crate::project::BinKind::Example,
+    );
+    let memory_map = match link.memory_map() {
+        Ok(m) => m,
+        Err(e) => {
+            error.get_or_insert_with(|| e.to_string());
+            None
+        }
+    };
+    let overflow: Vec<RegionOverflow> = outcome
+        .overflows
+        .iter()
+        .map(|o| RegionOverflow {
+            region: o.region.clone(),
+            over_bytes: o.bytes,
+            length: None,
+            needs_bytes: None,
+        })
+        .collect();
+    if !overflow.is_empty() {
+        let what: Vec<String> = overflow
+            .iter()
+            .map(|o| format!("{} over by {}", o.region, crate::units::exact(o.over_bytes)))
+            .collect();
+        error = Some(format!("does not fit: {}", what.join(", ")));
+    }
     ConfigResult {
         name: config.name.clone(),
         matrix_index: None,
@@ -301,7 +335,9 @@ pub(crate) fn result_row(
         log: Some(outcome.log),
         artifact: outcome.artifact,
         size,
+        memory_map,
         regions: Vec::new(),
+        overflow,
         flash_pct: None,
         ram_pct: None,
         build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),

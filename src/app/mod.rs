@@ -92,7 +92,7 @@ fn check_limits(mut budget: Budget, memory: Option<&MemoryMap>) -> anyhow::Resul
         if budget.is_empty() {
             bail!(
                 "check needs a budget: pass --max-flash/--max-ram, --max-growth with --baseline-report, \
-                 or give the project a memory.x (or --flash-size/--ram-size)"
+                 or give the project a memory map (a linker script with a MEMORY block, e.g. memory.x) or --flash-size/--ram-size"
             );
         }
     }
@@ -133,6 +133,9 @@ fn check_saved(path: &Path, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let (flash, ram) = sizes(&args.output)?;
     if flash.is_some() || ram.is_some() {
         report.memory = memory_from(report.memory.take(), flash, ram);
+        for c in &mut report.configs {
+            c.memory_map = c.memory_map.take().map(|m| m.with_overrides(flash, ram));
+        }
         report.finalize(report.baseline.clone().as_deref());
     }
     let budget = check_limits(budget, report.memory.as_ref())?;

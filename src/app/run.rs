@@ -44,11 +44,6 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     source.configs = indices.iter().map(|&i| source.configs[i].clone()).collect();
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
     let s = session::Session::open(args, located, wants_std, flash, ram)?;
-    let budget = if check_mode {
-        check_limits(budget, s.memory.as_ref())?
-    } else {
-        budget
-    };
     let runner = if args.verify {
         Some(verify_runner(args, &s)?)
     } else {
@@ -116,6 +111,12 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     if args.attribute {
         s.attribute_all(&mut report);
     }
+    // The memory map is the link's: known once something was built.
+    let budget = if check_mode {
+        check_limits(budget, report.memory.as_ref())?
+    } else {
+        budget
+    };
     let code = gate(&mut report, budget, baseline_report.as_ref());
     Ok((report, code))
 }

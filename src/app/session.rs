@@ -9,11 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::builder::Builder;
-use super::memory_from;
 use crate::attribute::{attribute_map, Options, RlibIndex};
 use crate::build::{lock_run, BuildEnv, RunLock, RustflagsRoute};
 use crate::cli::RunArgs;
-use crate::memory::MemoryMap;
 use crate::project::{self, CargoConfig, Project, Selection};
 use crate::report::{ConfigResult, ProjectInfo, Report};
 use crate::toolchain;
@@ -73,7 +71,8 @@ pub struct Session {
     pub cargo_config: CargoConfig,
     /// The target's `cfg` values, for `target.'cfg(..)'` tables.
     pub cfgs: Vec<cargo_platform::Cfg>,
-    pub memory: Option<MemoryMap>,
+    /// `--flash-size`/`--ram-size`: they win over the linker's memory map.
+    pub sizes: (Option<u64>, Option<u64>),
     pub stop: Arc<AtomicBool>,
     pub(super) context: String,
     lockfile: PathBuf,
@@ -106,9 +105,6 @@ impl Session {
         )?;
         let cfgs = tc.target_cfgs(&target);
         let project_rustflags = cargo_config.rustflags(&target, &cfgs);
-        let scripts = crate::memory::linker_scripts(&project_rustflags.flags);
-        let map = MemoryMap::discover(&[&project.package_dir, &project.workspace_root], &scripts)?;
-        let memory = memory_from(map, flash, ram);
         let target_root = match &args.target_dir {
             Some(d) if d.is_absolute() => d.clone(),
             Some(d) => cwd.join(d),
@@ -168,7 +164,7 @@ impl Session {
             env,
             cargo_config,
             cfgs,
-            memory,
+            sizes: (flash, ram),
             stop,
             context,
             lockfile,
@@ -210,7 +206,7 @@ impl Session {
         report.target = Some(self.env.target.clone());
         report.toolchain = Some(self.env.toolchain.clone());
         report.matrix = Some(origin);
-        report.memory = self.memory.clone();
+        report.gather_memory(self.sizes.0, self.sizes.1);
         report.sources = self.cache.as_ref().map(|c| c.inputs.clone());
         report
     }

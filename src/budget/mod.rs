@@ -118,6 +118,23 @@ fn human(bytes: u64) -> String {
 pub fn check(report: &Report, budget: &Budget, baseline: Option<&Report>) -> Vec<String> {
     let mut out = Vec::new();
     for c in &report.configs {
+        for o in &c.overflow {
+            let need = match (o.needs_bytes, o.length) {
+                (Some(n), Some(l)) => format!(
+                    " (needs {} of {}, has {})",
+                    crate::units::human(n),
+                    o.region,
+                    crate::units::human(l)
+                ),
+                _ => String::new(),
+            };
+            out.push(format!(
+                "{}: does not fit: {} over by {}{need}",
+                c.name,
+                o.region,
+                crate::units::exact(o.over_bytes)
+            ));
+        }
         let Some(s) = &c.size else { continue };
         if let Some(max) = budget.max_flash {
             if s.flash_bytes > max {

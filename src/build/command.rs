@@ -136,6 +136,14 @@ impl BuildEnv {
         dir.join(profile_dir).join("deps")
     }
 
+    /// The rustflags the root crate's link sees: the project's and the
+    /// configuration's own.
+    pub fn link_flags(&self, config: &Config) -> Vec<String> {
+        let mut flags = self.project_rustflags.clone();
+        flags.extend(config.rustflags.iter().cloned());
+        flags
+    }
+
     /// `--target` is passed when the target was named, or when `core` is
     /// built from source (`-Zbuild-std` needs it).
     pub fn passes_target(&self, config: &Config) -> bool {

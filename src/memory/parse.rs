@@ -411,24 +411,6 @@ mod tests {
     }
 
     #[test]
-    fn linker_script_flags() {
-        let flags: Vec<String> = [
-            "-C",
-            "link-arg=-Tlink.x",
-            "-Clink-arg=-Tdefmt.x",
-            "-C",
-            "link-args=-Tfoo.ld --gc-sections",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert_eq!(
-            crate::memory::linker_scripts(&flags),
-            ["link.x", "defmt.x", "foo.ld"]
-        );
-    }
-
-    #[test]
     fn sizes() {
         assert_eq!(parse_size("128K"), Ok(131072));
         assert_eq!(parse_size("128KiB"), Ok(131072));

@@ -108,8 +108,16 @@ pub struct ConfigResult {
     pub artifact: Option<PathBuf>,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub size: Option<Measurement>,
+    /// The memory map of this build's link, when it differs from the
+    /// report's (`memory`); rows of one run usually share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_map: Option<MemoryMap>,
+    /// What the binary places in each memory region, by address.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<RegionUse>,
+    /// Regions the linker could not fit the program into (the build failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overflow: Vec<RegionOverflow>,
     /// Flash used as % of the chip's flash, when the flash size is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flash_pct: Option<f64>,
@@ -166,6 +174,20 @@ impl ConfigResult {
     }
 }
 
+/// A region the program did not fit into, from the linker's own message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionOverflow {
+    pub region: String,
+    /// How far over the region's end the program reached.
+    pub over_bytes: u64,
+    /// The region's length, when the memory map is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+    /// What the region would need to be: its length plus the overflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_bytes: Option<u64>,
+}
+
 /// The run as a whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunTiming {
@@ -207,7 +229,9 @@ impl ConfigResult {
             log: None,
             artifact: Some(artifact),
             size: Some(size),
+            memory_map: None,
             regions: Vec::new(),
+            overflow: Vec::new(),
             flash_pct: None,
             ram_pct: None,
             build_seconds: None,
@@ -263,17 +287,40 @@ impl Report {
         }
     }
 
-    /// Fill the derived figures: region use, % of flash/RAM and deltas
-    /// against `baseline` (the first successful configuration by default).
+    /// Fill the derived figures: region use (by address: flash and RAM
+    /// become what the regions hold), % of flash/RAM and deltas against
+    /// `baseline` (the first successful configuration by default).
     pub fn finalize(&mut self, baseline: Option<&str>) {
         let memory = self.memory.clone();
         for c in &mut self.configs {
-            if let (Some(m), Some(size)) = (&memory, &c.size) {
+            let map = c.memory_map.as_ref().or(memory.as_ref());
+            if let (Some(m), Some(size)) = (map, c.size.as_mut()) {
                 if !m.regions.is_empty() {
                     c.regions = m.usage(size);
+                    if let Some((flash, ram)) = m.by_address(size) {
+                        (size.flash_bytes, size.ram_bytes) = (flash, ram);
+                    }
                 }
-                c.flash_pct = m.flash_bytes.and_then(|f| pct(size.flash_bytes, f));
-                c.ram_pct = m.ram_bytes.and_then(|r| pct(size.ram_bytes, r));
+                let used = |kind, total: u64| {
+                    c.regions
+                        .iter()
+                        .find(|r| r.kind == kind)
+                        .map_or(total, |r| r.used_bytes)
+                };
+                let flash_used = used(crate::memory::RegionKind::Flash, size.flash_bytes);
+                let ram_used = used(crate::memory::RegionKind::Ram, size.ram_bytes);
+                c.flash_pct = m.flash_bytes.and_then(|f| pct(flash_used, f));
+                c.ram_pct = m.ram_bytes.and_then(|r| pct(ram_used, r));
+            }
+            if let Some(m) = map {
+                for o in &mut c.overflow {
+                    o.length = m
+                        .regions
+                        .iter()
+                        .find(|r| r.name == o.region)
+                        .map(|r| r.length);
+                    o.needs_bytes = o.length.map(|l| l + o.over_bytes);
+                }
             }
         }
         let base_idx = match baseline {
@@ -306,6 +353,31 @@ impl Report {
                 },
             });
         }
+    }
+
+    /// One memory map for the report when the rows agree (each row keeps
+    /// its own only when it differs), with the command line's sizes.
+    pub fn gather_memory(&mut self, flash: Option<u64>, ram: Option<u64>) {
+        let first = self.configs.iter().find_map(|c| c.memory_map.clone());
+        let shared = first.map(|m| m.with_overrides(flash, ram));
+        for c in &mut self.configs {
+            if let Some(m) = c.memory_map.take() {
+                let m = m.with_overrides(flash, ram);
+                if Some(&m) != shared.as_ref() {
+                    c.memory_map = Some(m);
+                }
+            }
+        }
+        self.memory = match shared {
+            Some(m) => Some(m),
+            None if flash.is_some() || ram.is_some() => Some(MemoryMap {
+                source: "command line".into(),
+                regions: Vec::new(),
+                flash_bytes: flash,
+                ram_bytes: ram,
+            }),
+            None => self.memory.take(),
+        };
     }
 
     pub fn any_failed(&self) -> bool {

@@ -1,0 +1,91 @@
+//! Sizes, one way everywhere: parsing what users type (`512K`, `0x8000`,
+//! `1M`) and formatting bytes, signed changes and percentages for people.
+
+pub use crate::memory::parse_size;
+
+/// A whole number with thousands separators: `7488` → `7,488`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Exact bytes: `7,488 B`.
+pub fn exact(n: u64) -> String {
+    format!("{} B", thousands(n))
+}
+
+/// Bytes for a person: `964 B`, `8.07 KiB`, `12.50 MiB` (two decimals
+/// always, so columns line up).
+pub fn human(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.2} KiB", n as f64 / KIB)
+    } else if n < 1024 * 1024 * 1024 {
+        format!("{:.2} MiB", n as f64 / (KIB * KIB))
+    } else {
+        format!("{:.2} GiB", n as f64 / (KIB * KIB * KIB))
+    }
+}
+
+/// The sign of a change: `+`, `−` (a minus sign, not a hyphen) or `±` for zero.
+fn sign(negative: bool, zero: bool) -> &'static str {
+    if zero {
+        "±"
+    } else if negative {
+        "−"
+    } else {
+        "+"
+    }
+}
+
+/// A signed change in bytes: `+1.20 KiB`, `−964 B`, `±0 B`.
+pub fn signed_human(n: i64) -> String {
+    format!("{}{}", sign(n < 0, n == 0), human(n.unsigned_abs()))
+}
+
+/// A signed change in exact bytes: `+7,488 B`.
+pub fn signed_exact(n: i64) -> String {
+    format!("{}{}", sign(n < 0, n == 0), exact(n.unsigned_abs()))
+}
+
+/// A signed percentage with one decimal: `−78.0 %`, `+3.1 %`, `±0.0 %`.
+pub fn signed_pct(p: f64) -> String {
+    let rounded = (p * 10.0).round() / 10.0;
+    format!(
+        "{}{:.1} %",
+        sign(rounded < 0.0, rounded == 0.0),
+        rounded.abs()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(7488), "7,488");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(exact(7488), "7,488 B");
+        assert_eq!(human(964), "964 B");
+        assert_eq!(human(8264), "8.07 KiB");
+        assert_eq!(human(3 * 1024 * 1024 + 1), "3.00 MiB");
+        assert_eq!(signed_human(-964), "−964 B");
+        assert_eq!(signed_human(0), "±0 B");
+        assert_eq!(signed_exact(7488), "+7,488 B");
+        assert_eq!(signed_pct(-78.04), "−78.0 %");
+        assert_eq!(signed_pct(0.04), "±0.0 %");
+        assert_eq!(signed_pct(3.06), "+3.1 %");
+    }
+}
