@@ -284,7 +284,7 @@ fn csv_has_stable_columns_including_the_articles() {
         "flash_pct",
         "flash_bytes",
         "ram_bytes",
-        "build_seconds",
+        "build_cpu_seconds",
     ] {
         assert!(
             header.split(',').any(|c| c == col),
@@ -401,7 +401,8 @@ fn an_unchanged_rerun_reuses_every_row_with_identical_numbers() {
             "ram_bytes",
             "image_bytes",
             "flash_hash",
-            "build_seconds",
+            "build_cpu_seconds",
+            "measured_at",
             "artifact",
         ] {
             assert_eq!(x[k], y[k], "{k} of {}", y["name"]);
@@ -515,6 +516,16 @@ fn shared_builds_measure_like_builds_of_their_own() {
             .unwrap()
     };
     assert!(flash("fat") <= flash("thin"));
+    // Build times are CPU seconds: a shared build costs its base's build
+    // plus its own root crate, comparable with a build of its own.
+    let secs = |rows: &[serde_json::Value], name: &str, key: &str| {
+        rows.iter().find(|c| c["name"] == name).unwrap()[key]
+            .as_f64()
+            .unwrap()
+    };
+    let sum =
+        secs(&shared, "thin", "build_cpu_seconds") + secs(&shared, "fat", "root_build_cpu_seconds");
+    assert!((secs(&shared, "fat", "build_cpu_seconds") - sum).abs() < 0.002);
 }
 
 /// Two checkouts of one project in one target directory keep their builds

@@ -44,7 +44,8 @@ pub struct Effect {
     pub flash_bytes: i64,
     pub stripped_bytes: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build_seconds: Option<f64>,
+    /// Change in build CPU seconds (only between builds that compiled).
+    pub build_cpu_seconds: Option<f64>,
     /// Both builds put exactly the same bytes into flash.
     pub identical_flash: bool,
 }
@@ -91,9 +92,9 @@ fn effect(setting: String, from: &ConfigResult, to: &ConfigResult) -> Option<Eff
         flash_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
         stripped_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
         // A cached build's time says nothing about its cost.
-        build_seconds: from
-            .build_seconds
-            .zip(to.build_seconds)
+        build_cpu_seconds: from
+            .build_cpu_seconds
+            .zip(to.build_cpu_seconds)
             .filter(|_| !from.fresh && !to.fresh)
             .map(|(x, y)| ((y - x) * 100.0).round() / 100.0),
         identical_flash: a.flash_hash == b.flash_hash,

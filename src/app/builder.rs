@@ -196,7 +196,7 @@ impl<'a> Builder<'a> {
         let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((base, time)) = bases.get_mut(&self.env.family(config)) {
             if base == config {
-                *time = row.build_seconds;
+                *time = row.build_cpu_seconds;
             }
         }
     }
@@ -240,9 +240,9 @@ impl<'a> Builder<'a> {
             // What a build of its own costs: the base's (same dependencies)
             // and this root crate; this run spent only the latter.
             row.shares_build_of = Some(base.name.clone());
-            row.root_build_seconds = row.build_seconds;
-            if let (Some(own), Some(deps)) = (row.build_seconds, self.base_time(recipe)) {
-                row.build_seconds = Some(((own + deps) * 1000.0).round() / 1000.0);
+            row.root_build_cpu_seconds = row.build_cpu_seconds;
+            if let (Some(own), Some(deps)) = (row.build_cpu_seconds, self.base_time(recipe)) {
+                row.build_cpu_seconds = Some(((own + deps) * 1000.0).round() / 1000.0);
             }
         } else {
             self.note_base_time(config, &row);
@@ -340,8 +340,11 @@ pub(crate) fn result_row(
         overflow,
         flash_pct: None,
         ram_pct: None,
-        build_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
-        cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
+        build_cpu_seconds: Some((outcome.cpu_seconds * 1000.0).round() / 1000.0),
+        build_wall_seconds: Some((outcome.wall_seconds * 1000.0).round() / 1000.0),
+        measured_at: Some(
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        ),
         fresh: outcome.fresh,
         reused: false,
         cost: None,
@@ -350,6 +353,6 @@ pub(crate) fn result_row(
         verify: None,
         delta: None,
         shares_build_of: None,
-        root_build_seconds: None,
+        root_build_cpu_seconds: None,
     }
 }

@@ -154,7 +154,7 @@ fn scatter(report: &Report, out: &mut String) {
         .filter_map(|c| {
             Some((
                 c.size.as_ref()?.flash_bytes,
-                c.build_seconds?,
+                c.build_cpu_seconds?,
                 c.name.as_str(),
                 c.fresh,
             ))

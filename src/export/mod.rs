@@ -195,7 +195,15 @@ fn verify_cell(c: &crate::report::ConfigResult) -> String {
 }
 
 pub(crate) const HEADERS: [&str; 9] = [
-    "Config", "Changes", "File", "Stripped", "Flash", "RAM", "Flash %", "Δ Flash", "Build",
+    "Config",
+    "Changes",
+    "File",
+    "Stripped",
+    "Flash",
+    "RAM",
+    "Flash %",
+    "Δ Flash",
+    "Build CPU",
 ];
 
 pub(crate) fn rows(report: &Report) -> Vec<Row> {
@@ -204,7 +212,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
         .iter()
         .map(|c| {
             let build = c
-                .build_seconds
+                .build_cpu_seconds
                 .map(|s| {
                     if c.reused {
                         format!("{s:.1} s (reused)")
@@ -398,15 +406,27 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         }
         notes.extend(region_notes(report));
     }
-    if report.configs.iter().any(|c| c.reused) {
-        notes.push("(reused): nothing this configuration depends on changed since an earlier run, whose row (build time included) is shown; --no-cache rebuilds".into());
+    let reused: Vec<String> = report
+        .configs
+        .iter()
+        .filter(|c| c.reused)
+        .map(|c| match &c.measured_at {
+            Some(t) => format!("{} ({t})", c.name),
+            None => c.name.clone(),
+        })
+        .collect();
+    if !reused.is_empty() {
+        notes.push(format!(
+            "(reused): nothing these configurations depend on changed since they were measured: {}; --no-cache rebuilds",
+            reused.join(", ")
+        ));
     }
     let shared: Vec<String> = report
         .configs
         .iter()
         .filter(|c| !c.reused)
         .filter_map(|c| {
-            let (base, own) = (c.shares_build_of.as_ref()?, c.root_build_seconds?);
+            let (base, own) = (c.shares_build_of.as_ref()?, c.root_build_cpu_seconds?);
             Some(format!("{} from {base} ({own:.1} s)", c.name))
         })
         .collect();
@@ -422,17 +442,13 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             c.wrapper, c.hits, c.misses, c.not_cached
         ));
     }
-    if let Some(n) = report.parallel_builds {
-        notes.push(format!(
-            "builds ran up to {n} at a time sharing the job slots, so each build's time includes waiting for the others (--parallel 1 times each build alone)"
-        ));
-    }
     if report.configs.iter().any(|c| c.fresh) {
         notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());
     }
     notes.push(
         "Flash = allocated sections with contents (code, constants, .data image) = size's text+data; RAM = data+bss; \
-         Stripped = file without symbols/debug info; File = on disk (mostly debug info)"
+         Stripped = file without symbols/debug info; File = on disk (mostly debug info); \
+         Build CPU = CPU seconds of the build's processes, comparable whatever ran at the same time"
             .into(),
     );
     notes
@@ -453,7 +469,7 @@ pub(crate) fn ablation_tables(report: &Report) -> Vec<(String, Vec<Vec<String>>)
             e.to.clone(),
             signed_kib(e.flash_bytes),
             signed_kib(e.stripped_bytes),
-            e.build_seconds
+            e.build_cpu_seconds
                 .map(|b| format!("{b:+.1} s"))
                 .unwrap_or_else(|| "-".into()),
             if e.identical_flash {

@@ -314,7 +314,7 @@ impl Search<'_> {
                         }
                         continue;
                     };
-                    if let (Some(limit), Some(t)) = (self.max_build_seconds, r.build_seconds) {
+                    if let (Some(limit), Some(t)) = (self.max_build_seconds, r.build_cpu_seconds) {
                         if t > limit && !r.fresh {
                             notes.push(format!("rejected {}: its build took {t:.1} s, over --max-build-time {limit}", r.name));
                             continue;
@@ -365,7 +365,7 @@ pub fn pareto(results: &[ConfigResult], objective: Objective) -> Vec<String> {
         .iter()
         // A cached build's time is not its cost: only real builds compete.
         .filter(|r| !r.fresh)
-        .filter_map(|r| Some((objective.of(r)?, r.build_seconds?, r.name.as_str())))
+        .filter_map(|r| Some((objective.of(r)?, r.build_cpu_seconds?, r.name.as_str())))
         .collect();
     let mut front: Vec<(u64, f64, &str)> = points
         .iter()

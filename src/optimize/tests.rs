@@ -45,7 +45,7 @@ fn result(c: &Config) -> ConfigResult {
     };
     let mut r = ConfigResult::for_file(c.name.clone(), "/dev/null".into(), m);
     r.settings = c.settings.clone();
-    r.build_seconds = Some(if c.settings.lto == Some(crate::matrix::Lto::Fat) {
+    r.build_cpu_seconds = Some(if c.settings.lto == Some(crate::matrix::Lto::Fat) {
         20.0
     } else {
         10.0
@@ -165,12 +165,12 @@ fn pareto_front_keeps_only_undominated_points() {
         let r = results.iter().find(|r| &r.name == name).unwrap();
         let (s, t) = (
             r.size.as_ref().unwrap().flash_bytes,
-            r.build_seconds.unwrap(),
+            r.build_cpu_seconds.unwrap(),
         );
         assert!(!results.iter().any(|o| {
             let (s2, t2) = (
                 o.size.as_ref().unwrap().flash_bytes,
-                o.build_seconds.unwrap(),
+                o.build_cpu_seconds.unwrap(),
             );
             s2 <= s && t2 <= t && (s2 < s || t2 < t)
         }));

@@ -123,12 +123,21 @@ pub struct ConfigResult {
     pub flash_pct: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ram_pct: Option<f64>,
+    /// CPU seconds of the build's own processes (cargo, rustc, the linker,
+    /// build scripts): comparable between rows whatever ran at the same
+    /// time. For a shared build, its base's plus its own root crate's: what
+    /// a build of its own costs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build_seconds: Option<f64>,
+    pub build_cpu_seconds: Option<f64>,
+    /// Wall time of what this run did for the row (depends on what else ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_seconds: Option<f64>,
+    pub build_wall_seconds: Option<f64>,
+    /// When the row was built and measured (RFC 3339, UTC): for a reused
+    /// row, the earlier run's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_at: Option<String>,
     /// Nothing was compiled: the build was already up to date from an
-    /// earlier run, so `build_seconds` is not its cold build cost.
+    /// earlier run, so `build_cpu_seconds` is not its cold build cost.
     #[serde(default)]
     pub fresh: bool,
     /// Not built or measured in this run: an earlier run's row, reused
@@ -154,10 +163,10 @@ pub struct ConfigResult {
     /// only the root crate (it differs only in `strip` or thin/fat LTO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shares_build_of: Option<String>,
-    /// For a shared build: the seconds this run spent (the root crate);
-    /// `build_seconds` then adds the base's build, the cost of a build of its own.
+    /// For a shared build: the CPU seconds this run spent (the root crate);
+    /// `build_cpu_seconds` adds the base's build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_build_seconds: Option<f64>,
+    pub root_build_cpu_seconds: Option<f64>,
 }
 
 impl ConfigResult {
@@ -208,7 +217,8 @@ pub struct Delta {
     pub image_bytes: i64,
     /// Flash change relative to the baseline's flash, in %.
     pub flash_change_pct: Option<f64>,
-    pub build_seconds: Option<f64>,
+    /// Change in build CPU seconds.
+    pub build_cpu_seconds: Option<f64>,
 }
 
 impl ConfigResult {
@@ -234,8 +244,9 @@ impl ConfigResult {
             overflow: Vec::new(),
             flash_pct: None,
             ram_pct: None,
-            build_seconds: None,
-            cpu_seconds: None,
+            build_cpu_seconds: None,
+            build_wall_seconds: None,
+            measured_at: None,
             fresh: false,
             reused: false,
             delta: None,
@@ -244,7 +255,7 @@ impl ConfigResult {
             debug_file: None,
             verify: None,
             shares_build_of: None,
-            root_build_seconds: None,
+            root_build_cpu_seconds: None,
         }
     }
 }
@@ -329,8 +340,10 @@ impl Report {
         };
         self.baseline = base_idx.map(|i| self.configs[i].name.clone());
         let Some(i) = base_idx else { return };
-        let (Some(base), base_time) = (self.configs[i].size.clone(), self.configs[i].build_seconds)
-        else {
+        let (Some(base), base_time) = (
+            self.configs[i].size.clone(),
+            self.configs[i].build_cpu_seconds,
+        ) else {
             return;
         };
         for c in &mut self.configs {
@@ -347,7 +360,7 @@ impl Report {
                             / base.flash_bytes as f64,
                     )
                 }),
-                build_seconds: match (c.build_seconds, base_time) {
+                build_cpu_seconds: match (c.build_cpu_seconds, base_time) {
                     (Some(a), Some(b)) => Some(round2(a - b)),
                     _ => None,
                 },
