@@ -636,3 +636,75 @@ fn e42_parallel_zero() {
         &["--parallel", "0 is not in 1.."],
     );
 }
+
+#[test]
+fn e43_a_linker_script_no_dependency_provides() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("depmem"), dir.path());
+    // The board crate writes its scripts but no longer tells the linker where.
+    let build = dir.path().join("board/build.rs");
+    let text = std::fs::read_to_string(&build).unwrap();
+    std::fs::write(
+        &build,
+        text.replace(
+            "println!(\"cargo:rustc-link-search={}\", out.display());",
+            "",
+        ),
+    )
+    .unwrap();
+    check(
+        weigh()
+            .arg("--manifest-path")
+            .arg(dir.path().join("Cargo.toml"))
+            .args(["--preset", "release", "--quiet"]),
+        Some(dir.path()),
+        1,
+        &[
+            "cannot find linker script link.x",
+            "`rt` feature",
+            "rustc-link-search",
+        ],
+    );
+}
+
+#[test]
+fn e44_a_program_that_does_not_fit() {
+    check(
+        weigh()
+            .arg("--manifest-path")
+            .arg(fixture("depmem/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("depmem"))
+            .args(["--preset", "release", "--quiet", "-F", "small-flash"]),
+        Some(&fixture("depmem")),
+        1,
+        &["does not fit: FLASH over by"],
+    );
+}
+
+#[test]
+fn e45_nightly_options_without_rust_src() {
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .unwrap()
+        .stdout;
+    let src = PathBuf::from(String::from_utf8(sysroot).unwrap().trim())
+        .join("lib/rustlib/src/rust/library/core");
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    let mut cmd = weigh();
+    cmd.current_dir(d.path())
+        .args(["optimize", "--max-builds", "1", "--format", "json"]);
+    if src.is_dir() {
+        // With rust-src the options are searched: no such note.
+        let all = check(&mut cmd, Some(d.path()), 0, &[]);
+        assert!(!all.contains("has no rust-src"), "{all}");
+    } else {
+        check(
+            &mut cmd,
+            Some(d.path()),
+            0,
+            &["has no rust-src", "rustup component add rust-src"],
+        );
+    }
+}

@@ -36,7 +36,7 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             "nightly-only options skipped (--stable-only)".into()
         } else {
             format!(
-                "nightly-only options (panic=immediate-abort, -Zlocation-detail=none, -Zfmt-debug=none, optimize_for_size) skipped: {} has no rust-src to build core with",
+                "nightly-only options (panic=immediate-abort, -Zlocation-detail=none, -Zfmt-debug=none, optimize_for_size) skipped: {} has no rust-src to build core with; to search them: `rustup component add rust-src`",
                 s.env.toolchain.rustc.display()
             )
         });

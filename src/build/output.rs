@@ -43,6 +43,8 @@ pub struct StdoutFacts {
 #[derive(Debug, Default)]
 pub struct StderrFacts {
     pub first_error: Option<String>,
+    /// The linker's own first error (more telling than rustc's "linking failed").
+    pub linker_error: Option<String>,
     pub compiled: usize,
     pub overflows: Vec<Overflow>,
 }
@@ -83,6 +85,27 @@ pub fn parse_overflow(line: &str, into: &mut Vec<Overflow>) {
     }
 }
 
+/// `rust-lld: error: cannot find linker script memory.x` → that message.
+fn linker_error(line: &str) -> Option<String> {
+    let line = line.trim_start_matches("= note:").trim();
+    let at = line
+        .find("lld: error: ")
+        .or_else(|| line.find("ld: error: "))?;
+    let start = line[..at].rfind(' ').map_or(0, |i| i + 1);
+    Some(line[start..].to_string())
+}
+
+/// What to do about a build error the linker reported, when we know.
+pub fn hint_for(error: &str) -> Option<String> {
+    let script = error.split("cannot find linker script ").nth(1)?.trim();
+    Some(format!(
+        "the link names `{script}` but neither the workspace root nor any -L directory has it: \
+         a PAC provides memory.x with its `rt` feature (a HAL with its memory-x or ld feature); \
+         or put it in the workspace root, or have a build script copy it to OUT_DIR and print \
+         cargo:rustc-link-search"
+    ))
+}
+
 /// Read cargo's stderr to the end: log every line, report status lines.
 pub fn read_stderr(
     stderr: impl Read,
@@ -97,6 +120,9 @@ pub fn read_stderr(
             facts.first_error = Some(t.to_string());
         }
         parse_overflow(t, &mut facts.overflows);
+        if facts.linker_error.is_none() {
+            facts.linker_error = linker_error(t);
+        }
         if t.starts_with("Compiling") {
             facts.compiled += 1;
         }
@@ -159,6 +185,15 @@ pub fn read_stdout(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn linker_errors_and_their_hints() {
+        let e =
+            linker_error("  = note: rust-lld: error: cannot find linker script memory.x").unwrap();
+        assert_eq!(e, "rust-lld: error: cannot find linker script memory.x");
+        assert!(hint_for(&e).unwrap().contains("`rt` feature"));
+        assert_eq!(linker_error("error: linking with `rust-lld` failed"), None);
+    }
 
     #[test]
     fn overflow_messages_keep_the_last_figure_per_region() {

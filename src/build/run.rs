@@ -202,10 +202,14 @@ pub fn build_one(
         } => {
             outcome.cpu_seconds = cpu_seconds;
             if !status.success() {
-                outcome.error = Some(
-                    errs.first_error
-                        .unwrap_or_else(|| format!("cargo exited with {status}")),
-                );
+                let error = errs
+                    .linker_error
+                    .or(errs.first_error)
+                    .unwrap_or_else(|| format!("cargo exited with {status}"));
+                outcome.error = Some(match super::output::hint_for(&error) {
+                    Some(hint) => format!("{error}\n  hint: {hint}"),
+                    None => error,
+                });
             } else {
                 keep(env, id, outs.artifact, &mut outcome);
             }
