@@ -1,22 +1,32 @@
-//! `cargo weigh optimize`: the search, wired to real builds.
+//! `cargo weigh optimize`: the search, wired to real builds. Each batch the
+//! search asks for is built like a matrix (families, several at a time,
+//! the result cache); the report is saved where `apply` finds it.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::ablation::Objective;
 use crate::cli::OptimizeArgs;
-use crate::export::exporter;
+use crate::export::{exporter, Format};
 use crate::matrix::{BaseProfile, Config, Settings};
-use crate::optimize::{axes, Search, SearchSpace, Step};
+use crate::optimize::{Search, SearchSpace, Step};
 use crate::output::Sink;
+use crate::units::human;
 
 use super::{session, sizes};
 
-fn human(bytes: u64) -> String {
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else {
-        format!("{:.2} KiB", bytes as f64 / 1024.0)
+/// The command that applies the best configuration, as it can be run.
+fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
+    let q = |s: &str| shlex::try_quote(s).map_or_else(|_| s.to_string(), |q| q.into_owned());
+    let mut cmd = format!(
+        "cargo weigh apply {} --report {}",
+        q(best),
+        q(&report.display().to_string())
+    );
+    if let Some(m) = manifest {
+        cmd.push_str(&format!(" --manifest-path {}", q(&m.display().to_string())));
     }
+    cmd
 }
 
 pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
@@ -29,6 +39,12 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     let space = SearchSpace {
         keep_unwind: args.keep_unwind,
         nightly: !args.stable_only && s.env.toolchain.has_rust_src,
+        effective: crate::project::profile::effective(
+            &s.env.project.workspace_root,
+            &s.cargo_config,
+            BaseProfile::Release,
+        ),
+        target_aborts: s.env.toolchain.target_always_aborts(&s.cfgs),
     };
     let mut skipped = vec!["strip and debug are not searched: they change the file on disk, never the flash or the stripped size".to_string()];
     if !space.nightly {
@@ -53,7 +69,10 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         "optimize: minimising {what} of {} for {}",
         s.env.project.binary, s.env.target
     );
-    let mut evaluate = |c: &Config| builder.build(c);
+    let mut evaluate = |batch: &[Config]| {
+        let built = builder.build_all(batch);
+        (built.rows, built.complete)
+    };
     let mut on_step = |step: &Step| {
         eprintln!(
             "  step: {} → {}: {what} {} → {} ({:+} B)   [{}]",
@@ -69,23 +88,36 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         objective,
         max_builds: args.max_builds,
         max_build_seconds: args.max_build_time,
+        space,
         evaluate: &mut evaluate,
         on_step: &mut on_step,
     };
     let start = Config::new("release", BaseProfile::Release, Settings::default());
-    let (results, mut summary, complete) = search.run(start, &axes(space));
+    let (results, mut summary, complete) = search.run(start);
     s.restore_lockfile();
     summary.notes.extend(skipped);
-    eprintln!(
-        "optimize: best {} after {} builds; {}",
-        summary.best,
-        summary.builds,
-        summary.notes.first().cloned().unwrap_or_default()
-    );
     let mut report = s.report(results, complete, "optimize".into());
     report.finalize(Some(&summary.start));
+    let saved = s.env.weigh_dir.join("optimize.json");
+    let best = summary.best.clone();
+    let best_value = report
+        .configs
+        .iter()
+        .find(|c| c.name == best)
+        .and_then(|c| objective.of(c));
+    let apply = apply_command(&best, &saved, run_args.manifest_path.as_deref());
+    summary.notes.push(format!("apply it: {apply}"));
     report.optimize = Some(summary);
+    Sink::open(Some(&saved))?.finish(&exporter(Format::Json).render(&report)?)?;
     sink.finish(&exporter(run_args.output.format).render(&report)?)?;
+    if let Some(v) = best_value {
+        let builds = report.optimize.as_ref().map_or(0, |o| o.builds);
+        eprintln!(
+            "optimize: best {best}: {what} {} after {builds} builds",
+            human(v)
+        );
+        eprintln!("  apply it: {apply}");
+    }
     Ok(if !complete {
         ExitCode::from(130)
     } else {

@@ -380,10 +380,6 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         for n in &o.notes {
             notes.push(format!("optimize: {n}"));
         }
-        notes.push(format!(
-            "apply the best with: cargo weigh apply '{}' --report <this report as JSON>",
-            o.best
-        ));
     }
     notes.extend(identical_notes(report));
     if let Some(r) = &report.runner {

@@ -245,6 +245,30 @@ impl Settings {
         v
     }
 
+    /// Only the keys that change something against `effective` (the
+    /// profile as cargo applies it); `panic` goes when the target aborts
+    /// whatever the profile says.
+    pub fn normalized(&self, effective: &Settings, target_aborts: bool) -> Settings {
+        fn keep<T: PartialEq + Copy>(v: Option<T>, base: Option<T>) -> Option<T> {
+            v.filter(|x| Some(*x) != base)
+        }
+        let panic = match self.panic {
+            Some(Panic::Unwind | Panic::Abort) if target_aborts => None,
+            p => keep(p, effective.panic),
+        };
+        Settings {
+            opt_level: keep(self.opt_level, effective.opt_level),
+            lto: keep(self.lto, effective.lto),
+            codegen_units: keep(self.codegen_units, effective.codegen_units),
+            panic,
+            strip: keep(self.strip, effective.strip),
+            debug: keep(self.debug, effective.debug),
+            overflow_checks: keep(self.overflow_checks, effective.overflow_checks),
+            debug_assertions: keep(self.debug_assertions, effective.debug_assertions),
+            incremental: keep(self.incremental, effective.incremental),
+        }
+    }
+
     /// Short human form, e.g. `opt-level=z lto=fat`.
     pub fn summary(&self) -> String {
         self.toml_pairs()

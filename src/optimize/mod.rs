@@ -1,168 +1,31 @@
-//! `cargo weigh optimize`: greedy coordinate descent over the profile
-//! settings (and nightly-only size options where the toolchain has them),
-//! minimising flash for firmware and the stripped file otherwise.
+//! `cargo weigh optimize`: a search for the smallest configuration, flash
+//! for firmware and the stripped file otherwise.
 //!
-//! The search only decides what to build next; building and measuring is a
+//! It starts from the profile as is and from seeds that are small on most
+//! projects (fat LTO, one codegen unit, opt-level s and z), then walks the
+//! axes from the best so far, a whole axis at a time, so each batch of
+//! builds runs like a matrix (families, several at a time, the cache).
+//! Opt-level comes first: it interacts most with LTO. A pass that changes
+//! nothing ends the search. Settings identical in effect to one measured
+//! (`opt-level = 3` on a profile that has it) are never built. The best is
+//! the smallest configuration measured, whatever stopped the search.
+//!
+//! The search only decides what to build; building and measuring is a
 //! callback, so the logic is testable without cargo.
+
+mod space;
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use space::{name_of, Axis, SearchSpace, Variant};
+
 use crate::ablation::Objective;
-use crate::matrix::{Config, Panic};
+use crate::matrix::Config;
 use crate::report::ConfigResult;
 
-/// One way to change a configuration along an axis.
-pub struct Variant {
-    pub label: String,
-    apply: Box<dyn Fn(&mut Config)>,
-    /// Nightly-only: a failed build means "not supported here", not a bad setting.
-    pub unstable: bool,
-}
-
-pub struct Axis {
-    pub name: &'static str,
-    pub variants: Vec<Variant>,
-}
-
-fn setting(key: &'static str, value: &'static str) -> Variant {
-    Variant {
-        label: value.to_string(),
-        apply: Box::new(move |c: &mut Config| {
-            c.settings.set(key, value).expect("valid built-in value");
-        }),
-        unstable: false,
-    }
-}
-
-fn flag(on: bool, flags: &'static [&'static str]) -> Variant {
-    Variant {
-        label: if on { "on" } else { "off" }.to_string(),
-        apply: Box::new(move |c: &mut Config| {
-            let owned: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-            let at = c
-                .rustflags
-                .windows(owned.len())
-                .position(|w| w == owned.as_slice());
-            match (on, at) {
-                (true, None) => c.rustflags.extend(owned),
-                (false, Some(i)) => {
-                    c.rustflags.drain(i..i + owned.len());
-                }
-                _ => {}
-            }
-        }),
-        unstable: on,
-    }
-}
-
-/// What the search may change.
-#[derive(Debug, Clone, Copy)]
-pub struct SearchSpace {
-    pub keep_unwind: bool,
-    /// Nightly-only options are allowed (and the toolchain has rust-src).
-    pub nightly: bool,
-}
-
-pub fn axes(space: SearchSpace) -> Vec<Axis> {
-    let mut axes = vec![
-        Axis {
-            name: "opt-level",
-            variants: ["0", "1", "2", "3", "s", "z"]
-                .into_iter()
-                .map(|v| setting("opt-level", v))
-                .collect(),
-        },
-        Axis {
-            name: "lto",
-            variants: ["off", "thin", "fat"]
-                .into_iter()
-                .map(|v| setting("lto", v))
-                .collect(),
-        },
-        Axis {
-            name: "codegen-units",
-            variants: ["1", "16"]
-                .into_iter()
-                .map(|v| setting("codegen-units", v))
-                .collect(),
-        },
-        Axis {
-            name: "overflow-checks",
-            variants: ["false", "true"]
-                .into_iter()
-                .map(|v| setting("overflow-checks", v))
-                .collect(),
-        },
-    ];
-    if !space.keep_unwind {
-        let mut variants = vec![setting("panic", "unwind"), setting("panic", "abort")];
-        if space.nightly {
-            variants.push(Variant {
-                label: "immediate-abort".into(),
-                apply: Box::new(|c: &mut Config| {
-                    c.settings.panic = Some(Panic::ImmediateAbort);
-                    if c.build_std.is_empty() {
-                        c.build_std = vec!["core".into()];
-                    }
-                }),
-                unstable: true,
-            });
-        }
-        axes.push(Axis {
-            name: "panic",
-            variants,
-        });
-    }
-    if space.nightly {
-        axes.push(Axis {
-            name: "location-detail=none",
-            variants: vec![
-                flag(false, &["-Zlocation-detail=none"]),
-                flag(true, &["-Zlocation-detail=none"]),
-            ],
-        });
-        axes.push(Axis {
-            name: "fmt-debug=none",
-            variants: vec![
-                flag(false, &["-Zfmt-debug=none"]),
-                flag(true, &["-Zfmt-debug=none"]),
-            ],
-        });
-        axes.push(Axis {
-            name: "optimize_for_size",
-            variants: vec![
-                Variant {
-                    label: "off".into(),
-                    apply: Box::new(|c: &mut Config| {
-                        c.build_std_features.retain(|f| f != "optimize_for_size")
-                    }),
-                    unstable: false,
-                },
-                Variant {
-                    label: "on".into(),
-                    apply: Box::new(|c: &mut Config| {
-                        if c.build_std.is_empty() {
-                            c.build_std = vec!["core".into()];
-                        }
-                        if !c
-                            .build_std_features
-                            .iter()
-                            .any(|f| f == "optimize_for_size")
-                        {
-                            c.build_std_features.push("optimize_for_size".into());
-                        }
-                    }),
-                    unstable: true,
-                },
-            ],
-        });
-    }
-    axes
-}
-
-/// A change the search kept.
+/// A change that made the best configuration smaller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub axis: String,
@@ -176,186 +39,249 @@ pub struct Step {
 pub struct Summary {
     pub objective: Objective,
     pub start: String,
+    /// The smallest configuration measured.
     pub best: String,
     pub steps: Vec<Step>,
-    /// Configurations no other beats on both size and build time (among
-    /// builds that really ran; cached ones have no build time to compare).
+    /// Configurations no other beats on both size and build CPU time
+    /// (among builds that really compiled).
     pub pareto: Vec<String>,
     pub builds: usize,
     /// Why the search stopped, and what it skipped.
     pub notes: Vec<String>,
 }
 
-/// Identity of a build: everything but the name.
-fn key(c: &Config) -> String {
-    let mut c = c.clone();
-    c.name.clear();
-    serde_json::to_string(&c).expect("serializable")
-}
-
-/// The name of a configuration found by the search.
-pub fn name_of(c: &Config) -> String {
-    let s = c.summary();
-    if s == "(profile as is)" {
-        "release".into()
-    } else {
-        s
-    }
-}
+/// Builds and measures a batch: a row per configuration (`None` where
+/// the run was interrupted before it), and false when interrupted.
+pub type Evaluate<'a> = dyn FnMut(&[Config]) -> (Vec<Option<ConfigResult>>, bool) + 'a;
 
 pub struct Search<'a> {
     pub objective: Objective,
     pub max_builds: usize,
     pub max_build_seconds: Option<f64>,
-    /// Build and measure; `None` when interrupted.
-    pub evaluate: &'a mut dyn FnMut(&Config) -> Option<ConfigResult>,
-    /// Told about every kept step as it happens.
+    pub space: SearchSpace,
+    pub evaluate: &'a mut Evaluate<'a>,
+    /// Told about every improvement as it happens.
     pub on_step: &'a mut dyn FnMut(&Step),
 }
 
+/// What the search has measured so far.
+#[derive(Default)]
+struct State {
+    results: Vec<ConfigResult>,
+    configs: Vec<Config>,
+    by_key: HashMap<String, usize>,
+    steps: Vec<Step>,
+    notes: Vec<String>,
+    unsupported: Vec<String>,
+    best: Option<usize>,
+}
+
+/// Why the search ended early.
+enum Stop {
+    Budget,
+    Interrupted,
+}
+
 impl Search<'_> {
-    /// Run from `start`; returns every result built and the summary.
-    pub fn run(&mut self, start: Config, axes: &[Axis]) -> (Vec<ConfigResult>, Summary, bool) {
-        let mut results: Vec<ConfigResult> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut notes = Vec::new();
-        let mut unsupported: Vec<String> = Vec::new();
-        let mut steps = Vec::new();
-        let mut complete = true;
-        let mut current = start.clone();
-        current.name = name_of(&current);
+    fn value(&self, r: &ConfigResult) -> Option<u64> {
+        let over_time = match (self.max_build_seconds, r.build_cpu_seconds) {
+            (Some(limit), Some(t)) => t > limit && !r.fresh,
+            _ => false,
+        };
+        self.objective.of(r).filter(|_| !over_time)
+    }
 
-        let mut builds = 0usize;
-        let mut measure = |c: &Config,
-                           results: &mut Vec<ConfigResult>,
-                           builds: &mut usize|
-         -> Result<Option<usize>, ()> {
-            if let Some(&i) = seen.get(&key(c)) {
-                return Ok(Some(i));
-            }
-            if *builds >= self.max_builds {
-                return Ok(None);
-            }
-            *builds += 1;
-            let r = (self.evaluate)(c).ok_or(())?;
-            results.push(r);
-            seen.insert(key(c), results.len() - 1);
-            Ok(Some(results.len() - 1))
-        };
-        let value = |r: &ConfigResult| self.objective.of(r);
+    /// The smallest measured: fewest settings on a tie, then first measured.
+    fn smallest(&self, st: &State) -> Option<usize> {
+        (0..st.results.len())
+            .filter_map(|i| Some((self.value(&st.results[i])?, i)))
+            .min_by_key(|&(v, i)| (v, st.configs[i].settings.toml_pairs().len(), i))
+            .map(|(_, i)| i)
+    }
 
-        // The search ends before it starts: the summary names the start only.
-        let ended = |builds: usize, note: String| Summary {
-            objective: self.objective,
-            start: current.name.clone(),
-            best: current.name.clone(),
-            steps: Vec::new(),
-            pareto: Vec::new(),
-            builds,
-            notes: vec![note],
-        };
-        let first = match measure(&current, &mut results, &mut builds) {
-            Ok(Some(first)) => first,
-            Ok(None) => {
-                return (
-                    results,
-                    ended(builds, "--max-builds allows no build".into()),
-                    true,
-                )
+    /// Build the candidates not measured yet, as far as the budget allows.
+    fn measure(&mut self, st: &mut State, candidates: Vec<Config>) -> Result<(), Stop> {
+        let mut batch: Vec<Config> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        for mut c in candidates {
+            let key = self.space.key(&c);
+            if st.by_key.contains_key(&key) || keys.contains(&key) {
+                continue;
             }
-            Err(()) => {
-                let s = ended(builds, "interrupted before the first build finished".into());
-                return (results, s, false);
-            }
-        };
-        let Some(mut best_value) = value(&results[first]) else {
-            let note = format!(
-                "the starting configuration does not build: {}",
-                results[first].error.clone().unwrap_or_default()
-            );
-            let s = ended(builds, note);
-            return (results, s, true);
-        };
-        'passes: loop {
-            let mut improved = false;
-            for axis in axes {
-                let mut axis_best: Option<(u64, Config, String)> = None;
-                for v in &axis.variants {
-                    if unsupported.contains(&format!("{}={}", axis.name, v.label)) {
-                        continue;
-                    }
-                    let mut cand = current.clone();
-                    (v.apply)(&mut cand);
-                    cand.name = name_of(&cand);
-                    if key(&cand) == key(&current) {
-                        continue;
-                    }
-                    let i = match measure(&cand, &mut results, &mut builds) {
-                        Ok(Some(i)) => i,
-                        Ok(None) => {
-                            notes.push(format!("stopped at --max-builds {}", self.max_builds));
-                            break 'passes;
-                        }
-                        Err(()) => {
-                            complete = false;
-                            break 'passes;
-                        }
-                    };
-                    let r = &results[i];
-                    let Some(size) = value(r) else {
-                        if v.unstable {
-                            unsupported.push(format!("{}={}", axis.name, v.label));
-                            notes.push(format!(
-                                "skipped {}={}: it does not build with this toolchain ({})",
-                                axis.name,
-                                v.label,
-                                r.error.clone().unwrap_or_default()
-                            ));
-                        }
-                        continue;
-                    };
-                    if let (Some(limit), Some(t)) = (self.max_build_seconds, r.build_cpu_seconds) {
-                        if t > limit && !r.fresh {
-                            notes.push(format!("rejected {}: its build took {t:.1} s, over --max-build-time {limit}", r.name));
-                            continue;
-                        }
-                    }
-                    if axis_best.as_ref().is_none_or(|(b, _, _)| size < *b) {
-                        axis_best = Some((size, cand, v.label.clone()));
+            c.name = name_of(&c);
+            keys.push(key);
+            batch.push(c);
+        }
+        let room = self.max_builds.saturating_sub(st.results.len());
+        let cut = batch.len() > room;
+        batch.truncate(room);
+        if !batch.is_empty() {
+            let (rows, complete) = (self.evaluate)(&batch);
+            for ((c, key), r) in batch.into_iter().zip(keys).zip(rows) {
+                let Some(r) = r else { continue };
+                if let (Some(limit), Some(t)) = (self.max_build_seconds, r.build_cpu_seconds) {
+                    if t > limit && !r.fresh {
+                        st.notes.push(format!(
+                            "rejected {}: its build took {t:.1} CPU s, over --max-build-time {limit}",
+                            r.name
+                        ));
                     }
                 }
-                if let Some((size, cand, label)) = axis_best {
-                    if size < best_value {
-                        let step = Step {
-                            axis: axis.name.to_string(),
-                            to: label,
-                            config: cand.name.clone(),
-                            before: best_value,
-                            after: size,
-                        };
-                        (self.on_step)(&step);
-                        steps.push(step);
-                        best_value = size;
-                        current = cand;
-                        improved = true;
-                    }
-                }
+                st.by_key.insert(key, st.results.len());
+                st.configs.push(c);
+                st.results.push(r);
             }
-            if !improved {
-                notes.push("stopped at a local minimum: no single change makes it smaller".into());
-                break;
+            if !complete {
+                return Err(Stop::Interrupted);
             }
         }
+        if cut {
+            Err(Stop::Budget)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Take the smallest as the best; a step when it changed.
+    fn update_best(&mut self, st: &mut State, axis: &str, to: &str) -> bool {
+        let new = self.smallest(st);
+        let old = st.best;
+        st.best = new;
+        let (Some(n), Some(o)) = (new, old) else {
+            return false;
+        };
+        if n == o {
+            return false;
+        }
+        let step = Step {
+            axis: axis.to_string(),
+            to: to.to_string(),
+            config: st.results[n].name.clone(),
+            before: self.value(&st.results[o]).unwrap_or(0),
+            after: self.value(&st.results[n]).unwrap_or(0),
+        };
+        (self.on_step)(&step);
+        st.steps.push(step);
+        true
+    }
+
+    /// Variants of the best along one axis that did not fail before.
+    fn along(&self, st: &State, axis: &Axis) -> Vec<(Config, String)> {
+        let Some(b) = st.best else { return Vec::new() };
+        axis.variants
+            .iter()
+            .filter(|v| {
+                !st.unsupported
+                    .contains(&format!("{}={}", axis.name, v.label))
+            })
+            .map(|v| {
+                let mut c = st.configs[b].clone();
+                v.apply(&mut c);
+                (c, v.label.clone())
+            })
+            .collect()
+    }
+
+    /// Nightly-only variants that did not build are not supported here.
+    fn note_unsupported(&self, st: &mut State, axis: &Axis, tried: &[(Config, String)]) {
+        for (c, label) in tried {
+            let unstable = axis
+                .variants
+                .iter()
+                .any(|v| &v.label == label && v.unstable);
+            let Some(&i) = st.by_key.get(&self.space.key(c)) else {
+                continue;
+            };
+            let what = format!("{}={label}", axis.name);
+            if unstable && !st.results[i].ok && !st.unsupported.contains(&what) {
+                st.notes.push(format!(
+                    "skipped {what}: it does not build with this toolchain ({})",
+                    st.results[i].error.clone().unwrap_or_default()
+                ));
+                st.unsupported.push(what);
+            }
+        }
+    }
+
+    /// One pass over every axis from the best; true when the best changed.
+    fn pass(&mut self, st: &mut State, axes: &[Axis]) -> Result<bool, Stop> {
+        let mut improved = false;
+        for axis in axes {
+            let tried = self.along(st, axis);
+            let result = self.measure(st, tried.iter().map(|(c, _)| c.clone()).collect());
+            self.note_unsupported(st, axis, &tried);
+            let label = st
+                .best
+                .and_then(|_| self.smallest(st))
+                .and_then(|n| {
+                    tried
+                        .iter()
+                        .find(|(c, _)| self.space.key(c) == self.space.key(&st.configs[n]))
+                })
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default();
+            improved |= self.update_best(st, axis.name, &label);
+            result?;
+        }
+        Ok(improved)
+    }
+
+    /// Run from `start`: every result built, the summary, and false when
+    /// interrupted.
+    pub fn run(&mut self, start: Config) -> (Vec<ConfigResult>, Summary, bool) {
+        let mut st = State::default();
+        let axes = self.space.axes();
+        let mut first = vec![start.clone()];
+        first.extend(self.space.seeds(&start));
+        let mut outcome = self.measure(&mut st, first);
+        st.best = st
+            .results
+            .first()
+            .filter(|r| self.value(r).is_some())
+            .map(|_| 0);
+        if st.best.is_none() {
+            if let Some(r) = st.results.first() {
+                st.notes.push(format!(
+                    "the starting configuration does not build: {}",
+                    r.error.clone().unwrap_or_default()
+                ));
+            }
+        }
+        self.update_best(&mut st, "seed", "opt-level s/z, lto fat, codegen-units 1");
+        while outcome.is_ok() && st.best.is_some() {
+            match self.pass(&mut st, &axes) {
+                Ok(true) => {}
+                Ok(false) => {
+                    st.notes.push(
+                        "stopped at a local minimum: no single change makes it smaller".into(),
+                    );
+                    break;
+                }
+                Err(e) => outcome = Err(e),
+            }
+        }
+        if matches!(outcome, Err(Stop::Budget)) {
+            st.notes
+                .push(format!("stopped at --max-builds {}", self.max_builds));
+        }
+        if st.results.is_empty() && matches!(outcome, Err(Stop::Budget)) {
+            st.notes = vec!["--max-builds allows no build".into()];
+        }
+        let best = self.smallest(&st).or(st.best).unwrap_or(0);
         let summary = Summary {
             objective: self.objective,
             start: name_of(&start),
-            best: current.name.clone(),
-            steps,
-            pareto: pareto(&results, self.objective),
-            builds,
-            notes,
+            best: st
+                .results
+                .get(best)
+                .map_or_else(|| name_of(&start), |r| r.name.clone()),
+            steps: st.steps,
+            pareto: pareto(&st.results, self.objective),
+            builds: st.results.len(),
+            notes: st.notes,
         };
-        (results, summary, complete)
+        let complete = !matches!(outcome, Err(Stop::Interrupted));
+        (st.results, summary, complete)
     }
 }
 

@@ -2,6 +2,7 @@
 //! built under.
 
 mod cargo_config;
+pub mod profile;
 mod select;
 
 pub use cargo_config::{

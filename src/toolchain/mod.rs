@@ -67,7 +67,9 @@ impl Toolchain {
     /// Whether the target aborts on panic whatever the profile says
     /// (`panic = "unwind"` then builds exactly what `"abort"` builds).
     pub fn target_always_aborts(&self, cfgs: &[cargo_platform::Cfg]) -> bool {
-        cfgs.iter().any(|c| c.to_string() == "panic=\"abort\"")
+        cfgs.iter().any(|c| {
+            matches!(c, cargo_platform::Cfg::KeyPair(k, v) if k.as_str() == "panic" && v == "abort")
+        })
     }
 }
 
