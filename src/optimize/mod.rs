@@ -74,6 +74,8 @@ struct State {
     notes: Vec<String>,
     unsupported: Vec<String>,
     best: Option<usize>,
+    /// Each axis's values and what they measured when it was last walked.
+    scans: HashMap<&'static str, Vec<(String, Option<u64>)>>,
 }
 
 /// Why the search ended early.
@@ -165,15 +167,36 @@ impl Search<'_> {
         true
     }
 
-    /// Variants of the best along one axis that did not fail before.
+    /// Values of an axis worth walking again: those within 2 % of the best
+    /// of its first walk (`None`: never walked). A change elsewhere rarely
+    /// turns a clearly worse value into the best.
+    fn promising(&self, st: &State, axis: &Axis) -> Option<Vec<String>> {
+        let last = st.scans.get(axis.name)?;
+        let mut values: Vec<(u64, &String)> =
+            last.iter().filter_map(|(l, v)| Some(((*v)?, l))).collect();
+        values.sort();
+        let best = values.first().map_or(0, |(v, _)| *v) as f64;
+        Some(
+            values
+                .iter()
+                .filter(|(v, _)| *v as f64 <= best * 1.02)
+                .map(|(_, l)| (*l).clone())
+                .collect(),
+        )
+    }
+
+    /// Variants of the best along one axis that did not fail before and,
+    /// on a second walk, looked promising on the first.
     fn along(&self, st: &State, axis: &Axis) -> Vec<(Config, String)> {
         let Some(b) = st.best else { return Vec::new() };
+        let promising = self.promising(st, axis);
         axis.variants
             .iter()
             .filter(|v| {
                 !st.unsupported
                     .contains(&format!("{}={}", axis.name, v.label))
             })
+            .filter(|v| promising.as_ref().is_none_or(|p| p.contains(&v.label)))
             .map(|v| {
                 let mut c = st.configs[b].clone();
                 v.apply(&mut c);
@@ -210,6 +233,16 @@ impl Search<'_> {
             let tried = self.along(st, axis);
             let result = self.measure(st, tried.iter().map(|(c, _)| c.clone()).collect());
             self.note_unsupported(st, axis, &tried);
+            let walked: Vec<(String, Option<u64>)> = tried
+                .iter()
+                .map(|(c, label)| {
+                    let at = st.by_key.get(&self.space.key(c));
+                    (label.clone(), at.and_then(|&i| self.value(&st.results[i])))
+                })
+                .collect();
+            if !walked.is_empty() && !st.scans.contains_key(axis.name) {
+                st.scans.insert(axis.name, walked);
+            }
             let label = st
                 .best
                 .and_then(|_| self.smallest(st))

@@ -276,3 +276,39 @@ fn pareto_front_keeps_only_undominated_points() {
         }));
     }
 }
+
+/// A second walk along an axis only tries the values that were close to
+/// the best on the first (rtic's `complex`: codegen-units changed last).
+#[test]
+fn a_second_walk_tries_only_promising_values() {
+    use crate::matrix::{Lto, OptLevel};
+    let measured = |c: &Config| -> u64 {
+        let cgu16 = c.settings.codegen_units != Some(1);
+        let lto = c.settings.lto.unwrap_or(Lto::Fat);
+        let base = match c.settings.opt_level.unwrap_or(OptLevel::O3) {
+            OptLevel::O0 => 10_476,
+            OptLevel::O1 => 5_108,
+            OptLevel::O2 => 5_512,
+            OptLevel::O3 => 5_660,
+            OptLevel::S => 4_152,
+            OptLevel::Z => 3_864,
+        };
+        base + match lto {
+            Lto::Fat => 0,
+            Lto::Thin => 300,
+            _ => 1_500,
+        } - if cgu16 { 12 } else { 0 }
+    };
+    // The project's release profile has fat LTO and one codegen unit.
+    let mut sp = space(false, true);
+    sp.effective.lto = Some(Lto::Fat);
+    sp.effective.codegen_units = Some(1);
+    let (results, sum) = search_with(sp, 100, &measured);
+    assert_eq!(fake_size_of(&results, &sum.best), 3_852);
+    assert!(
+        results.len() <= 10,
+        "{} builds: {:?}",
+        results.len(),
+        results.iter().map(|r| &r.name).collect::<Vec<_>>()
+    );
+}
