@@ -99,10 +99,11 @@ impl Row {
             self.stripped,
             self.flash,
             self.ram,
-            self.flash_pct,
-            self.delta,
-            self.build,
         ];
+        if cols.firmware {
+            v.push(self.flash_pct);
+        }
+        v.extend([self.delta, self.build]);
         if cols.cost {
             v.push(self.cost);
             v.push(self.saving);
@@ -119,18 +120,37 @@ impl Row {
 pub(crate) struct Optional {
     pub cost: bool,
     pub verify: bool,
+    /// A bare-metal target: flash and its share of the chip; else the
+    /// loaded size of a hosted binary.
+    pub firmware: bool,
 }
 
 pub(crate) fn optional(report: &Report) -> Optional {
     Optional {
         cost: report.cost.is_some(),
         verify: report.configs.iter().any(|c| c.verify.is_some()),
+        firmware: report.target.as_deref().is_none_or(|t| {
+            crate::ablation::Objective::for_target(t) == crate::ablation::Objective::Flash
+        }),
     }
 }
 
 pub(crate) fn headers(report: &Report) -> Vec<&'static str> {
     let cols = optional(report);
-    let mut h = HEADERS.to_vec();
+    let mut h = if cols.firmware {
+        HEADERS.to_vec()
+    } else {
+        vec![
+            "Config",
+            "Changes",
+            "File",
+            "Stripped",
+            "Loaded",
+            "RAM",
+            "Δ Loaded",
+            "Build CPU",
+        ]
+    };
     if cols.cost {
         h.push("Cost/unit");
         h.push("Saving");
@@ -441,13 +461,40 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
     if report.configs.iter().any(|c| c.fresh) {
         notes.push("(cached): cargo found every unit up to date from an earlier run; the time is not a cold build's".into());
     }
-    notes.push(
-        "Flash = allocated sections with contents (code, constants, .data image) = size's text+data; RAM = data+bss; \
-         Stripped = file without symbols/debug info; File = on disk (mostly debug info); \
-         Build CPU = CPU seconds of the build's processes, comparable whatever ran at the same time"
-            .into(),
-    );
+    notes.extend(legend(report));
     notes
+}
+
+/// What the columns mean for this target, and what the file of the
+/// baseline is made of (debug info, symbols, or padding and headers).
+fn legend(report: &Report) -> Vec<String> {
+    let what = if optional(report).firmware {
+        "Flash = allocated sections with contents (code, constants, .data image), by address; RAM = static RAM by address"
+    } else {
+        "Loaded = allocated sections with contents (code, constants, data) = size's text+data; RAM = data+bss"
+    };
+    let mut out = vec![format!(
+        "{what}; Stripped = the file strip writes; Build CPU = CPU seconds of the build's processes, comparable whatever ran at the same time"
+    )];
+    let base = report
+        .configs
+        .iter()
+        .find(|c| Some(&c.name) == report.baseline.as_ref());
+    if let Some((c, m)) = base.and_then(|c| Some((c, c.size.as_ref()?))) {
+        let rest = m
+            .file_bytes
+            .saturating_sub(m.flash_bytes + m.debug_info_bytes + m.symbol_table_bytes);
+        out.push(format!(
+            "File of {}: {} = {} loaded + {} debug info + {} symbols + {} padding, headers and other sections",
+            c.name,
+            kib(m.file_bytes),
+            kib(m.flash_bytes),
+            kib(m.debug_info_bytes),
+            kib(m.symbol_table_bytes),
+            kib(rest)
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -50,6 +50,8 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
         berkeley: Berkeley { text, data, bss },
         format: "elf32-littlearm".into(),
         has_debug_info: debug > 0,
+        debug_info_bytes: debug,
+        symbol_table_bytes: 0,
         flash_hash: format!("{text:08x}{data:08x}"),
         sections,
     }

@@ -53,6 +53,7 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
 
     let mut out = Vec::new();
     let mut has_debug_info = false;
+    let (mut debug_info_bytes, mut symbol_table_bytes) = (0u64, 0u64);
     for section in sections.iter() {
         let name = sections.section_name(endian, section).map_err(corrupt)?;
         let name = String::from_utf8_lossy(name).into_owned();
@@ -65,6 +66,13 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         }
         let flags: u64 = section.sh_flags(endian).into();
         let size: u64 = section.sh_size(endian).into();
+        if flags & u64::from(elf::SHF_ALLOC) == 0 && sh_type != elf::SHT_NOBITS {
+            if name.starts_with(".debug") || name.starts_with(".zdebug") {
+                debug_info_bytes = debug_info_bytes.saturating_add(size);
+            } else if sh_type == elf::SHT_SYMTAB || name == ".strtab" {
+                symbol_table_bytes = symbol_table_bytes.saturating_add(size);
+            }
+        }
         let addr: u64 = section.sh_addr(endian).into();
         let offset: u64 = section.sh_offset(endian).into();
         let nobits = sh_type == elf::SHT_NOBITS;
@@ -116,6 +124,8 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         berkeley,
         format: format_name(header, endian),
         has_debug_info,
+        debug_info_bytes,
+        symbol_table_bytes,
         flash_hash: flash_hash(&out),
         sections,
     })

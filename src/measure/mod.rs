@@ -53,6 +53,12 @@ pub struct Measurement {
     pub format: String,
     /// Whether the file carries DWARF debug info.
     pub has_debug_info: bool,
+    /// Bytes of DWARF debug info in the file (`.debug_*` sections).
+    #[serde(default)]
+    pub debug_info_bytes: u64,
+    /// Bytes of the symbol tables (`.symtab` and its string table).
+    #[serde(default)]
+    pub symbol_table_bytes: u64,
     /// SHA-256 of the loaded bytes with their load addresses (the GNU build
     /// id left out): equal hashes mean two builds load exactly the same bytes.
     pub flash_hash: String,

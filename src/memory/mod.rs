@@ -291,6 +291,8 @@ mod tests {
             },
             format: String::new(),
             has_debug_info: false,
+            debug_info_bytes: 0,
+            symbol_table_bytes: 0,
             flash_hash: String::new(),
             sections,
         };

@@ -40,6 +40,8 @@ fn result(c: &Config) -> ConfigResult {
         },
         format: "elf32-littlearm".into(),
         has_debug_info: false,
+        debug_info_bytes: 0,
+        symbol_table_bytes: 0,
         flash_hash: size.to_string(),
         sections: Vec::new(),
     };
