@@ -82,3 +82,42 @@ fn optimize_beats_the_standard_preset_and_its_result_applies() {
         "cargo build --release reproduces the optimized flash"
     );
 }
+
+/// Whatever stops the search, the best it names is the smallest it
+/// measured (it named the starting configuration under --max-builds).
+#[test]
+fn under_max_builds_the_best_is_the_smallest_measured() {
+    let out = run(weigh()
+        .arg("optimize")
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args([
+            "--stable-only",
+            "--max-builds",
+            "2",
+            "--quiet",
+            "--format",
+            "json",
+        ]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let configs = r["configs"].as_array().unwrap();
+    assert_eq!(configs.len(), 2);
+    let smallest = configs
+        .iter()
+        .min_by_key(|c| c["flash_bytes"].as_u64().unwrap())
+        .unwrap();
+    assert_eq!(r["optimize"]["best"], smallest["name"]);
+    assert_ne!(r["optimize"]["best"], "release");
+    // The printed command applies it as printed: the report is saved.
+    let (_, stderr) = text(&out);
+    let cmd = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("apply it: "))
+        .expect("the apply command");
+    let saved = shared_target_dir("tiny").join("weigh/optimize.json");
+    assert!(cmd.contains(&saved.display().to_string()), "{cmd}");
+    assert_eq!(json(&saved)["optimize"]["best"], smallest["name"]);
+}
