@@ -5,6 +5,7 @@
 //! `build` → `measure` → `report` → `export`. `app` wires them together.
 
 pub mod ablation;
+pub mod analysis;
 pub mod app;
 pub mod apply;
 pub mod attribute;
@@ -22,6 +23,7 @@ pub mod output;
 pub mod process;
 pub mod project;
 pub mod report;
+pub mod results;
 pub mod toolchain;
 pub mod units;
 pub mod verify;

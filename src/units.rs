@@ -1,7 +1,32 @@
 //! Sizes, one way everywhere: parsing what users type (`512K`, `0x8000`,
 //! `1M`) and formatting bytes, signed changes and percentages for people.
 
-pub use crate::memory::parse_size;
+/// A size from the command line or a file: `131072`, `128K`, `128KiB`,
+/// `1M`, `0x20000`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || {
+        format!("invalid size `{s}`: expected bytes, or a number with K or M (KiB/MiB), e.g. 128K, 1M, 0x20000")
+    };
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, mult) = match t.as_bytes().last() {
+        Some(b'K' | b'k') => (&t[..t.len() - 1], 1024u64),
+        Some(b'M' | b'm') => (&t[..t.len() - 1], 1024 * 1024),
+        _ => (t, 1),
+    };
+    let value = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => digits.parse(),
+    };
+    value.ok().and_then(|v| v.checked_mul(mult)).ok_or_else(bad)
+}
 
 /// A whole number with thousands separators: `7488` → `7,488`.
 pub fn thousands(n: u64) -> String {
@@ -70,6 +95,17 @@ pub fn signed_pct(p: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("128K"), Ok(131072));
+        assert_eq!(parse_size("128KiB"), Ok(131072));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("0x8000"), Ok(0x8000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("12Q").unwrap_err().contains("12Q"));
+        assert!(parse_size("").is_err());
+    }
 
     #[test]
     fn formats() {

@@ -88,7 +88,7 @@ fn applied_configuration_reproduces_the_measured_flash() {
     );
 
     // A plain release build, with the toolchain the report recorded.
-    if measured["build_std"]
+    if measured["std_built_from_source"]
         .as_array()
         .is_some_and(|a| !a.is_empty())
     {

@@ -6,34 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matrix::{Config, Settings};
-use crate::report::{ConfigResult, Report};
-
-/// The figure being minimised: flash for firmware, stripped file otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Objective {
-    Flash,
-    Stripped,
-}
-
-impl Objective {
-    /// Bare-metal targets (`*-none-*`) are judged by flash.
-    pub fn for_target(target: &str) -> Objective {
-        if target.contains("-none") || target.ends_with(".json") {
-            Objective::Flash
-        } else {
-            Objective::Stripped
-        }
-    }
-
-    pub fn of(self, c: &ConfigResult) -> Option<u64> {
-        let s = c.size.as_ref()?;
-        Some(match self {
-            Objective::Flash => s.flash_bytes,
-            Objective::Stripped => s.stripped_bytes,
-        })
-    }
-}
+use crate::results::{ConfigResult, Objective};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
@@ -68,6 +41,7 @@ fn pairs(s: &Settings) -> Vec<(&'static str, String)> {
 }
 
 fn same_extras(a: &ConfigResult, b: &ConfigResult) -> bool {
+    let (a, b) = (&a.config, &b.config);
     a.profile == b.profile && a.rustflags == b.rustflags && a.build_std == b.build_std
 }
 
@@ -87,8 +61,8 @@ fn effect(setting: String, from: &ConfigResult, to: &ConfigResult) -> Option<Eff
     let (a, b) = (from.size.as_ref()?, to.size.as_ref()?);
     Some(Effect {
         setting,
-        from: from.name.clone(),
-        to: to.name.clone(),
+        from: from.config.name.clone(),
+        to: to.config.name.clone(),
         flash_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
         stripped_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
         // A cached build's time says nothing about its cost.
@@ -109,37 +83,36 @@ fn value_of(s: &Settings, key: &str) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// The ablation view of whatever the report holds.
-pub fn analyse(report: &Report, objective: Objective) -> Option<Ablation> {
-    let base = report
-        .configs
-        .iter()
-        .find(|c| Some(&c.name) == report.baseline.as_ref())?;
+/// The ablation view of whatever the rows hold, from `baseline`.
+pub fn analyse(rows: &[ConfigResult], baseline: &str, objective: Objective) -> Option<Ablation> {
+    let base = rows.iter().find(|c| c.config.name == baseline)?;
     base.size.as_ref()?;
-    let smallest = report
-        .configs
+    let smallest = rows
         .iter()
         .filter(|c| same_extras(c, base))
         .filter_map(|c| objective.of(c).map(|v| (v, c)))
-        .min_by_key(|(v, c)| (*v, pairs(&c.settings).len()))?
+        .min_by_key(|(v, c)| (*v, pairs(&c.config.settings).len()))?
         .1;
     let mut single = Vec::new();
     let mut revert = Vec::new();
-    for c in report.configs.iter().filter(|c| same_extras(c, base)) {
-        if let Some(key) = one_difference(&base.settings, &c.settings) {
-            if let Some(e) = effect(format!("{key}={}", value_of(&c.settings, key)), base, c) {
+    for c in rows.iter().filter(|c| same_extras(c, base)) {
+        let (cs, bs, ss) = (
+            &c.config.settings,
+            &base.config.settings,
+            &smallest.config.settings,
+        );
+        if let Some(key) = one_difference(bs, cs) {
+            if let Some(e) = effect(format!("{key}={}", value_of(cs, key)), base, c) {
                 single.push(e);
             }
         }
-        if c.name != smallest.name {
-            if let Some(key) = one_difference(&smallest.settings, &c.settings) {
+        if c.config.name != smallest.config.name {
+            if let Some(key) = one_difference(ss, cs) {
                 // Reverting: the other configuration leaves the key as the baseline has it.
-                if value_of(&c.settings, key) == value_of(&base.settings, key) {
-                    if let Some(e) = effect(
-                        format!("{key} back to {}", value_of(&base.settings, key)),
-                        smallest,
-                        c,
-                    ) {
+                if value_of(cs, key) == value_of(bs, key) {
+                    if let Some(e) =
+                        effect(format!("{key} back to {}", value_of(bs, key)), smallest, c)
+                    {
                         revert.push(e);
                     }
                 }
@@ -156,20 +129,21 @@ pub fn analyse(report: &Report, objective: Objective) -> Option<Ablation> {
     by_effect(&mut revert);
     Some(Ablation {
         objective,
-        smallest: smallest.name.clone(),
+        smallest: smallest.config.name.clone(),
         single,
         revert,
-        identical: identical_groups(report),
+        identical: identical_groups(rows),
     })
 }
 
-fn identical_groups(report: &Report) -> Vec<Vec<String>> {
+fn identical_groups(rows: &[ConfigResult]) -> Vec<Vec<String>> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for c in &report.configs {
+    for c in rows {
         let Some(s) = &c.size else { continue };
+        let name = c.config.name.clone();
         match groups.iter_mut().find(|(h, _)| *h == s.flash_hash) {
-            Some((_, names)) => names.push(c.name.clone()),
-            None => groups.push((s.flash_hash.clone(), vec![c.name.clone()])),
+            Some((_, names)) => names.push(name),
+            None => groups.push((s.flash_hash.clone(), vec![name])),
         }
     }
     groups
@@ -181,24 +155,29 @@ fn identical_groups(report: &Report) -> Vec<Vec<String>> {
 
 /// Configurations to add so the view is complete: the baseline plus each
 /// setting of the smallest, and the smallest minus each of its settings.
-pub fn missing_configs(report: &Report, objective: Objective, all: &[Config]) -> Vec<Config> {
-    let Some(base_cfg) = all
-        .iter()
-        .find(|c| Some(&c.name) == report.baseline.as_ref())
-    else {
+pub fn missing_configs(
+    rows: &[ConfigResult],
+    baseline: &str,
+    objective: Objective,
+    all: &[Config],
+) -> Vec<Config> {
+    let Some(base_cfg) = all.iter().find(|c| c.name == baseline) else {
         return Vec::new();
     };
-    let Some(smallest) = report
-        .configs
+    let Some(smallest) = rows
         .iter()
-        .filter(|c| c.profile == base_cfg.profile && c.rustflags == base_cfg.rustflags)
+        .filter(|c| {
+            c.config.profile == base_cfg.profile && c.config.rustflags == base_cfg.rustflags
+        })
         .filter_map(|c| objective.of(c).map(|v| (v, c)))
         .min_by_key(|(v, _)| *v)
         .map(|(_, c)| c)
     else {
         return Vec::new();
     };
-    let have: Vec<&Settings> = report.configs.iter().map(|c| &c.settings).collect();
+    let have: Vec<&Settings> = rows.iter().map(|c| &c.config.settings).collect();
+    let smallest_name = &smallest.config.name;
+    let smallest = &smallest.config;
     let mut out: Vec<Config> = Vec::new();
     for (key, value) in pairs(&smallest.settings) {
         let value = value.trim_matches('"').to_string();
@@ -221,7 +200,7 @@ pub fn missing_configs(report: &Report, objective: Objective, all: &[Config]) ->
             && !out.iter().any(|c| c.settings == reverted)
         {
             let mut c = base_cfg.clone();
-            c.name = format!("{} -{key}", smallest.name);
+            c.name = format!("{smallest_name} -{key}");
             c.settings = reverted;
             out.push(c);
         }

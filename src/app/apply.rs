@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::apply::{plan_cargo_config, plan_manifest};
-use crate::budget::read_report;
 use crate::cli::ApplyArgs;
-use crate::matrix::{self, Config};
+use crate::matrix;
 use crate::project::{select_package, CargoConfig, Selection};
+use crate::report::read_report;
 use crate::toolchain;
 
 pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
@@ -28,11 +28,15 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     let (config, target, reproduce_with_build_std) = match &args.report {
         Some(path) => {
             let report = read_report(path)?;
-            let names: Vec<String> = report.configs.iter().map(|c| c.name.clone()).collect();
+            let names: Vec<String> = report
+                .configs
+                .iter()
+                .map(|c| c.config.name.clone())
+                .collect();
             let c = report
                 .configs
                 .iter()
-                .find(|c| c.name == args.config)
+                .find(|c| c.config.name == args.config)
                 .with_context(|| {
                     format!(
                         "no configuration `{}` in `{}`; choose one of: {}",
@@ -44,21 +48,19 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             // Building std from source only because the target has no
             // prebuilt core is the toolchain's business, printed below; std
             // features or immediate-abort need it in .cargo/config.toml.
-            let needs_std = !c.build_std_features.is_empty()
-                || c.settings.panic == Some(matrix::Panic::ImmediateAbort);
-            let config = Config {
-                name: c.name.clone(),
-                profile: c.profile,
-                settings: c.settings.clone(),
-                rustflags: c.rustflags.clone(),
-                build_std: if needs_std {
-                    c.build_std.clone()
-                } else {
-                    Vec::new()
-                },
-                build_std_features: c.build_std_features.clone(),
+            let needs_std = !c.config.build_std_features.is_empty()
+                || c.config.settings.panic == Some(matrix::Panic::ImmediateAbort);
+            let mut config = c.config.clone();
+            config.build_std = if needs_std {
+                c.std_built_from_source.clone()
+            } else {
+                Vec::new()
             };
-            (config, report.target.clone(), c.build_std.clone())
+            (
+                config,
+                report.target.clone(),
+                c.std_built_from_source.clone(),
+            )
         }
         None => {
             let configs = match &args.preset {

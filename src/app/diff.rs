@@ -7,13 +7,15 @@ use std::process::{Command, ExitCode};
 use anyhow::{bail, Context};
 
 use crate::attribute::{attribute_map, Options};
-use crate::budget::{read_report, Growth};
+use crate::budget::Growth;
 use crate::cli::DiffArgs;
 use crate::diff::{compare_reports, Diff};
 use crate::export::render_diff;
 use crate::measure::{map_file, measure_bytes};
 use crate::output::Sink;
-use crate::report::{ConfigResult, Report};
+use crate::report::read_report;
+use crate::report::Report;
+use crate::results::ConfigResult;
 
 use super::{run_matrix, session};
 
@@ -59,7 +61,7 @@ fn load(path: &Path) -> anyhow::Result<Report> {
     let mut row = ConfigResult::for_file("binary".into(), path.to_path_buf(), m);
     row.attribution = attribute_map(&map, &Options::default()).ok();
     let mut r = Report::new(vec![row]);
-    r.finalize(None);
+    crate::analysis::derive(&mut r, &crate::analysis::Inputs::default());
     Ok(r)
 }
 

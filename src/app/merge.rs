@@ -4,10 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::ablation::{self, Objective};
-use crate::budget::read_report;
 use crate::export::exporter;
 use crate::output::Sink;
+use crate::report::read_report;
 use crate::report::Report;
 
 /// `K/N` → the matrix positions of shard K (1-based): K-1, K-1+N, ...
@@ -67,8 +66,12 @@ pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
     merged.complete = reports.iter().all(|(_, r)| r.complete);
     for (p, r) in &reports {
         for c in &r.configs {
-            if merged.configs.iter().any(|m| m.name == c.name) {
-                bail!("configuration `{}` is in more than one report (again in `{}`)\n  hint: each shard must be a different K of the same N", c.name, p.display());
+            if merged
+                .configs
+                .iter()
+                .any(|m| m.config.name == c.config.name)
+            {
+                bail!("configuration `{}` is in more than one report (again in `{}`)\n  hint: each shard must be a different K of the same N", c.config.name, p.display());
             }
             merged.configs.push(c.clone());
         }
@@ -80,13 +83,16 @@ pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
         .output
         .baseline
         .clone()
-        .or_else(|| merged.configs.first().map(|c| c.name.clone()));
-    merged.finalize(baseline.as_deref());
-    let objective = Objective::for_target(merged.target.as_deref().unwrap_or(""));
-    merged.ablation = ablation::analyse(&merged, objective);
-    if let Some(model) = merged.cost.clone() {
-        crate::cost::apply(&mut merged, &model);
-    }
+        .or_else(|| merged.configs.first().map(|c| c.config.name.clone()));
+    let model = merged.cost.clone();
+    crate::analysis::derive(
+        &mut merged,
+        &crate::analysis::Inputs {
+            baseline: baseline.as_deref(),
+            cost: model.as_ref(),
+            ..Default::default()
+        },
+    );
     sink.finish(&exporter(args.output.format).render(&merged)?)?;
     Ok(ExitCode::SUCCESS)
 }

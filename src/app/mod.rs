@@ -1,8 +1,6 @@
 //! Wiring the stages together for each command.
 
 mod apply;
-mod builder;
-mod cache;
 mod diff;
 mod merge;
 mod optimize;
@@ -17,16 +15,19 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::budget::{read_report, Budget, Growth};
+use crate::budget::{Budget, Growth};
 use crate::cli::{BudgetArgs, Cli, Command, CostArgs, MeasureArgs, OutputArgs, RunArgs};
 use crate::cost::{CostModel, Ota};
 use crate::export::exporter;
 use crate::matrix::{self, MatrixSource};
 use crate::measure::measure_file;
-use crate::memory::{parse_memory, parse_size, MemoryMap};
+use crate::memory::{parse_memory, MemoryMap};
 use crate::output::Sink;
 use crate::project;
-use crate::report::{ConfigResult, Report};
+use crate::report::read_report;
+use crate::report::Report;
+use crate::results::ConfigResult;
+use crate::units::parse_size;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -99,15 +100,10 @@ fn check_limits(mut budget: Budget, memory: Option<&MemoryMap>) -> anyhow::Resul
     Ok(budget)
 }
 
-/// Apply the budget, print one line per violation, and choose the exit status.
-fn gate(report: &mut Report, budget: Budget, baseline: Option<&Report>) -> ExitCode {
-    if !budget.is_empty() {
-        let mut budget = budget;
-        budget.violations = crate::budget::check(report, &budget, baseline);
-        for v in &budget.violations {
-            eprintln!("over budget: {v}");
-        }
-        report.budget = Some(budget);
+/// Print one line per violation, and choose the exit status.
+fn gate(report: &Report) -> ExitCode {
+    for v in report.budget.iter().flat_map(|b| &b.violations) {
+        eprintln!("over budget: {v}");
     }
     for c in report.misbehaving() {
         let detail = c
@@ -115,7 +111,7 @@ fn gate(report: &mut Report, budget: Budget, baseline: Option<&Report>) -> ExitC
             .as_ref()
             .and_then(|v| v.detail.clone())
             .unwrap_or_default();
-        eprintln!("behaves differently: {}: {detail}", c.name);
+        eprintln!("behaves differently: {}: {detail}", c.config.name);
     }
     if !report.complete {
         ExitCode::from(130)
@@ -131,15 +127,21 @@ fn check_saved(path: &Path, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
     let mut report = read_report(path)?;
     let (flash, ram) = sizes(&args.output)?;
-    if flash.is_some() || ram.is_some() {
-        report.memory = memory_from(report.memory.take(), flash, ram);
-        for c in &mut report.configs {
-            c.memory_map = c.memory_map.take().map(|m| m.with_overrides(flash, ram));
-        }
-        report.finalize(report.baseline.clone().as_deref());
-    }
+    crate::analysis::rederive(&mut report, flash, ram);
     let budget = check_limits(budget, report.memory.as_ref())?;
-    let code = gate(&mut report, budget, baseline.as_ref());
+    let saved = report.baseline.clone();
+    let growth = baseline.as_ref().map(|r| r.configs.as_slice());
+    crate::analysis::derive(
+        &mut report,
+        &crate::analysis::Inputs {
+            baseline: saved.as_deref(),
+            cost: None,
+            budget: Some(budget),
+            growth_baseline: growth,
+            ..Default::default()
+        },
+    );
+    let code = gate(&report);
     sink.finish(&exporter(args.output.format).render(&report)?)?;
     Ok(code)
 }
@@ -163,19 +165,6 @@ fn sizes(out: &OutputArgs) -> anyhow::Result<(Option<u64>, Option<u64>)> {
         parse("--flash-size", &out.flash_size)?,
         parse("--ram-size", &out.ram_size)?,
     ))
-}
-
-fn memory_from(map: Option<MemoryMap>, flash: Option<u64>, ram: Option<u64>) -> Option<MemoryMap> {
-    match map {
-        Some(m) => Some(m.with_overrides(flash, ram)),
-        None if flash.is_some() || ram.is_some() => Some(MemoryMap {
-            source: "command line".into(),
-            regions: Vec::new(),
-            flash_bytes: flash,
-            ram_bytes: ram,
-        }),
-        None => None,
-    }
 }
 
 fn check_baseline(baseline: Option<&str>, names: &[&str]) -> anyhow::Result<()> {
@@ -212,18 +201,26 @@ fn measure(args: MeasureArgs) -> anyhow::Result<ExitCode> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let name = if rows.iter().any(|r: &ConfigResult| r.name == name) {
+        let name = if rows.iter().any(|r: &ConfigResult| r.config.name == name) {
             file.display().to_string()
         } else {
             name
         };
         rows.push(ConfigResult::for_file(name, file.clone(), m));
     }
-    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.config.name.as_str()).collect();
     check_baseline(args.output.baseline.as_deref(), &names)?;
     let mut report = Report::new(rows);
-    report.memory = memory_from(map, flash, ram);
-    report.finalize(args.output.baseline.as_deref());
+    report.memory = map;
+    crate::analysis::derive(
+        &mut report,
+        &crate::analysis::Inputs {
+            baseline: args.output.baseline.as_deref(),
+            flash_size: flash,
+            ram_size: ram,
+            ..Default::default()
+        },
+    );
     sink.finish(&exporter(args.output.format).render(&report)?)?;
     Ok(ExitCode::SUCCESS)
 }

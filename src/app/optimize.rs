@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::ablation::Objective;
 use crate::cli::OptimizeArgs;
 use crate::export::{exporter, Format};
 use crate::matrix::{BaseProfile, Config, Settings};
 use crate::optimize::{Search, SearchSpace, Step};
 use crate::output::Sink;
+use crate::results::Objective;
 use crate::units::human;
 
 use super::{session, sizes};
@@ -97,13 +97,21 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     s.restore_lockfile();
     summary.notes.extend(skipped);
     let mut report = s.report(results, complete, "optimize".into());
-    report.finalize(Some(&summary.start));
+    crate::analysis::derive(
+        &mut report,
+        &crate::analysis::Inputs {
+            baseline: Some(&summary.start),
+            flash_size: s.sizes.0,
+            ram_size: s.sizes.1,
+            ..Default::default()
+        },
+    );
     let saved = s.env.weigh_dir.join("optimize.json");
     let best = summary.best.clone();
     let best_value = report
         .configs
         .iter()
-        .find(|c| c.name == best)
+        .find(|c| c.config.name == best)
         .and_then(|c| objective.of(c));
     let apply = apply_command(&best, &saved, run_args.manifest_path.as_deref());
     summary.notes.push(format!("apply it: {apply}"));

@@ -8,13 +8,14 @@ use std::time::Duration;
 use anyhow::bail;
 
 use super::merge::shard_indices;
-use super::{
-    builder, check_baseline, check_limits, cost_model, gate, limits, matrix_for, session, sizes,
-};
-use crate::ablation::{self, Objective};
+use super::{check_baseline, check_limits, cost_model, gate, limits, matrix_for, session, sizes};
+use crate::ablation;
+use crate::analysis::{self, Inputs};
 use crate::cli::RunArgs;
 use crate::matrix::Config;
-use crate::report::{ConfigResult, Report};
+use crate::report::Report;
+use crate::results::ConfigResult;
+use crate::results::Objective;
 use crate::verify::{
     self, compare, instruction_granular, run_artifact, runner_from_arg, Runner, Verification,
     VerifyStatus,
@@ -77,8 +78,17 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     let objective = Objective::for_target(&s.env.target);
     if args.ablation && complete {
         let mut so_far = Report::new(results.clone());
-        so_far.finalize(baseline.as_deref());
-        let extra = ablation::missing_configs(&so_far, objective, &source.configs);
+        analysis::derive(
+            &mut so_far,
+            &Inputs {
+                baseline: baseline.as_deref(),
+                ..Inputs::default()
+            },
+        );
+        let extra = match so_far.baseline.as_deref() {
+            Some(b) => ablation::missing_configs(&so_far.configs, b, objective, &source.configs),
+            None => Vec::new(),
+        };
         if !extra.is_empty() && !args.quiet {
             eprintln!(
                 "ablation: {} more configuration(s) to isolate each setting",
@@ -99,9 +109,16 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
     report.shard = args.shard.clone();
     report.parallel_builds = (lanes > 1).then_some(lanes as u32);
-    report.finalize(baseline.as_deref());
-    report.ablation = ablation::analyse(&report, objective);
-    crate::cost::apply(&mut report, &cost_model(source.cost.clone(), &args.cost));
+    let prices = cost_model(source.cost.clone(), &args.cost);
+    let inputs = Inputs {
+        baseline: baseline.as_deref(),
+        flash_size: s.sizes.0,
+        ram_size: s.sizes.1,
+        cost: Some(&prices),
+        budget: None,
+        growth_baseline: None,
+    };
+    analysis::derive(&mut report, &inputs);
     if let Some(runner) = &runner {
         let timeout = Duration::from_secs(args.verify_timeout);
         if !verify_all(&mut report, runner, &s.env.project.package_dir, timeout) {
@@ -117,20 +134,29 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     } else {
         budget
     };
-    let code = gate(&mut report, budget, baseline_report.as_ref());
+    let growth = baseline_report.as_ref().map(|r| r.configs.as_slice());
+    analysis::derive(
+        &mut report,
+        &Inputs {
+            budget: Some(budget),
+            growth_baseline: growth,
+            ..inputs
+        },
+    );
+    let code = gate(&report);
     Ok((report, code))
 }
 
 /// For every stripped build, build its twin without strip and keep that file
 /// as `<artifact>.debug`: the same code, with its symbols and debug info.
 fn keep_debug(
-    run: &builder::Builder<'_>,
+    run: &crate::build::Runner<'_>,
     configs: &[Config],
     results: &mut [ConfigResult],
 ) -> bool {
     use crate::matrix::Strip;
     for r in results.iter_mut().filter(|r| r.ok) {
-        let Some(config) = configs.iter().find(|c| c.name == r.name) else {
+        let Some(config) = configs.iter().find(|c| c.name == r.config.name) else {
             continue;
         };
         if config.settings.strip.is_none_or(|s| s == Strip::None) {
@@ -204,7 +230,7 @@ fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duratio
     let base = report
         .baseline
         .clone()
-        .and_then(|b| report.configs.iter().position(|c| c.name == b));
+        .and_then(|b| report.configs.iter().position(|c| c.config.name == b));
     let Some(base) = base else { return true };
     let stop = crate::stop_flag();
     let run = |c: &ConfigResult| -> Option<Result<Verification, verify::Interrupted>> {

@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::builder::Builder;
 use crate::attribute::{attribute_map, Options, RlibIndex};
 use crate::build::{lock_run, BuildEnv, RunLock, RustflagsRoute};
+use crate::build::{ProgressMode, ResultCache, Runner, RunnerOptions};
 use crate::cli::RunArgs;
 use crate::project::{self, CargoConfig, Project, Selection};
-use crate::report::{ConfigResult, ProjectInfo, Report};
+use crate::report::{ProjectInfo, Report};
+use crate::results::ConfigResult;
 use crate::toolchain;
 
 /// The project and target a command works on.
@@ -78,7 +79,7 @@ pub struct Session {
     lockfile: PathBuf,
     had_lockfile: bool,
     pub(super) timeout: Option<Duration>,
-    pub(super) cache: Option<super::cache::ResultCache>,
+    pub(super) cache: Option<ResultCache>,
 }
 
 impl Session {
@@ -151,7 +152,7 @@ impl Session {
             locked: had_lockfile,
             share: !args.no_share,
         };
-        let mut cache = super::cache::ResultCache::new(
+        let mut cache = ResultCache::new(
             &env.weigh_dir,
             &[&env.project.workspace_root, &env.project.package_dir],
             &cargo_config,
@@ -179,8 +180,19 @@ impl Session {
             .with_context(|| format!("cannot lock {}", self.env.weigh_dir.display()))
     }
 
-    pub fn builder<'a>(&'a self, args: &RunArgs) -> Builder<'a> {
-        Builder::new(self, args)
+    pub fn builder<'a>(&'a self, args: &RunArgs) -> Runner<'a> {
+        let options = RunnerOptions {
+            lanes: args.parallel.max(1) as usize,
+            timeout: self.timeout,
+            progress: ProgressMode::detect(args.quiet),
+        };
+        Runner::new(
+            &self.env,
+            &self.stop,
+            &self.context,
+            self.cache.as_ref(),
+            options,
+        )
     }
 
     /// Cargo writes a Cargo.lock where there was none; the user did not ask for it.
@@ -206,7 +218,6 @@ impl Session {
         report.target = Some(self.env.target.clone());
         report.toolchain = Some(self.env.toolchain.clone());
         report.matrix = Some(origin);
-        report.gather_memory(self.sizes.0, self.sizes.1);
         report.sources = self.cache.as_ref().map(|c| c.inputs.clone());
         report
     }
@@ -223,7 +234,7 @@ impl Session {
             let Some(path) = c.debug_file.clone().or(c.artifact.clone()).filter(|_| c.ok) else {
                 continue;
             };
-            let config = c.config();
+            let config = c.config.clone();
             let index = indexes
                 .entry(self.env.deps_dir(&config))
                 .or_insert_with(|| self.rlib_index(&config))

@@ -6,7 +6,7 @@ use std::path::Path;
 use object::read::archive::ArchiveFile;
 use object::{Object, ObjectSymbol};
 
-use super::{Options, Origin};
+use super::types::Origin;
 
 /// Symbols defined by each rlib that went into a binary: exact crate names
 /// for the symbols they define (not under LTO, where rlibs hold bitcode).
@@ -121,12 +121,12 @@ pub fn crate_from_demangled(name: &str) -> Option<String> {
 
 /// The crate of a symbol and how it was found (the rlib index first, then
 /// v0 mangling, then a guess from the demangled path).
-pub fn crate_of_symbol(mangled: &str, opts: &Options) -> (String, Origin) {
+pub fn crate_of_symbol(mangled: &str, rlibs: Option<&RlibIndex>) -> (String, Origin) {
     // LLVM's anonymous constants carry a per-build hash: one name for all.
     if mangled.starts_with("anon.") {
         return ("[anonymous]".into(), Origin::Heuristic);
     }
-    if let Some(k) = opts.rlibs.as_ref().and_then(|i| i.lookup(mangled)) {
+    if let Some(k) = rlibs.and_then(|i| i.lookup(mangled)) {
         return (k.to_string(), Origin::Exact);
     }
     let Ok(demangled) = rustc_demangle::try_demangle(mangled) else {
@@ -198,20 +198,20 @@ mod tests {
     #[test]
     fn legacy_and_v0_mangling() {
         use super::super::symbols::display_name;
-        let opts = Options::default();
+        let opts = None;
         let legacy = "_ZN4core3fmt5write17h0123456789abcdefE";
-        let (k, o) = crate_of_symbol(legacy, &opts);
+        let (k, o) = crate_of_symbol(legacy, opts);
         assert_eq!(
             (display_name(legacy).as_str(), k.as_str(), o),
             ("core::fmt::write", "core", Origin::Heuristic)
         );
         let v0 = "_RNvNtCs1234_4core3fmt5write";
-        let (k, o) = crate_of_symbol(v0, &opts);
+        let (k, o) = crate_of_symbol(v0, opts);
         assert_eq!(
             (display_name(v0).as_str(), k.as_str(), o),
             ("core::fmt::write", "core", Origin::V0)
         );
-        let (k, _) = crate_of_symbol("Reset", &opts);
+        let (k, _) = crate_of_symbol("Reset", opts);
         assert_eq!(k, "[unmangled]");
         assert_eq!(display_name("anon.1234.5"), "[anonymous constants]");
     }

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind, SymbolKind};
 
 use super::crates::crate_of_symbol;
-use super::{Kind, Options, Origin, SymbolRow};
+use super::options::Options;
+use super::types::{Kind, Origin, SymbolRow};
 
 pub struct Section {
     pub name: String,
@@ -137,7 +138,7 @@ pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>,
             continue;
         }
         cursor = Some((section, end));
-        let (krate, origin) = crate_of_symbol(&mangled, opts);
+        let (krate, origin) = crate_of_symbol(&mangled, opts.rlibs.as_ref());
         let krate = match crate_ids.get(&krate) {
             Some(&id) => id,
             None => {

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::memory::parse_size;
-use crate::report::{Report, SCHEMA_VERSION};
+use crate::results::ConfigResult;
+use crate::units::{exact, human, parse_size};
 
 /// Allowed growth of flash against a saved report.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -64,132 +64,90 @@ impl Budget {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum BudgetError {
-    #[error("cannot read baseline report `{path}`: {source}\n  hint: save one with `cargo weigh --format json --output {path}`")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("`{path}` is not a cargo-weigh JSON report: {detail}\n  hint: save one with `cargo weigh --format json --output FILE`")]
-    Parse { path: String, detail: String },
-    #[error("`{path}` has schema_version {found}, this cargo-weigh reads {SCHEMA_VERSION}\n  hint: regenerate the baseline report with this version")]
-    Schema { path: String, found: u64 },
+/// A violation's line: the configuration, then what is over.
+fn line(name: &str, what: String) -> String {
+    format!("{name}: {what}")
 }
 
-/// Read a saved JSON report, checking its schema version first.
-pub fn read_report(path: &std::path::Path) -> Result<Report, BudgetError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| BudgetError::Read {
-        path: shown.clone(),
-        source,
-    })?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| BudgetError::Parse {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-    let found = value
-        .get("schema_version")
-        .and_then(|v| v.as_u64())
-        .ok_or_else(|| BudgetError::Parse {
-            path: shown.clone(),
-            detail: "no schema_version".into(),
-        })?;
-    if found != u64::from(SCHEMA_VERSION) {
-        return Err(BudgetError::Schema { path: shown, found });
-    }
-    serde_json::from_value(value).map_err(|e| BudgetError::Parse {
-        path: shown,
-        detail: e.to_string(),
-    })
-}
-
-fn human(bytes: u64) -> String {
-    if bytes < 1024 {
-        format!("{bytes} B")
-    } else {
-        format!("{:.2} KiB", bytes as f64 / 1024.0)
+/// Regions the linker could not fit the program into.
+fn overflows(c: &ConfigResult, out: &mut Vec<String>) {
+    for o in &c.overflow {
+        let need = match (o.needs_bytes, o.length) {
+            (Some(n), Some(l)) => {
+                format!(" (needs {} of {}, has {})", human(n), o.region, human(l))
+            }
+            _ => String::new(),
+        };
+        let what = format!(
+            "does not fit: {} over by {}{need}",
+            o.region,
+            exact(o.over_bytes)
+        );
+        out.push(line(c.name(), what));
     }
 }
 
-/// Check every successful configuration; returns one line per violation.
-pub fn check(report: &Report, budget: &Budget, baseline: Option<&Report>) -> Vec<String> {
+/// A size over its limit.
+fn over(name: &str, what: &str, size: u64, max: Option<u64>, out: &mut Vec<String>) {
+    if let Some(max) = max.filter(|m| size > *m) {
+        out.push(line(
+            name,
+            format!(
+                "{what} {} ({}) is over the budget of {} ({}) by {}",
+                human(size),
+                exact(size),
+                human(max),
+                exact(max),
+                exact(size - max)
+            ),
+        ));
+    }
+}
+
+impl Growth {
+    /// Whether growing from `old` to `new` bytes is more than allowed; the
+    /// growth in bytes and percent when it is.
+    pub fn exceeded(&self, old: u64, new: u64) -> Option<(i64, f64)> {
+        let grew = new as i64 - old as i64;
+        let pct = if old > 0 {
+            grew as f64 * 100.0 / old as f64
+        } else {
+            0.0
+        };
+        let over = match *self {
+            Growth::Bytes(b) => grew > b as i64,
+            Growth::Percent(p) => old > 0 && pct > p,
+        };
+        over.then_some((grew, pct))
+    }
+}
+
+/// Check every configuration; one line per violation. `baseline` holds
+/// the rows of the saved report growth is measured from.
+pub fn check(
+    rows: &[ConfigResult],
+    budget: &Budget,
+    baseline: Option<&[ConfigResult]>,
+) -> Vec<String> {
     let mut out = Vec::new();
-    for c in &report.configs {
-        for o in &c.overflow {
-            let need = match (o.needs_bytes, o.length) {
-                (Some(n), Some(l)) => format!(
-                    " (needs {} of {}, has {})",
-                    crate::units::human(n),
-                    o.region,
-                    crate::units::human(l)
-                ),
-                _ => String::new(),
-            };
-            out.push(format!(
-                "{}: does not fit: {} over by {}{need}",
-                c.name,
-                o.region,
-                crate::units::exact(o.over_bytes)
-            ));
-        }
+    for c in rows {
+        overflows(c, &mut out);
         let Some(s) = &c.size else { continue };
-        if let Some(max) = budget.max_flash {
-            if s.flash_bytes > max {
-                out.push(format!(
-                    "{}: flash {} ({} B) is over the budget of {} ({} B) by {} B",
-                    c.name,
-                    human(s.flash_bytes),
-                    s.flash_bytes,
-                    human(max),
-                    max,
-                    s.flash_bytes - max
-                ));
-            }
-        }
-        if let Some(max) = budget.max_ram {
-            if s.ram_bytes > max {
-                out.push(format!(
-                    "{}: RAM {} ({} B) is over the budget of {} ({} B) by {} B",
-                    c.name,
-                    human(s.ram_bytes),
-                    s.ram_bytes,
-                    human(max),
-                    max,
-                    s.ram_bytes - max
-                ));
-            }
-        }
-        if let (Some(limit), Some(base)) = (budget.max_growth, baseline) {
-            let Some(old) = base
-                .configs
-                .iter()
-                .find(|o| o.name == c.name)
-                .and_then(|o| o.size.as_ref())
-            else {
-                continue;
-            };
-            let grew = s.flash_bytes as i64 - old.flash_bytes as i64;
-            let over = match limit {
-                Growth::Bytes(b) => grew > b as i64,
-                Growth::Percent(p) => {
-                    old.flash_bytes > 0 && grew as f64 * 100.0 / old.flash_bytes as f64 > p
-                }
-            };
-            if over {
-                let pct = if old.flash_bytes > 0 {
-                    grew as f64 * 100.0 / old.flash_bytes as f64
-                } else {
-                    0.0
-                };
-                out.push(format!(
-                    "{}: flash grew by {grew} B ({pct:+.2}%) from {} to {}, more than the allowed {}",
-                    c.name,
-                    old.flash_bytes,
-                    s.flash_bytes,
-                    limit.describe()
+        over(c.name(), "flash", s.flash_bytes, budget.max_flash, &mut out);
+        over(c.name(), "RAM", s.ram_bytes, budget.max_ram, &mut out);
+        let old = baseline
+            .and_then(|b| b.iter().find(|o| o.name() == c.name()))
+            .and_then(|o| o.size.as_ref());
+        if let (Some(limit), Some(old)) = (budget.max_growth, old) {
+            if let Some((grew, pct)) = limit.exceeded(old.flash_bytes, s.flash_bytes) {
+                out.push(line(
+                    c.name(),
+                    format!(
+                        "flash grew by {grew} B ({pct:+.2}%) from {} to {}, more than the allowed {}",
+                        old.flash_bytes,
+                        s.flash_bytes,
+                        limit.describe()
+                    ),
                 ));
             }
         }

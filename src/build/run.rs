@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::command::{BuildEnv, Recipe};
 use super::output::{read_stderr, read_stdout, LinkFacts, Overflow, Progress};
-use super::{BuildEnv, Recipe};
 use crate::matrix::Config;
 use crate::process::{self, Ended, Limits};
 

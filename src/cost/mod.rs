@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::memory::parse_size;
-use crate::report::Report;
+use crate::units::parse_size;
 
 /// A chip variant: its flash size and unit price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +98,8 @@ fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigCost {
+/// The cost of a binary of `flash_bytes` (flash) and `image_bytes` (the image OTA sends).
+pub fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigCost {
     let per_unit = model.price_per_kib.map(|p| flash_bytes as f64 / 1024.0 * p);
     let tier = model
         .tiers
@@ -120,45 +120,6 @@ fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigCost 
         }),
         ota_saving_per_year: None,
     }
-}
-
-/// Fill every configuration's cost, and savings against the baseline.
-pub fn apply(report: &mut Report, model: &CostModel) {
-    if model.is_off() {
-        return;
-    }
-    for c in &mut report.configs {
-        c.cost = c
-            .size
-            .as_ref()
-            .map(|s| cost_of(model, s.flash_bytes, s.image_bytes));
-    }
-    let base = report
-        .baseline
-        .as_ref()
-        .and_then(|b| report.configs.iter().find(|c| &c.name == b))
-        .and_then(|c| c.cost.clone());
-    let Some(base) = base else { return };
-    for c in report.configs.iter_mut() {
-        let Some(cost) = c.cost.as_mut() else {
-            continue;
-        };
-        if let Some(units) = model.units {
-            let units = units as f64;
-            cost.flash_saving_total = base
-                .flash_cost_per_unit
-                .zip(cost.flash_cost_per_unit)
-                .map(|(b, t)| (b - t) * units);
-            cost.tier_saving_total = base
-                .tier_price
-                .zip(cost.tier_price)
-                .map(|(b, t)| (b - t) * units);
-        }
-        if let (Some(b), Some(this)) = (base.ota_cost_per_year, cost.ota_cost_per_year) {
-            cost.ota_saving_per_year = Some(round(b - this));
-        }
-    }
-    report.cost = Some(model.clone());
 }
 
 #[cfg(test)]

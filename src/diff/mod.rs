@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::attribute::Attribution;
-use crate::report::{ConfigResult, Report};
+use crate::report::Report;
+use crate::results::ConfigResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -142,7 +143,7 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
     let empty = BTreeMap::new();
     let (ca, cb) = (a.attribution.as_ref(), b.attribution.as_ref());
     ConfigDiff {
-        name: b.name.clone(),
+        name: b.config.name.clone(),
         totals,
         sections: compare_maps(&sections(sa), &sections(sb)),
         crates: match (ca, cb) {
@@ -161,14 +162,14 @@ pub fn compare_reports(a: &Report, b: &Report, before: &str, after: &str) -> Dif
     let mut notes = Vec::new();
     let mut configs = Vec::new();
     for cb in &b.configs {
-        match a.configs.iter().find(|ca| ca.name == cb.name) {
+        match a.configs.iter().find(|ca| ca.config.name == cb.config.name) {
             Some(ca) => configs.push(compare_configs(ca, cb)),
-            None => notes.push(format!("`{}` is only in {after}", cb.name)),
+            None => notes.push(format!("`{}` is only in {after}", cb.config.name)),
         }
     }
     for ca in &a.configs {
-        if !b.configs.iter().any(|cb| cb.name == ca.name) {
-            notes.push(format!("`{}` is only in {before}", ca.name));
+        if !b.configs.iter().any(|cb| cb.config.name == ca.config.name) {
+            notes.push(format!("`{}` is only in {before}", ca.config.name));
         }
     }
     let attributed = |r: &Report| r.configs.iter().any(|c| c.attribution.is_some());

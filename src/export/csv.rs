@@ -67,9 +67,9 @@ impl Exporter for CsvExporter {
             let d = c.delta.as_ref();
             let cost = c.cost.as_ref();
             w.write_record([
-                c.name.clone(),
+                c.config.name.clone(),
                 c.ok.to_string(),
-                c.profile.as_str().to_string(),
+                c.config.profile.as_str().to_string(),
                 c.changes.clone(),
                 opt(s.map(|s| s.file_bytes)),
                 opt(s.map(|s| s.stripped_bytes)),
@@ -103,7 +103,7 @@ impl Exporter for CsvExporter {
                     .map(|b| {
                         b.violations
                             .iter()
-                            .any(|v| v.starts_with(&format!("{}: ", c.name)))
+                            .any(|v| v.starts_with(&format!("{}: ", c.config.name)))
                             .to_string()
                     })
                     .unwrap_or_default(),

@@ -107,7 +107,7 @@ fn flash_bars(report: &Report, out: &mut String) {
             out,
             "<text x=\"0\" y=\"{}\">{}</text>",
             y + 13.0,
-            esc(&c.name)
+            esc(&c.config.name)
         );
         let mut x = label_w;
         let m = c.size.as_ref().expect("filtered");
@@ -155,7 +155,7 @@ fn scatter(report: &Report, out: &mut String) {
             Some((
                 c.size.as_ref()?.flash_bytes,
                 c.build_cpu_seconds?,
-                c.name.as_str(),
+                c.config.name.as_str(),
                 c.fresh,
             ))
         })
@@ -240,7 +240,7 @@ fn region_bars(report: &Report, out: &mut String) {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td class=l>{}</td><td>{}</td><td>{}</td><td class=l><span class=bar><span style=\"width:{:.2}%\"></span></span> {pct:.2}%</td></tr>",
-                esc(&c.name),
+                esc(&c.config.name),
                 esc(&r.name),
                 esc(&kib(r.used_bytes)),
                 esc(&kib(r.length)),
@@ -271,7 +271,7 @@ fn attribution(report: &Report, out: &mut String) {
     let _ = write!(
         out,
         "<p>Configuration <b>{}</b> (the smallest attributed one); code attributed by {}.</p>",
-        esc(&c.name),
+        esc(&c.config.name),
         esc(&a.code_source)
     );
     let total: u64 = a

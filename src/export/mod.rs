@@ -130,7 +130,7 @@ pub(crate) fn optional(report: &Report) -> Optional {
         cost: report.cost.is_some(),
         verify: report.configs.iter().any(|c| c.verify.is_some()),
         firmware: report.target.as_deref().is_none_or(|t| {
-            crate::ablation::Objective::for_target(t) == crate::ablation::Objective::Flash
+            crate::results::Objective::for_target(t) == crate::results::Objective::Flash
         }),
     }
 }
@@ -174,7 +174,7 @@ fn money(v: f64, currency: &str) -> String {
     }
 }
 
-fn cost_cells(report: &Report, c: &crate::report::ConfigResult) -> (String, String) {
+fn cost_cells(report: &Report, c: &crate::results::ConfigResult) -> (String, String) {
     let currency = report.cost.as_ref().map(|m| m.currency()).unwrap_or("");
     let Some(cost) = &c.cost else {
         return ("-".into(), "-".into());
@@ -203,7 +203,7 @@ fn cost_cells(report: &Report, c: &crate::report::ConfigResult) -> (String, Stri
     (unit, saving)
 }
 
-fn verify_cell(c: &crate::report::ConfigResult) -> String {
+fn verify_cell(c: &crate::results::ConfigResult) -> String {
     use crate::verify::VerifyStatus;
     match c.verify.as_ref().map(|v| v.status) {
         None => "-".into(),
@@ -247,7 +247,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                 .unwrap_or_else(|| "-".into());
             match &c.size {
                 Some(s) => Row {
-                    name: c.name.clone(),
+                    name: c.config.name.clone(),
                     changes: c.changes.clone(),
                     file: kib(s.file_bytes),
                     stripped: kib(s.stripped_bytes),
@@ -258,7 +258,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                         .map(|p| format!("{p:.2}%"))
                         .unwrap_or_else(|| "-".into()),
                     delta: match &c.delta {
-                        Some(d) if report.baseline.as_deref() == Some(c.name.as_str()) => {
+                        Some(d) if report.baseline.as_deref() == Some(c.config.name.as_str()) => {
                             "baseline".into()
                         }
                         Some(d) => match d.flash_change_pct {
@@ -273,7 +273,7 @@ pub(crate) fn rows(report: &Report) -> Vec<Row> {
                     saving: cost_cells(report, c).1,
                 },
                 None => Row {
-                    name: c.name.clone(),
+                    name: c.config.name.clone(),
                     changes: c.changes.clone(),
                     file: "FAILED".into(),
                     stripped: "-".into(),
@@ -302,7 +302,7 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             .unwrap_or_default();
         notes.push(format!(
             "FAILED {}: {}{log}",
-            c.name,
+            c.config.name,
             c.error.as_deref().unwrap_or("unknown error")
         ));
     }
@@ -330,7 +330,7 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
     for c in report.configs.iter().filter(|c| c.verify.is_some()) {
         let v = c.verify.as_ref().expect("filtered");
         if let Some(d) = &v.detail {
-            notes.push(format!("VERIFY {}: {d}", c.name));
+            notes.push(format!("VERIFY {}: {d}", c.config.name));
         }
     }
     if let Some(m) = &report.cost {
@@ -362,12 +362,12 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
             report
                 .configs
                 .iter()
-                .find(|c| c.name == name)
+                .find(|c| c.config.name == name)
                 .and_then(|c| o.objective.of(c))
         };
         let what = match o.objective {
-            crate::ablation::Objective::Flash => "flash",
-            crate::ablation::Objective::Stripped => "stripped size",
+            crate::results::Objective::Flash => "flash",
+            crate::results::Objective::Stripped => "stripped size",
         };
         if let (Some(a), Some(b)) = (value(&o.start), value(&o.best)) {
             notes.push(format!(
@@ -427,8 +427,8 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         .iter()
         .filter(|c| c.reused)
         .map(|c| match &c.measured_at {
-            Some(t) => format!("{} ({t})", c.name),
-            None => c.name.clone(),
+            Some(t) => format!("{} ({t})", c.config.name),
+            None => c.config.name.clone(),
         })
         .collect();
     if !reused.is_empty() {
@@ -443,7 +443,7 @@ pub(crate) fn notes(report: &Report) -> Vec<String> {
         .filter(|c| !c.reused)
         .filter_map(|c| {
             let (base, own) = (c.shares_build_of.as_ref()?, c.root_build_cpu_seconds?);
-            Some(format!("{} from {base} ({own:.1} s)", c.name))
+            Some(format!("{} from {base} ({own:.1} s)", c.config.name))
         })
         .collect();
     if !shared.is_empty() {
@@ -479,14 +479,14 @@ fn legend(report: &Report) -> Vec<String> {
     let base = report
         .configs
         .iter()
-        .find(|c| Some(&c.name) == report.baseline.as_ref());
+        .find(|c| Some(&c.config.name) == report.baseline.as_ref());
     if let Some((c, m)) = base.and_then(|c| Some((c, c.size.as_ref()?))) {
         let rest = m
             .file_bytes
             .saturating_sub(m.flash_bytes + m.debug_info_bytes + m.symbol_table_bytes);
         out.push(format!(
             "File of {}: {} = {} loaded + {} debug info + {} symbols + {} padding, headers and other sections",
-            c.name,
+            c.config.name,
             kib(m.file_bytes),
             kib(m.flash_bytes),
             kib(m.debug_info_bytes),
@@ -571,10 +571,10 @@ fn region_notes(report: &Report) -> Vec<String> {
         .iter()
         .filter(|c| !c.regions.is_empty())
         .collect();
-    let mut picks: Vec<&crate::report::ConfigResult> = Vec::new();
+    let mut picks: Vec<&crate::results::ConfigResult> = Vec::new();
     if let Some(b) = ok
         .iter()
-        .find(|c| Some(&c.name) == report.baseline.as_ref())
+        .find(|c| Some(&c.config.name) == report.baseline.as_ref())
     {
         picks.push(b);
     }
@@ -582,7 +582,7 @@ fn region_notes(report: &Report) -> Vec<String> {
         .iter()
         .min_by_key(|c| c.size.as_ref().map(|s| s.flash_bytes))
     {
-        if !picks.iter().any(|p| p.name == s.name) {
+        if !picks.iter().any(|p| p.config.name == s.config.name) {
             picks.push(s);
         }
     }
@@ -613,7 +613,7 @@ fn region_notes(report: &Report) -> Vec<String> {
                     )
                 })
                 .collect();
-            format!("regions of {}: {}", c.name, parts.join("; "))
+            format!("regions of {}: {}", c.config.name, parts.join("; "))
         })
         .collect()
 }

@@ -4,7 +4,8 @@ use super::{exporter, Format};
 use crate::matrix::{BaseProfile, Lto, OptLevel, Settings};
 use crate::measure::{Berkeley, Measurement, SectionClass, SectionSize};
 use crate::memory::{MemoryMap, Region};
-use crate::report::{ConfigResult, Report};
+use crate::report::Report;
+use crate::results::ConfigResult;
 
 fn section(name: &str, class: SectionClass, size: u64, addr: u64, lma: u64) -> SectionSize {
     let alloc = class != SectionClass::Other;
@@ -64,8 +65,8 @@ fn row(name: &str, settings: Settings, m: Option<Measurement>, secs: f64) -> Con
         m.clone().unwrap_or_else(|| measurement(64 + 8, 0, 0, 0)),
     );
     c.changes = settings.summary();
-    c.settings = settings;
-    c.profile = BaseProfile::Release;
+    c.config.settings = settings;
+    c.config.profile = BaseProfile::Release;
     c.build_cpu_seconds = Some(secs * 1.5);
     c.build_wall_seconds = Some(secs);
     if m.is_none() {
@@ -124,30 +125,33 @@ fn report() -> Report {
             },
         ],
     ));
-    r.finalize(None);
-    crate::cost::apply(
+    let prices = crate::cost::CostModel {
+        currency: Some("USD".into()),
+        price_per_kib: Some(0.12),
+        units: Some(100_000),
+        tiers: vec![
+            crate::cost::Tier {
+                name: "4K part".into(),
+                flash: 4096,
+                price: 0.5,
+            },
+            crate::cost::Tier {
+                name: "16K part".into(),
+                flash: 16384,
+                price: 0.9,
+            },
+        ],
+        ota: Some(crate::cost::Ota {
+            devices: 1000,
+            updates_per_year: 4.0,
+            price_per_mb: 1.5,
+        }),
+    };
+    crate::analysis::derive(
         &mut r,
-        &crate::cost::CostModel {
-            currency: Some("USD".into()),
-            price_per_kib: Some(0.12),
-            units: Some(100_000),
-            tiers: vec![
-                crate::cost::Tier {
-                    name: "4K part".into(),
-                    flash: 4096,
-                    price: 0.5,
-                },
-                crate::cost::Tier {
-                    name: "16K part".into(),
-                    flash: 16384,
-                    price: 0.9,
-                },
-            ],
-            ota: Some(crate::cost::Ota {
-                devices: 1000,
-                updates_per_year: 4.0,
-                price_per_mb: 1.5,
-            }),
+        &crate::analysis::Inputs {
+            cost: Some(&prices),
+            ..Default::default()
         },
     );
     r

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::config::{BaseProfile, Config};
+use super::presets::{preset, PRESETS};
 use super::settings::{Debug, Lto, OptLevel, Panic, Settings, Strip, KEYS};
-use super::{preset, BaseProfile, Config, PRESETS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {

@@ -1,113 +1,11 @@
 //! Configurations to build: presets, project files, matrix expansion.
 
+mod config;
 mod file;
 mod presets;
 mod settings;
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
+pub use config::{BaseProfile, Config};
 pub use file::{load_project_file, ConfigFile, FileError, MatrixSource};
 pub use presets::{preset, PRESETS};
 pub use settings::{Debug, Lto, OptLevel, Panic, Settings, Strip, KEYS};
-
-/// Which of cargo's built-in profiles a configuration starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum BaseProfile {
-    Dev,
-    #[default]
-    Release,
-}
-
-impl BaseProfile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BaseProfile::Dev => "dev",
-            BaseProfile::Release => "release",
-        }
-    }
-}
-
-/// One build of the matrix: a name and everything that changes the build.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Config {
-    pub name: String,
-    pub profile: BaseProfile,
-    pub settings: Settings,
-    /// Extra flags for rustc, appended to the project's own rustflags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rustflags: Vec<String>,
-    /// Standard-library crates to build from source (`-Zbuild-std=...`).
-    /// Empty means: only when the toolchain has no prebuilt `core` for the target.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub build_std: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub build_std_features: Vec<String>,
-}
-
-impl Config {
-    pub fn new(name: &str, profile: BaseProfile, settings: Settings) -> Self {
-        Config {
-            name: name.to_string(),
-            profile,
-            settings,
-            rustflags: Vec::new(),
-            build_std: Vec::new(),
-            build_std_features: Vec::new(),
-        }
-    }
-
-    /// What the configuration changes, in one line (`dev profile`, `opt-level=z lto=fat`).
-    pub fn summary(&self) -> String {
-        let mut parts = Vec::new();
-        if self.profile == BaseProfile::Dev {
-            parts.push("dev profile".to_string());
-        }
-        let s = self.settings.summary();
-        if !s.is_empty() {
-            parts.push(s);
-        }
-        if !self.rustflags.is_empty() {
-            parts.push(format!("rustflags={}", self.rustflags.join(" ")));
-        }
-        if !self.build_std.is_empty() {
-            parts.push(format!("build-std={}", self.build_std.join(",")));
-        }
-        if !self.build_std_features.is_empty() {
-            parts.push(format!(
-                "build-std-features={}",
-                self.build_std_features.join(",")
-            ));
-        }
-        if parts.is_empty() {
-            "(profile as is)".to_string()
-        } else {
-            parts.join(" ")
-        }
-    }
-
-    /// A stable id from the effective build inputs (not the name), so the same
-    /// settings reuse one artifact slot whatever they are called.
-    pub fn id(&self, context: &str) -> String {
-        let mut h = Sha256::new();
-        h.update(context.as_bytes());
-        h.update([0]);
-        h.update(self.profile.as_str());
-        for (k, v) in self.settings.toml_pairs() {
-            h.update([0]);
-            h.update(k);
-            h.update(b"=");
-            h.update(v);
-        }
-        for list in [&self.rustflags, &self.build_std, &self.build_std_features] {
-            h.update([1]);
-            for item in list {
-                h.update(item);
-                h.update([0]);
-            }
-        }
-        let digest = h.finalize();
-        digest[..6].iter().map(|b| format!("{b:02x}")).collect()
-    }
-}

@@ -1,7 +1,7 @@
 //! Built-in sets of configurations.
 
+use super::config::{BaseProfile, Config};
 use super::settings::{Debug, Lto, OptLevel, Panic, Settings, Strip};
-use super::{BaseProfile, Config};
 
 /// Names and one-line descriptions of the presets.
 pub const PRESETS: &[(&str, &str)] = &[

@@ -7,7 +7,7 @@ use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::{Endianness, FileKind};
 
-use super::{Berkeley, BytesError, Measurement, SectionClass, SectionSize};
+use super::types::{Berkeley, BytesError, Measurement, SectionClass, SectionSize};
 
 /// Measure an ELF image held in memory.
 pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {

@@ -5,100 +5,14 @@
 
 mod elf;
 mod strip;
+mod types;
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 pub use elf::measure_bytes;
 pub use strip::strip_bytes;
-
-/// Errors while reading a binary. Each names the file and says what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum MeasureError {
-    #[error("cannot read `{path}`: {source}\n  hint: check the path; `measure` takes ELF files produced by a linker")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("`{path}` is a directory, not a binary\n  hint: pass the ELF file inside it, e.g. target/<triple>/release/<name>")]
-    Directory { path: PathBuf },
-    #[error("`{path}` is empty (0 bytes)\n  hint: the build that produced it probably failed; rebuild it")]
-    Empty { path: PathBuf },
-    #[error("`{path}` is not an ELF file ({what})\n  hint: cargo weigh measures ELF executables (Linux, embedded *-none-* targets); convert other formats with `objcopy` or build for an ELF target")]
-    NotElf { path: PathBuf, what: String },
-    #[error("`{path}` is a damaged ELF file: {detail}\n  hint: the file is truncated or corrupt; rebuild it")]
-    Corrupt { path: PathBuf, detail: String },
-}
-
-/// Sizes of one binary. All figures are bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Measurement {
-    /// Size of the file on disk.
-    pub file_bytes: u64,
-    /// Size of the file with every non-allocated section and the symbol tables
-    /// removed, measured by writing that file.
-    pub stripped_bytes: u64,
-    /// Bytes stored in non-volatile memory: allocated sections with contents.
-    pub flash_bytes: u64,
-    /// Bytes of RAM used statically: writable allocated sections (data + bss).
-    pub ram_bytes: u64,
-    /// Length of the raw image `objcopy -O binary` writes (gaps included).
-    pub image_bytes: u64,
-    /// The three figures of `size` (Berkeley format), computed as binutils does.
-    pub berkeley: Berkeley,
-    /// ELF class/endianness/machine, e.g. `elf32-littlearm`.
-    pub format: String,
-    /// Whether the file carries DWARF debug info.
-    pub has_debug_info: bool,
-    /// Bytes of DWARF debug info in the file (`.debug_*` sections).
-    #[serde(default)]
-    pub debug_info_bytes: u64,
-    /// Bytes of the symbol tables (`.symtab` and its string table).
-    #[serde(default)]
-    pub symbol_table_bytes: u64,
-    /// SHA-256 of the loaded bytes with their load addresses (the GNU build
-    /// id left out): equal hashes mean two builds load exactly the same bytes.
-    pub flash_hash: String,
-    /// Every section with a size, in file order.
-    pub sections: Vec<SectionSize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Berkeley {
-    pub text: u64,
-    pub data: u64,
-    pub bss: u64,
-}
-
-/// Where a section lives, for the flash/RAM split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SectionClass {
-    /// Read-only allocated contents (code, constants, vector table): flash only.
-    Text,
-    /// Writable initialised data: in RAM at run time, its image in flash.
-    Data,
-    /// Zero-initialised or uninitialised memory: RAM only.
-    Bss,
-    /// Not loaded: debug info, symbol tables, comments.
-    Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SectionSize {
-    pub name: String,
-    pub class: SectionClass,
-    pub size: u64,
-    /// Run-time (virtual) address.
-    pub address: u64,
-    /// Load address (where its bytes are stored), from the program headers.
-    pub load_address: u64,
-    pub flash_bytes: u64,
-    pub ram_bytes: u64,
-}
+pub use types::{Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize};
 
 /// Measure a file on disk. The file is memory-mapped, never copied whole.
 pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {
@@ -137,30 +51,4 @@ pub fn map_file(path: &Path) -> Result<memmap2::Mmap, MeasureError> {
 pub fn release_pages(map: &memmap2::Mmap) {
     // SAFETY: the map is read-only and private: nothing in it can be lost.
     let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
-}
-
-/// An error about bytes whose file name is not known yet.
-#[derive(Debug)]
-pub enum BytesError {
-    NotElf(String),
-    Corrupt(String),
-}
-
-impl BytesError {
-    pub fn at(self, path: &Path) -> MeasureError {
-        let path = path.to_path_buf();
-        match self {
-            BytesError::NotElf(what) => MeasureError::NotElf { path, what },
-            BytesError::Corrupt(detail) => MeasureError::Corrupt { path, detail },
-        }
-    }
-}
-
-impl std::fmt::Display for BytesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            BytesError::NotElf(w) => write!(f, "not an ELF file ({w})"),
-            BytesError::Corrupt(d) => write!(f, "damaged ELF file: {d}"),
-        }
-    }
 }

@@ -1,7 +1,17 @@
 //! A parser for the `MEMORY { ... }` command of GNU ld linker scripts, and
 //! for size strings such as `512K`, `0x8000`, `1M`.
 
-use super::Region;
+use std::path::PathBuf;
+
+use super::map::Region;
+
+/// A memory map that does not parse, with its file.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid memory map `{path}`: {error}\n  hint: fix the MEMORY block, or pass --flash-size/--ram-size instead")]
+pub struct MemoryError {
+    pub path: PathBuf,
+    pub error: ParseError,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
@@ -340,19 +350,6 @@ pub fn parse_memory(text: &str) -> Result<Vec<Region>, ParseError> {
     Ok(p.regions)
 }
 
-/// A size from the command line: `131072`, `128K`, `128KiB`, `1M`, `0x20000`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let t = t
-        .strip_suffix("iB")
-        .or_else(|| t.strip_suffix("ib"))
-        .or_else(|| t.strip_suffix('B'))
-        .unwrap_or(t);
-    number(t, 1).map_err(|_| {
-        format!("invalid size `{s}`: expected bytes, or a number with K or M (KiB/MiB), e.g. 128K, 1M, 0x20000")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,16 +405,5 @@ mod tests {
         assert!(parse_memory("SECTIONS { .text : { *(.text*) } }")
             .unwrap()
             .is_empty());
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("128K"), Ok(131072));
-        assert_eq!(parse_size("128KiB"), Ok(131072));
-        assert_eq!(parse_size("1M"), Ok(1 << 20));
-        assert_eq!(parse_size("0x8000"), Ok(0x8000));
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert!(parse_size("12Q").unwrap_err().contains("12Q"));
-        assert!(parse_size("").is_err());
     }
 }

@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{parse_memory, MemoryError, MemoryMap, Region};
+use super::map::{MemoryMap, Region};
+use super::parse::{parse_memory, MemoryError};
 
 /// What one link was given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

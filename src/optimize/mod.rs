@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 
 pub use space::{name_of, Axis, SearchSpace, Variant};
 
-use crate::ablation::Objective;
 use crate::matrix::Config;
-use crate::report::ConfigResult;
+use crate::results::ConfigResult;
+use crate::results::Objective;
 
 /// A change that made the best configuration smaller.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,7 +125,7 @@ impl Search<'_> {
                     if t > limit && !r.fresh {
                         st.notes.push(format!(
                             "rejected {}: its build took {t:.1} CPU s, over --max-build-time {limit}",
-                            r.name
+                            r.config.name
                         ));
                     }
                 }
@@ -158,7 +158,7 @@ impl Search<'_> {
         let step = Step {
             axis: axis.to_string(),
             to: to.to_string(),
-            config: st.results[n].name.clone(),
+            config: st.results[n].config.name.clone(),
             before: self.value(&st.results[o]).unwrap_or(0),
             after: self.value(&st.results[n]).unwrap_or(0),
         };
@@ -307,7 +307,7 @@ impl Search<'_> {
             best: st
                 .results
                 .get(best)
-                .map_or_else(|| name_of(&start), |r| r.name.clone()),
+                .map_or_else(|| name_of(&start), |r| r.config.name.clone()),
             steps: st.steps,
             pareto: pareto(&st.results, self.objective),
             builds: st.results.len(),
@@ -324,7 +324,13 @@ pub fn pareto(results: &[ConfigResult], objective: Objective) -> Vec<String> {
         .iter()
         // A cached build's time is not its cost: only real builds compete.
         .filter(|r| !r.fresh)
-        .filter_map(|r| Some((objective.of(r)?, r.build_cpu_seconds?, r.name.as_str())))
+        .filter_map(|r| {
+            Some((
+                objective.of(r)?,
+                r.build_cpu_seconds?,
+                r.config.name.as_str(),
+            ))
+        })
         .collect();
     let mut front: Vec<(u64, f64, &str)> = points
         .iter()

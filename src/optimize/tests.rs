@@ -46,7 +46,7 @@ fn result(c: &Config) -> ConfigResult {
         sections: Vec::new(),
     };
     let mut r = ConfigResult::for_file(c.name.clone(), "/dev/null".into(), m);
-    r.settings = c.settings.clone();
+    r.config.settings = c.settings.clone();
     r.build_cpu_seconds = Some(if c.settings.lto == Some(crate::matrix::Lto::Fat) {
         20.0
     } else {
@@ -130,7 +130,7 @@ fn finds_the_combined_minimum_and_prints_each_step() {
         .all(|w| w[1].before == w[0].after && w[1].after < w[0].after));
     assert!(sum.notes.iter().any(|n| n.contains("local minimum")));
     // Never builds the same configuration twice.
-    let mut names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
+    let mut names: Vec<&str> = results.iter().map(|r| r.config.name.as_str()).collect();
     names.sort();
     names.dedup();
     assert_eq!(names.len(), results.len());
@@ -139,7 +139,7 @@ fn finds_the_combined_minimum_and_prints_each_step() {
 fn fake_size_of(results: &[ConfigResult], name: &str) -> u64 {
     results
         .iter()
-        .find(|r| r.name == name)
+        .find(|r| r.config.name == name)
         .unwrap()
         .size
         .as_ref()
@@ -152,11 +152,11 @@ fn nightly_options_are_tried_only_when_allowed() {
     let (results, _) = search(space(false, true), 100);
     assert!(results
         .iter()
-        .all(|r| !r.name.contains("-Z") && r.settings.panic.is_none()));
+        .all(|r| !r.config.name.contains("-Z") && r.config.settings.panic.is_none()));
     let (results, sum) = search(space(true, false), 100);
     assert!(results
         .iter()
-        .any(|r| r.name.contains("-Zlocation-detail=none")));
+        .any(|r| r.config.name.contains("-Zlocation-detail=none")));
     assert_eq!(
         fake_size_of(&results, &sum.best),
         10_000 - 4_000 - 2_000 - 100 - 50
@@ -172,7 +172,7 @@ fn the_best_is_the_smallest_measured_whatever_stopped_the_search() {
         .iter()
         .min_by_key(|r| r.size.as_ref().unwrap().flash_bytes)
         .unwrap();
-    assert_eq!(sum.best, smallest.name);
+    assert_eq!(sum.best, smallest.config.name);
     assert_ne!(sum.best, "release");
 }
 
@@ -180,14 +180,16 @@ fn the_best_is_the_smallest_measured_whatever_stopped_the_search() {
 fn settings_identical_in_effect_are_not_built() {
     let (results, _) = search(space(false, false), 100);
     for r in &results {
-        let s = &r.settings;
+        let s = &r.config.settings;
         // Release is opt-level 3 already; the target aborts on panic.
         assert!(
-            !(r.name.contains("opt-level=3") && s.lto.is_none() && s.codegen_units.is_none()),
+            !(r.config.name.contains("opt-level=3")
+                && s.lto.is_none()
+                && s.codegen_units.is_none()),
             "{}",
-            r.name
+            r.config.name
         );
-        assert!(s.panic.is_none(), "{}", r.name);
+        assert!(s.panic.is_none(), "{}", r.config.name);
     }
 }
 
@@ -245,7 +247,7 @@ fn reaches_the_grid_optimum_on_interacting_landscapes() {
             }
         }
         let (results, sum) = search_with(space(false, true), 100, size);
-        let best = results.iter().find(|r| r.name == sum.best).unwrap();
+        let best = results.iter().find(|r| r.config.name == sum.best).unwrap();
         assert_eq!(
             best.size.as_ref().unwrap().flash_bytes,
             grid,
@@ -264,7 +266,7 @@ fn pareto_front_keeps_only_undominated_points() {
     // The smallest is on the front; so is the fastest-building smallest-non-LTO one.
     assert!(sum.pareto.contains(&sum.best));
     for name in &sum.pareto {
-        let r = results.iter().find(|r| &r.name == name).unwrap();
+        let r = results.iter().find(|r| &r.config.name == name).unwrap();
         let (s, t) = (
             r.size.as_ref().unwrap().flash_bytes,
             r.build_cpu_seconds.unwrap(),
@@ -311,6 +313,6 @@ fn a_second_walk_tries_only_promising_values() {
         results.len() <= 10,
         "{} builds: {:?}",
         results.len(),
-        results.iter().map(|r| &r.name).collect::<Vec<_>>()
+        results.iter().map(|r| &r.config.name).collect::<Vec<_>>()
     );
 }

@@ -212,7 +212,10 @@ pub fn plain_release_build(
         .env("RUSTC", tc["rustc"].as_str().unwrap())
         .env_remove("CARGO_TARGET_DIR")
         .args(["build", "--release"]);
-    if let Some(std) = row["build_std"].as_array().filter(|a| !a.is_empty()) {
+    if let Some(std) = row["std_built_from_source"]
+        .as_array()
+        .filter(|a| !a.is_empty())
+    {
         let crates: Vec<&str> = std.iter().map(|c| c.as_str().unwrap()).collect();
         build
             .env("RUSTC_BOOTSTRAP", "1")

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::project::CargoConfig;
-use crate::report::ConfigResult;
+use crate::results::ConfigResult;
 use crate::toolchain::Toolchain;
 
 pub struct ResultCache {
@@ -172,7 +172,7 @@ impl ResultCache {
         if !row.ok || std::fs::create_dir_all(&self.dir).is_err() {
             return;
         }
-        let read = crate::build::reads_of_build(profile_dir);
+        let read = super::depinfo::reads_of_build(profile_dir);
         let files = read
             .files
             .into_iter()

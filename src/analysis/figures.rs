@@ -1,0 +1,124 @@
+//! The figures derived from each row's measurement: region use by
+//! address (flash and RAM become what the regions hold), shares of the
+//! chip, what an overflowing region would need, and deltas against the
+//! baseline.
+
+use crate::memory::{MemoryMap, RegionKind};
+use crate::results::{ConfigResult, Delta};
+
+fn diff(a: u64, b: u64) -> i64 {
+    (a as i64).saturating_sub(b as i64)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| round2(part as f64 * 100.0 / whole as f64))
+}
+
+/// One memory map for the report when the rows agree (each row keeps its
+/// own only when it differs), with the command line's sizes.
+pub fn gather_memory(
+    rows: &mut [ConfigResult],
+    memory: Option<MemoryMap>,
+    flash: Option<u64>,
+    ram: Option<u64>,
+) -> Option<MemoryMap> {
+    let first = rows.iter().find_map(|c| c.memory_map.clone());
+    let shared = first.map(|m| m.with_overrides(flash, ram));
+    for c in rows.iter_mut() {
+        if let Some(m) = c.memory_map.take() {
+            let m = m.with_overrides(flash, ram);
+            if Some(&m) != shared.as_ref() {
+                c.memory_map = Some(m);
+            }
+        }
+    }
+    match (shared, memory) {
+        (Some(m), _) => Some(m),
+        (None, Some(m)) => Some(m.with_overrides(flash, ram)),
+        (None, None) if flash.is_some() || ram.is_some() => Some(MemoryMap {
+            source: "command line".into(),
+            regions: Vec::new(),
+            flash_bytes: flash,
+            ram_bytes: ram,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// Region use, flash and RAM by address, shares, overflow needs.
+pub fn regions(rows: &mut [ConfigResult], memory: Option<&MemoryMap>) {
+    for c in rows.iter_mut() {
+        let map = c.memory_map.clone();
+        let Some(m) = map.as_ref().or(memory) else {
+            continue;
+        };
+        if let Some(size) = c.size.as_mut() {
+            if !m.regions.is_empty() {
+                c.regions = m.usage(size);
+                if let Some((flash, ram)) = m.by_address(size) {
+                    (size.flash_bytes, size.ram_bytes) = (flash, ram);
+                }
+            }
+            let used = |kind, total: u64| {
+                c.regions
+                    .iter()
+                    .find(|r| r.kind == kind)
+                    .map_or(total, |r| r.used_bytes)
+            };
+            let flash_used = used(RegionKind::Flash, size.flash_bytes);
+            let ram_used = used(RegionKind::Ram, size.ram_bytes);
+            c.flash_pct = m.flash_bytes.and_then(|f| pct(flash_used, f));
+            c.ram_pct = m.ram_bytes.and_then(|r| pct(ram_used, r));
+        }
+        for o in &mut c.overflow {
+            o.length = m
+                .regions
+                .iter()
+                .find(|r| r.name == o.region)
+                .map(|r| r.length);
+            o.needs_bytes = o.length.map(|l| l + o.over_bytes);
+        }
+    }
+}
+
+/// The baseline: the one named, else the first that was measured.
+pub fn baseline(rows: &[ConfigResult], named: Option<&str>) -> Option<String> {
+    match named {
+        Some(name) => rows.iter().find(|c| c.config.name == name),
+        None => rows.iter().find(|c| c.size.is_some()),
+    }
+    .map(|c| c.config.name.clone())
+}
+
+/// Every measured row's change against the baseline's.
+pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
+    let Some(base) = baseline.and_then(|b| rows.iter().find(|c| c.config.name == b)) else {
+        return;
+    };
+    let (Some(base), base_time) = (base.size.clone(), base.build_cpu_seconds) else {
+        return;
+    };
+    for c in rows.iter_mut() {
+        let Some(s) = &c.size else { continue };
+        c.delta = Some(Delta {
+            file_bytes: diff(s.file_bytes, base.file_bytes),
+            stripped_bytes: diff(s.stripped_bytes, base.stripped_bytes),
+            flash_bytes: diff(s.flash_bytes, base.flash_bytes),
+            ram_bytes: diff(s.ram_bytes, base.ram_bytes),
+            image_bytes: diff(s.image_bytes, base.image_bytes),
+            flash_change_pct: (base.flash_bytes > 0).then(|| {
+                round2(
+                    diff(s.flash_bytes, base.flash_bytes) as f64 * 100.0 / base.flash_bytes as f64,
+                )
+            }),
+            build_cpu_seconds: match (c.build_cpu_seconds, base_time) {
+                (Some(a), Some(b)) => Some(round2(a - b)),
+                _ => None,
+            },
+        });
+    }
+}

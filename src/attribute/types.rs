@@ -1,0 +1,102 @@
+//! What attribution gives: bytes per section, crate and symbol.
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of memory a section is, for per-kind totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Text,
+    Rodata,
+    Data,
+    Bss,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Rodata => "rodata",
+            Kind::Data => "data",
+            Kind::Bss => "bss",
+        }
+    }
+}
+
+/// How a row's crate was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// The DWARF line table (code) or the rlib symbol index: exact.
+    Exact,
+    /// v0 mangling names the crate: exact.
+    V0,
+    /// Guessed from the demangled path.
+    Heuristic,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SymbolRow {
+    pub name: String,
+    /// Start of the bytes counted for this symbol.
+    #[serde(default)]
+    pub address: u64,
+    pub crate_name: String,
+    pub section: String,
+    pub kind: Kind,
+    pub bytes: u64,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrateRow {
+    pub name: String,
+    /// Bytes per kind (text, rodata, data, bss).
+    pub text: u64,
+    pub rodata: u64,
+    pub data: u64,
+    pub bss: u64,
+    /// True when any of its bytes were attributed by a guess.
+    pub heuristic: bool,
+}
+
+impl CrateRow {
+    pub fn total(&self) -> u64 {
+        self.text
+            .saturating_add(self.rodata)
+            .saturating_add(self.data)
+            .saturating_add(self.bss)
+    }
+
+    /// Bytes that occupy flash (everything but bss).
+    pub fn flash(&self) -> u64 {
+        self.text
+            .saturating_add(self.rodata)
+            .saturating_add(self.data)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionRow {
+    pub name: String,
+    pub kind: Kind,
+    pub size: u64,
+    /// Bytes covered by symbols (or line-table ranges).
+    pub attributed: u64,
+    /// The rest: alignment padding, anonymous constants, unnamed code.
+    pub unattributed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    /// `dwarf` when code bytes came from the line table, else `symbols`.
+    pub code_source: String,
+    pub sections: Vec<SectionRow>,
+    /// Sorted by total bytes, largest first; includes `[unattributed]`.
+    pub crates: Vec<CrateRow>,
+    /// Sorted by bytes, largest first.
+    pub symbols: Vec<SymbolRow>,
+    pub notes: Vec<String>,
+}
+
+pub const UNATTRIBUTED: &str = "[unattributed]";

@@ -1,0 +1,184 @@
+//! The walk over a binary's sections: code by the line table when there
+//! is one, everything else by symbols, an unattributed row per section.
+
+use std::collections::BTreeMap;
+
+use super::options::Options;
+use super::types::{Attribution, CrateRow, Kind, Origin, SectionRow, SymbolRow, UNATTRIBUTED};
+use super::{dwarf, symbols};
+
+/// Attribute the allocated bytes of an ELF file.
+pub fn attribute(data: &[u8], opts: &Options) -> Result<Attribution, String> {
+    attribute_with(data, opts, &|| {})
+}
+
+/// Attribute a memory-mapped file, giving its pages back as the walk goes
+/// on (see `measure::release_pages`).
+pub fn attribute_map(map: &memmap2::Mmap, opts: &Options) -> Result<Attribution, String> {
+    attribute_with(map, opts, &|| crate::measure::release_pages(map))
+}
+
+fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Attribution, String> {
+    let file = object::File::parse(data).map_err(|e| e.to_string())?;
+    let table = symbols::collect(&file, opts)?;
+    release();
+    let mut notes = Vec::new();
+    let mut crates: BTreeMap<String, CrateRow> = BTreeMap::new();
+    let mut add = |name: &str, kind: Kind, bytes: u64, heuristic: bool| {
+        let row = crates.entry(name.to_string()).or_insert_with(|| CrateRow {
+            name: name.to_string(),
+            text: 0,
+            rodata: 0,
+            data: 0,
+            bss: 0,
+            heuristic: false,
+        });
+        match kind {
+            Kind::Text => row.text = row.text.saturating_add(bytes),
+            Kind::Rodata => row.rodata = row.rodata.saturating_add(bytes),
+            Kind::Data => row.data = row.data.saturating_add(bytes),
+            Kind::Bss => row.bss = row.bss.saturating_add(bytes),
+        }
+        row.heuristic |= heuristic;
+    };
+
+    let line_ranges = if opts.no_dwarf {
+        None
+    } else {
+        dwarf::code_by_crate(&file, opts.own_crate.as_deref(), release)
+    };
+    release();
+    let mut sections = Vec::new();
+    for (index, s) in table.sections.iter().enumerate() {
+        let in_section = || table.symbols.iter().filter(move |r| r.section == index);
+        let sym_bytes: u64 = in_section().fold(0u64, |a, r| a.saturating_add(r.bytes));
+        let (attributed, by_dwarf) = match (&line_ranges, s.kind) {
+            (Some(lines), Kind::Text) => {
+                let per_crate = lines.in_range(s.address, s.address.saturating_add(s.size));
+                let mut total: u64 = per_crate.values().fold(0u64, |a, b| a.saturating_add(*b));
+                for (krate, bytes) in per_crate {
+                    add(&krate, Kind::Text, bytes, false);
+                }
+                // Code without line rows (assembly, startup code): its symbol's crate.
+                for r in in_section() {
+                    let uncovered = r.bytes.saturating_sub(
+                        lines.covered(r.address, r.address.saturating_add(r.bytes)),
+                    );
+                    if uncovered > 0 {
+                        add(
+                            table.crate_name(r),
+                            Kind::Text,
+                            uncovered,
+                            r.origin == Origin::Heuristic,
+                        );
+                        total = total.saturating_add(uncovered);
+                    }
+                }
+                (total, true)
+            }
+            _ => (sym_bytes, false),
+        };
+        if !by_dwarf {
+            for r in in_section() {
+                add(
+                    table.crate_name(r),
+                    s.kind,
+                    r.bytes,
+                    r.origin == Origin::Heuristic,
+                );
+            }
+        }
+        let unattributed = s.size.saturating_sub(attributed);
+        if unattributed > 0 {
+            add(UNATTRIBUTED, s.kind, unattributed, false);
+        }
+        sections.push(SectionRow {
+            name: s.name.clone(),
+            kind: s.kind,
+            size: s.size,
+            attributed: attributed.min(s.size),
+            unattributed,
+        });
+    }
+    let code_source = if line_ranges.is_some() {
+        "dwarf".to_string()
+    } else {
+        if !opts.no_dwarf {
+            notes.push(
+                "no DWARF line table in this binary: code is attributed by symbols, so code inlined \
+                 from one crate into another counts for the crate of the symbol (build with \
+                 debug = \"line-tables-only\" for exact figures)"
+                    .into(),
+            );
+        }
+        "symbols".to_string()
+    };
+    if table.symbols.is_empty() {
+        notes.push("the binary has no symbol table (stripped?): symbols are unknown".into());
+    }
+    let mut crates: Vec<CrateRow> = crates.into_values().collect();
+    crates.sort_by(|a, b| b.total().cmp(&a.total()).then(a.name.cmp(&b.name)));
+    let symbols = largest_symbols(&table, opts);
+    Ok(Attribution {
+        code_source,
+        sections,
+        crates,
+        symbols,
+        notes,
+    })
+}
+
+/// The symbols asked for, largest first (ties by name), as report rows:
+/// only those are demangled for keeps.
+fn largest_symbols(table: &symbols::Table<'_>, opts: &Options) -> Vec<SymbolRow> {
+    let row = |r: &symbols::Sym<'_>| SymbolRow {
+        name: symbols::display_name(&r.mangled),
+        address: r.address,
+        crate_name: table.crate_name(r).to_string(),
+        section: table.sections[r.section].name.clone(),
+        kind: table.sections[r.section].kind,
+        bytes: r.bytes,
+        origin: r.origin,
+    };
+    let in_section = |section: &str, kind: Kind| {
+        opts.symbol_section
+            .as_deref()
+            .is_none_or(|want| want == section || want == kind.as_str())
+    };
+    let matches = |name: &str, krate: &str| {
+        opts.symbol_filter
+            .as_ref()
+            .is_none_or(|re| re.is_match(name) || re.is_match(krate))
+    };
+    let mut rows: Vec<SymbolRow> = if opts.group_generics {
+        // Grouping needs every name first.
+        symbols::group(table.symbols.iter().map(row).collect())
+            .into_iter()
+            .filter(|r| in_section(&r.section, r.kind) && matches(&r.name, &r.crate_name))
+            .collect()
+    } else {
+        let mut chosen: Vec<&symbols::Sym<'_>> = table
+            .symbols
+            .iter()
+            .filter(|r| {
+                let s = &table.sections[r.section];
+                in_section(&s.name, s.kind)
+                    && (opts.symbol_filter.is_none()
+                        || matches(&symbols::display_name(&r.mangled), table.crate_name(r)))
+            })
+            .collect();
+        if let Some(n) = opts.keep_symbols.filter(|&n| n > 0 && n < chosen.len()) {
+            // Everything at least as large as the n-th stays, for the tie-break by name.
+            let mut sizes: Vec<u64> = chosen.iter().map(|r| r.bytes).collect();
+            let (_, nth, _) = sizes.select_nth_unstable_by(n - 1, |a, b| b.cmp(a));
+            let least = *nth;
+            chosen.retain(|r| r.bytes >= least);
+        }
+        chosen.into_iter().map(row).collect()
+    };
+    rows.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+    if let Some(n) = opts.keep_symbols {
+        rows.truncate(n);
+    }
+    rows
+}

@@ -1,0 +1,211 @@
+//! The result of building and measuring one configuration: what the build
+//! produced and measured, and (filled by `analysis::derive`) what follows
+//! from it: region use, shares, deltas, cost.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::attribute::Attribution;
+use crate::cost::ConfigCost;
+use crate::matrix::Config;
+use crate::measure::Measurement;
+use crate::memory::{MemoryMap, RegionUse};
+use crate::verify::Verification;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigResult {
+    /// The configuration built: name, profile, settings, extra flags.
+    #[serde(flatten)]
+    pub config: Config,
+    /// Position in the whole matrix (kept across shards, for `merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix_index: Option<usize>,
+    /// Hash of the effective build inputs; names the artifact slot.
+    pub id: String,
+    /// What the configuration changes, in words.
+    pub changes: String,
+    /// Standard-library crates built from source for this build (asked
+    /// for, or because the target has no prebuilt `core`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub std_built_from_source: Vec<String>,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<PathBuf>,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Measurement>,
+    /// The memory map of this build's link, when it differs from the
+    /// report's (`memory`); rows of one run usually share one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_map: Option<MemoryMap>,
+    /// What the binary places in each memory region, by address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionUse>,
+    /// Regions the linker could not fit the program into (the build failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overflow: Vec<RegionOverflow>,
+    /// Flash used as % of the chip's flash, when the flash size is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash_pct: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ram_pct: Option<f64>,
+    /// CPU seconds of the build's own processes (cargo, rustc, the linker,
+    /// build scripts): comparable between rows whatever ran at the same
+    /// time. For a shared build, its base's plus its own root crate's: what
+    /// a build of its own costs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_cpu_seconds: Option<f64>,
+    /// Wall time of what this run did for the row (depends on what else ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_wall_seconds: Option<f64>,
+    /// When the row was built and measured (RFC 3339, UTC): for a reused
+    /// row, the earlier run's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_at: Option<String>,
+    /// Nothing was compiled: the build was already up to date from an
+    /// earlier run, so `build_cpu_seconds` is not its cold build cost.
+    #[serde(default)]
+    pub fresh: bool,
+    /// Not built or measured in this run: an earlier run's row, reused
+    /// because none of its inputs changed (every number is that run's).
+    #[serde(default)]
+    pub reused: bool,
+    /// Change against the baseline configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<Delta>,
+    /// Cost figures, when the run has a cost model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<ConfigCost>,
+    /// Where the bytes go (with `--attribute`): crates, and the largest symbols.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// With `--keep-debug`: the unstripped twin of a stripped build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debug_file: Option<PathBuf>,
+    /// Result of running the binary with `--verify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
+    /// Built from this configuration's compiled dependencies, rebuilding
+    /// only the root crate (it differs only in `strip` or thin/fat LTO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_build_of: Option<String>,
+    /// For a shared build: the CPU seconds this run spent (the root crate);
+    /// `build_cpu_seconds` adds the base's build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_build_cpu_seconds: Option<f64>,
+}
+
+impl ConfigResult {
+    /// A row for `config` with nothing built or measured yet.
+    pub fn new(config: Config) -> ConfigResult {
+        ConfigResult {
+            changes: config.summary(),
+            config,
+            matrix_index: None,
+            id: String::new(),
+            std_built_from_source: Vec::new(),
+            ok: false,
+            error: None,
+            log: None,
+            artifact: None,
+            size: None,
+            memory_map: None,
+            regions: Vec::new(),
+            overflow: Vec::new(),
+            flash_pct: None,
+            ram_pct: None,
+            build_cpu_seconds: None,
+            build_wall_seconds: None,
+            measured_at: None,
+            fresh: false,
+            reused: false,
+            delta: None,
+            cost: None,
+            attribution: None,
+            debug_file: None,
+            verify: None,
+            shares_build_of: None,
+            root_build_cpu_seconds: None,
+        }
+    }
+
+    /// A row for a file measured outside any build (`cargo weigh measure`).
+    pub fn for_file(name: String, artifact: PathBuf, size: Measurement) -> ConfigResult {
+        let mut config = Config::new(
+            &name,
+            crate::matrix::BaseProfile::Release,
+            Default::default(),
+        );
+        config.name = name;
+        let mut row = ConfigResult::new(config);
+        row.changes = String::new();
+        row.ok = true;
+        row.artifact = Some(artifact);
+        row.size = Some(size);
+        row
+    }
+
+    /// The configuration's name.
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+}
+
+/// A region the program did not fit into, from the linker's own message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionOverflow {
+    pub region: String,
+    /// How far over the region's end the program reached.
+    pub over_bytes: u64,
+    /// The region's length, when the memory map is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+    /// What the region would need to be: its length plus the overflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_bytes: Option<u64>,
+}
+
+/// Differences to the baseline: bytes (signed) and build seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delta {
+    pub file_bytes: i64,
+    pub stripped_bytes: i64,
+    pub flash_bytes: i64,
+    pub ram_bytes: i64,
+    pub image_bytes: i64,
+    /// Flash change relative to the baseline's flash, in %.
+    pub flash_change_pct: Option<f64>,
+    /// Change in build CPU seconds.
+    pub build_cpu_seconds: Option<f64>,
+}
+
+/// The figure being minimised: flash for firmware, the stripped file otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    Flash,
+    Stripped,
+}
+
+impl Objective {
+    /// Bare-metal targets (`*-none-*`, target specs) are judged by flash.
+    pub fn for_target(target: &str) -> Objective {
+        if target.contains("-none") || target.ends_with(".json") {
+            Objective::Flash
+        } else {
+            Objective::Stripped
+        }
+    }
+
+    pub fn of(self, c: &ConfigResult) -> Option<u64> {
+        let s = c.size.as_ref()?;
+        Some(match self {
+            Objective::Flash => s.flash_bytes,
+            Objective::Stripped => s.stripped_bytes,
+        })
+    }
+}
