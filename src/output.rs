@@ -55,15 +55,18 @@ impl Sink {
         })
     }
 
-    /// Write the bytes and give the file its name (atomic rename).
-    pub fn finish(self, bytes: &[u8]) -> anyhow::Result<()> {
+    /// Write the bytes and give the file its name (atomic rename); the
+    /// path written, for a file.
+    pub fn finish(self, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
         match self {
             Sink::Stdout => {
                 let mut out = std::io::stdout().lock();
                 // A closed pipe (`| head`) is not an error worth a message.
                 match out.write_all(bytes).and_then(|_| out.flush()) {
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                    other => other.context("cannot write to standard output"),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(None),
+                    other => other
+                        .context("cannot write to standard output")
+                        .map(|_| None),
                 }
             }
             Sink::File { path, mut tmp } => {
@@ -84,7 +87,7 @@ impl Sink {
                 tmp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot create `{}`", path.display()))?;
-                Ok(())
+                Ok(Some(path))
             }
         }
     }

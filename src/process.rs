@@ -39,6 +39,16 @@ pub struct Finished {
     pub wall_seconds: f64,
 }
 
+/// CPU time of this process alone (measuring, stripping, reporting): the
+/// builds run in child processes.
+pub fn own_cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let t = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
 /// Start `cmd` as the leader of a new process group.
 pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
     cmd.process_group(0).spawn()

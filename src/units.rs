@@ -1,5 +1,8 @@
 //! Sizes, one way everywhere: parsing what users type (`512K`, `0x8000`,
-//! `1M`) and formatting bytes, signed changes and percentages for people.
+//! `1M`), growth limits (`2%`, `512`), and formatting bytes, signed changes
+//! and percentages for people.
+
+use serde::{Deserialize, Serialize};
 
 /// A size from the command line or a file: `131072`, `128K`, `128KiB`,
 /// `1M`, `0x20000`.
@@ -26,6 +29,58 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         None => digits.parse(),
     };
     value.ok().and_then(|v| v.checked_mul(mult)).ok_or_else(bad)
+}
+
+/// Allowed growth of flash against a saved report.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Growth {
+    Bytes(u64),
+    Percent(f64),
+}
+
+impl Growth {
+    /// `2%`, `1.5%`, `512`, `1K`.
+    pub fn parse(s: &str) -> Result<Growth, String> {
+        let t = s.trim();
+        if let Some(p) = t.strip_suffix('%') {
+            return p
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(Growth::Percent)
+                .ok_or_else(|| format!("invalid growth `{s}`: expected a percentage like 2% or a size like 512 or 1K"));
+        }
+        parse_size(t).map(Growth::Bytes).map_err(|_| {
+            format!("invalid growth `{s}`: expected a percentage like 2% or a size like 512 or 1K")
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Growth::Bytes(b) => format!("{b} B"),
+            Growth::Percent(p) => format!("{p}%"),
+        }
+    }
+}
+
+impl Growth {
+    /// Whether growing from `old` to `new` bytes is more than allowed; the
+    /// growth in bytes and percent when it is.
+    pub fn exceeded(&self, old: u64, new: u64) -> Option<(i64, f64)> {
+        let grew = new as i64 - old as i64;
+        let pct = if old > 0 {
+            grew as f64 * 100.0 / old as f64
+        } else {
+            0.0
+        };
+        let over = match *self {
+            Growth::Bytes(b) => grew > b as i64,
+            Growth::Percent(p) => old > 0 && pct > p,
+        };
+        over.then_some((grew, pct))
+    }
 }
 
 /// A whole number with thousands separators: `7488` → `7,488`.

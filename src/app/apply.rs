@@ -1,99 +1,136 @@
 //! `cargo weigh apply`: find the configuration, plan the edits, show them,
 //! and write them unless `--dry-run`.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
-use crate::apply::{plan_cargo_config, plan_manifest};
+use crate::apply::{plan_cargo_config, plan_manifest, FileEdit};
 use crate::cli::ApplyArgs;
-use crate::matrix;
-use crate::project::{select_package, CargoConfig, Selection};
+use crate::matrix::{self, BaseProfile, Config, Panic};
+use crate::options::{MatrixOptions, ProjectOptions};
+use crate::project::{select_package, CargoConfig};
 use crate::report::read_report;
 use crate::toolchain;
 
-pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
+/// What to write: the configuration, its target (for rustflags), and the
+/// crates it was measured with built from source.
+struct Chosen {
+    config: Config,
+    target: Option<String>,
+    built_std: Vec<String>,
+}
+
+/// The configuration from a saved report: as measured.
+fn from_report(path: &Path, name: &str) -> anyhow::Result<Chosen> {
+    let report = read_report(path)?;
+    let names: Vec<&str> = report
+        .configs
+        .iter()
+        .map(|c| c.config.name.as_str())
+        .collect();
+    let c = report
+        .configs
+        .iter()
+        .find(|c| c.config.name == name)
+        .with_context(|| {
+            format!(
+                "no configuration `{name}` in `{}`{}; choose one of: {}",
+                path.display(),
+                crate::suggest::hint(name, names.iter().copied()),
+                names.join(", ")
+            )
+        })?;
+    // Building std from source only because the target has no prebuilt
+    // core is the toolchain's business, printed below; std features or
+    // immediate-abort need it in .cargo/config.toml.
+    let needs_std = !c.config.build_std_features.is_empty()
+        || c.config.settings.panic == Some(Panic::ImmediateAbort);
+    let mut config = c.config.clone();
+    config.build_std = if needs_std {
+        c.std_built_from_source.clone()
+    } else {
+        Vec::new()
+    };
+    Ok(Chosen {
+        config,
+        target: report.target.clone(),
+        built_std: c.std_built_from_source.clone(),
+    })
+}
+
+/// The configuration from the project's matrix or a preset.
+fn from_matrix(args: &ApplyArgs, package_dir: &Path, manifest: &Path) -> anyhow::Result<Chosen> {
+    let opts = MatrixOptions {
+        preset: args.preset.clone(),
+        matrix_file: args.matrix_file.clone(),
+        only: vec![args.config.clone()],
+        ..MatrixOptions::default()
+    };
+    let source = matrix::select(&opts, package_dir, manifest).map_err(|e| match e {
+        matrix::SelectError::Only { name, hint, names, .. } => anyhow::anyhow!(
+            "no configuration `{name}`{hint}; choose one of: {}\n  hint: or take it from a saved report with --report FILE",
+            names.join(", ")
+        ),
+        other => other.into(),
+    })?;
+    let config = source
+        .configs
+        .into_iter()
+        .next()
+        .context("no configuration")?;
+    Ok(Chosen {
+        built_std: config.build_std.clone(),
+        config,
+        target: None,
+    })
+}
+
+/// Show the edits and write them unless `--dry-run`; false when nothing changes.
+fn write(edits: &[FileEdit], dry_run: bool) -> anyhow::Result<bool> {
+    let changed: Vec<_> = edits.iter().filter(|e| e.changed()).collect();
+    if changed.is_empty() {
+        return Ok(false);
+    }
+    for e in &changed {
+        print!("{}", e.diff());
+    }
+    if dry_run {
+        println!("--dry-run: nothing was written");
+        return Ok(true);
+    }
+    for e in &changed {
+        e.write()?;
+        eprintln!("wrote {}", e.path.display());
+    }
+    Ok(true)
+}
+
+pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let cargo = toolchain::any_cargo(args.cargo.as_deref())?;
-    let selection = Selection {
+    let selection = ProjectOptions {
         manifest_path: args.manifest_path.clone(),
         package: args.package.clone(),
-        ..Selection::default()
+        ..ProjectOptions::default()
     };
     let (manifest, workspace_root) = select_package(&cargo, &selection, &cwd)?;
     let package_dir = manifest.parent().unwrap_or(&workspace_root).to_path_buf();
     // Cargo reads profiles only from the workspace root's manifest.
     let root_manifest = workspace_root.join("Cargo.toml");
-
-    let (config, target, reproduce_with_build_std) = match &args.report {
-        Some(path) => {
-            let report = read_report(path)?;
-            let names: Vec<String> = report
-                .configs
-                .iter()
-                .map(|c| c.config.name.clone())
-                .collect();
-            let c = report
-                .configs
-                .iter()
-                .find(|c| c.config.name == args.config)
-                .with_context(|| {
-                    format!(
-                        "no configuration `{}` in `{}`; choose one of: {}",
-                        args.config,
-                        path.display(),
-                        names.join(", ")
-                    )
-                })?;
-            // Building std from source only because the target has no
-            // prebuilt core is the toolchain's business, printed below; std
-            // features or immediate-abort need it in .cargo/config.toml.
-            let needs_std = !c.config.build_std_features.is_empty()
-                || c.config.settings.panic == Some(matrix::Panic::ImmediateAbort);
-            let mut config = c.config.clone();
-            config.build_std = if needs_std {
-                c.std_built_from_source.clone()
-            } else {
-                Vec::new()
-            };
-            (
-                config,
-                report.target.clone(),
-                c.std_built_from_source.clone(),
-            )
-        }
-        None => {
-            let configs = match &args.preset {
-                Some(p) => matrix::preset(p).with_context(|| format!("unknown preset `{p}`"))?,
-                None => match matrix::load_project_file(
-                    args.matrix_file.as_deref(),
-                    &package_dir,
-                    &manifest,
-                )? {
-                    Some(f) if !f.configs.is_empty() => f.configs,
-                    _ => matrix::preset("standard").expect("built in"),
-                },
-            };
-            let names: Vec<String> = configs.iter().map(|c| c.name.clone()).collect();
-            let Some(config) = configs.into_iter().find(|c| c.name == args.config) else {
-                bail!(
-                    "no configuration `{}`; choose one of: {}\n  hint: or take it from a saved report with --report FILE",
-                    args.config,
-                    names.join(", ")
-                );
-            };
-            let build_std = config.build_std.clone();
-            (config, None, build_std)
-        }
+    let chosen = match &args.report {
+        Some(path) => from_report(path, &args.config)?,
+        None => from_matrix(args, &package_dir, &manifest)?,
     };
-    let target = match args.target.clone().or(target) {
+    let target = match args.target.clone().or(chosen.target) {
         Some(t) => t,
         None => match CargoConfig::discover(&package_dir, &[])?.build_target() {
             Some(t) => t,
             None => toolchain::host_triple(args.cargo.as_deref(), &package_dir)?,
         },
     };
-
+    let config = chosen.config;
     let mut edits = vec![plan_manifest(
         &root_manifest,
         &config,
@@ -101,8 +138,7 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         args.force,
     )?];
     edits.extend(plan_cargo_config(&workspace_root, &config, &target)?);
-    let changed: Vec<_> = edits.iter().filter(|e| e.changed()).collect();
-    if changed.is_empty() {
+    if !write(&edits, args.dry_run)? {
         println!(
             "nothing to change: {} already has the settings of `{}`",
             root_manifest.display(),
@@ -110,29 +146,20 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    for e in &changed {
-        print!("{}", e.diff());
-    }
-    if args.dry_run {
-        println!("--dry-run: nothing was written");
-        return Ok(ExitCode::SUCCESS);
-    }
-    for e in &changed {
-        e.write()?;
-        eprintln!("wrote {}", e.path.display());
-    }
-    let profile_flag = match (args.profile.as_deref(), config.profile) {
-        (Some(p), _) => format!("--profile {p}"),
-        (None, matrix::BaseProfile::Release) => "--release".into(),
-        (None, matrix::BaseProfile::Dev) => String::new(),
-    };
-    if reproduce_with_build_std.is_empty() {
-        eprintln!("build it with: cargo build {profile_flag}");
-    } else {
-        eprintln!(
-            "build it with: RUSTC_BOOTSTRAP=1 cargo build {profile_flag} -Zbuild-std={} (it was measured with core built from source)",
-            reproduce_with_build_std.join(",")
-        );
+    if !args.dry_run {
+        let profile_flag = match (args.profile.as_deref(), config.profile) {
+            (Some(p), _) => format!("--profile {p}"),
+            (None, BaseProfile::Release) => "--release".into(),
+            (None, BaseProfile::Dev) => String::new(),
+        };
+        if chosen.built_std.is_empty() {
+            eprintln!("build it with: cargo build {profile_flag}");
+        } else {
+            eprintln!(
+                "build it with: RUSTC_BOOTSTRAP=1 cargo build {profile_flag} -Zbuild-std={} (it was measured with core built from source)",
+                chosen.built_std.join(",")
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

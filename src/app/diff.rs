@@ -1,54 +1,86 @@
-//! `cargo weigh diff`: two reports, two binaries, or the project at another
-//! git revision.
+//! `cargo weigh diff`: two reports, two binaries, two configurations of one
+//! report, or the project at another git revision.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context};
 
+use super::run::run_matrix;
 use crate::attribute::{attribute_map, Options};
-use crate::budget::Growth;
 use crate::cli::DiffArgs;
-use crate::diff::{compare_reports, Diff};
+use crate::diff::{compare_configs, compare_reports, Diff};
 use crate::export::render_diff;
 use crate::measure::{map_file, measure_bytes};
+use crate::options::{AnalysisOptions, MatrixOptions, RunOptions};
 use crate::output::Sink;
-use crate::report::read_report;
-use crate::report::Report;
+use crate::report::{read_report, Report};
 use crate::results::ConfigResult;
 
-use super::{run_matrix, session};
-
-pub fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
-    let limit = args
-        .fail_on_growth
-        .as_deref()
-        .map(|g| Growth::parse(g).map_err(|e| anyhow::anyhow!("--fail-on-growth: {e}")))
-        .transpose()?;
-    let sink = Sink::open(args.run.output.output.as_deref())?;
-    let d = match (&args.git, args.inputs.as_slice()) {
-        (Some(rev), []) => git_diff(rev, &args)?,
-        (None, [a, b]) => {
+pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let sink = Sink::open(args.output.output.as_deref())?;
+    let d = match (&args.git, args.inputs.as_slice(), &args.from) {
+        (Some(rev), [], None) => git_diff(rev, args)?,
+        (None, [report], Some(from)) => within(report, from, args.to.as_deref().unwrap_or(""))?,
+        (None, [a, b], None) => {
             let (ra, rb) = (load(a)?, load(b)?);
             compare_reports(&ra, &rb, &a.display().to_string(), &b.display().to_string())
         }
-        _ => bail!("diff takes two inputs (JSON reports or binaries), or --git REV and none\n  hint: cargo weigh diff old.json new.json"),
+        _ => bail!("diff takes two inputs (JSON reports or binaries), one report with --from A --to B, or --git REV and none\n  hint: cargo weigh diff old.json new.json"),
     };
-    sink.finish(&render_diff(&d, args.run.output.format, args.limit)?)?;
-    if let (Some(limit), Some((name, bytes, pct))) = (limit, d.worst_flash_growth()) {
-        let over = match limit {
-            Growth::Bytes(b) => bytes > b as i64,
-            Growth::Percent(p) => pct > p,
+    sink.finish(&render_diff(&d, args.output.format, args.limit)?)?;
+    let Some(limit) = args.fail_on_growth else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    for c in &d.configs {
+        let Some(f) = c.totals.iter().find(|t| t.name == "flash") else {
+            continue;
         };
-        if over {
+        let (Some(old), Some(new)) = (f.before, f.after) else {
+            continue;
+        };
+        if let Some((grew, pct)) = limit.exceeded(old, new) {
             eprintln!(
-                "flash grew: {name}: {bytes:+} B ({pct:+.2}%), more than --fail-on-growth {}",
-                args.fail_on_growth.as_deref().unwrap_or("")
+                "flash grew: {}: {grew:+} B ({pct:+.2}%), more than --fail-on-growth {}",
+                c.name,
+                limit.describe()
             );
             return Ok(ExitCode::from(1));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Two configurations of one saved report.
+fn within(path: &Path, from: &str, to: &str) -> anyhow::Result<Diff> {
+    let report = read_report(path)?;
+    let find = |name: &str| -> anyhow::Result<&ConfigResult> {
+        let names: Vec<&str> = report
+            .configs
+            .iter()
+            .map(|c| c.config.name.as_str())
+            .collect();
+        report
+            .configs
+            .iter()
+            .find(|c| c.config.name == name)
+            .with_context(|| {
+                format!(
+                    "no configuration `{name}` in `{}`{}; choose one of: {}",
+                    path.display(),
+                    crate::suggest::hint(name, names.iter().copied()),
+                    names.join(", ")
+                )
+            })
+    };
+    let mut c = compare_configs(find(from)?, find(to)?);
+    c.name = format!("{from} → {to}");
+    Ok(Diff {
+        before: from.to_string(),
+        after: to.to_string(),
+        configs: vec![c],
+        notes: Vec::new(),
+    })
 }
 
 /// A saved report, or a binary measured and attributed here (runs nothing).
@@ -82,10 +114,42 @@ fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Export REV into a temporary directory (git archive: the checkout and the
-/// repository's worktree list stay untouched), build both, compare.
+/// The tree of `commit` exported into `dir/src` with `git archive`: the
+/// checkout and the repository's worktree list stay untouched.
+fn export_tree(top: &Path, commit: &str, dir: &Path) -> anyhow::Result<PathBuf> {
+    let tar = dir.join("src.tar");
+    git(
+        top,
+        &[
+            "archive",
+            "--format=tar",
+            "-o",
+            &tar.display().to_string(),
+            commit,
+        ],
+    )?;
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src)?;
+    let st = Command::new("tar")
+        .arg("-xf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&src)
+        .status()
+        .context("cannot run tar")?;
+    if !st.success() {
+        bail!("cannot unpack the archive of {commit}");
+    }
+    Ok(src)
+}
+
+/// Build the matrix at REV and in the working tree, attributed, and compare.
 fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
-    let located = session::locate(&args.run)?;
+    let project = args
+        .package
+        .project(&args.features, args.compile.target.as_ref());
+    let compile = args.compile.options(&args.output);
+    let located = super::session::locate(&project, &compile)?;
     let root = located.project.workspace_root.clone();
     let top = PathBuf::from(
         git(&root, &["rev-parse", "--show-toplevel"])
@@ -97,29 +161,7 @@ fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
     )
     .with_context(|| format!("--git: `{rev}` is not a commit of {}", top.display()))?;
     let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let tar = tmp.path().join("src.tar");
-    git(
-        &top,
-        &[
-            "archive",
-            "--format=tar",
-            "-o",
-            &tar.display().to_string(),
-            &commit,
-        ],
-    )?;
-    let src = tmp.path().join("src");
-    std::fs::create_dir_all(&src)?;
-    let st = Command::new("tar")
-        .arg("-xf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(&src)
-        .status()
-        .context("cannot run tar")?;
-    if !st.success() {
-        bail!("cannot unpack the archive of {rev}");
-    }
+    let src = export_tree(&top, &commit, tmp.path())?;
     let rel = located
         .project
         .manifest_path
@@ -131,26 +173,35 @@ fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
                 top.display()
             )
         })?;
-    let mut before = args.run.clone();
-    before.manifest_path = Some(src.join(rel));
-    before.attribute = true;
+    let after = RunOptions {
+        project,
+        compile,
+        matrix: MatrixOptions {
+            shard: None,
+            baseline: None,
+            ..args.select.options()
+        },
+        analysis: AnalysisOptions {
+            attribute: true,
+            ..AnalysisOptions::default()
+        },
+        output: args.output.options(),
+    };
+    let mut before = after.clone();
+    before.project.manifest_path = Some(src.join(rel));
     // A target directory of its own per revision: cargo hashes a workspace's
     // own package by its path relative to the workspace root, so two
     // checkouts of one project would overwrite each other's binaries.
-    let root_dir = args
-        .run
+    let root_dir = after
+        .compile
         .target_dir
         .clone()
         .unwrap_or(located.project.target_directory.clone());
-    before.target_dir = Some(
+    before.compile.target_dir = Some(
         root_dir
             .join("weigh")
             .join(format!("git-{}", &commit[..commit.len().min(12)])),
     );
-    before.output.output = None;
-    let mut after = args.run.clone();
-    after.attribute = true;
-    after.output.output = None;
     eprintln!(
         "diff --git: building {rev} ({})",
         &commit[..commit.len().min(12)]

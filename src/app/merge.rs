@@ -4,27 +4,12 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::export::exporter;
 use crate::output::Sink;
 use crate::report::read_report;
 use crate::report::Report;
 
-/// `K/N` → the matrix positions of shard K (1-based): K-1, K-1+N, ...
-pub(super) fn shard_indices(spec: &str, len: usize) -> anyhow::Result<Vec<usize>> {
-    let parsed = spec.split_once('/').and_then(|(k, n)| {
-        Some((
-            k.trim().parse::<usize>().ok()?,
-            n.trim().parse::<usize>().ok()?,
-        ))
-    });
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k - 1..len).step_by(n).collect()),
-        _ => bail!("--shard `{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"),
-    }
-}
-
 /// Join shard reports: same schema, toolchain, target, project and sources.
-pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn merge(args: &crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
     let mut reports = Vec::new();
     for p in &args.reports {
@@ -80,7 +65,6 @@ pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
         .configs
         .sort_by_key(|c| c.matrix_index.unwrap_or(usize::MAX));
     let baseline = args
-        .output
         .baseline
         .clone()
         .or_else(|| merged.configs.first().map(|c| c.config.name.clone()));
@@ -93,6 +77,6 @@ pub(super) fn merge(args: crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
     );
-    sink.finish(&exporter(args.output.format).render(&merged)?)?;
+    sink.finish(&crate::export::render(&merged, &args.output.options())?)?;
     Ok(ExitCode::SUCCESS)
 }

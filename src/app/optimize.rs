@@ -13,7 +13,7 @@ use crate::output::Sink;
 use crate::results::Objective;
 use crate::units::human;
 
-use super::{session, sizes};
+use super::session;
 
 /// The command that applies the best configuration, as it can be run.
 fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
@@ -29,12 +29,15 @@ fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
     cmd
 }
 
-pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
-    let run_args = &args.run;
-    let (flash, ram) = sizes(&run_args.output)?;
-    let sink = Sink::open(run_args.output.output.as_deref())?;
-    let located = session::locate(run_args)?;
-    let s = session::Session::open(run_args, located, false, flash, ram)?;
+pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let out = args.output.options();
+    let sink = Sink::open(out.output.as_deref())?;
+    let project = args
+        .package
+        .project(&args.features, args.compile.target.as_ref());
+    let compile = args.compile.options(&args.output);
+    let located = session::locate(&project, &compile)?;
+    let s = session::Session::open(located, &project, &compile, false)?;
     let objective = Objective::for_target(&s.env.target);
     let space = SearchSpace {
         keep_unwind: args.keep_unwind,
@@ -57,10 +60,10 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             )
         });
     }
-    let Some(_lock) = s.lock(run_args.quiet)? else {
+    let Some(_lock) = s.lock(out.quiet)? else {
         return Ok(ExitCode::from(130));
     };
-    let builder = s.builder(run_args);
+    let builder = s.runner(out.quiet);
     let what = match objective {
         Objective::Flash => "flash",
         Objective::Stripped => "stripped size",
@@ -101,8 +104,8 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         &mut report,
         &crate::analysis::Inputs {
             baseline: Some(&summary.start),
-            flash_size: s.sizes.0,
-            ram_size: s.sizes.1,
+            flash_size: args.memory.flash_size,
+            ram_size: args.memory.ram_size,
             ..Default::default()
         },
     );
@@ -113,11 +116,11 @@ pub fn optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .find(|c| c.config.name == best)
         .and_then(|c| objective.of(c));
-    let apply = apply_command(&best, &saved, run_args.manifest_path.as_deref());
+    let apply = apply_command(&best, &saved, args.package.manifest_path.as_deref());
     summary.notes.push(format!("apply it: {apply}"));
     report.optimize = Some(summary);
     Sink::open(Some(&saved))?.finish(&exporter(Format::Json).render(&report)?)?;
-    sink.finish(&exporter(run_args.output.format).render(&report)?)?;
+    sink.finish(&crate::export::render(&report, &out)?)?;
     if let Some(v) = best_value {
         let builds = report.optimize.as_ref().map_or(0, |o| o.builds);
         eprintln!(

@@ -1,56 +1,78 @@
-//! The matrix run behind `cargo weigh` and `check`: build, measure, verify,
-//! attribute, gate.
+//! The matrix run behind `cargo weigh`, `check` and `diff --git`: select
+//! the configurations, build and measure them, derive, verify, attribute.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::Instant;
 
 use anyhow::bail;
 
-use super::merge::shard_indices;
-use super::{check_baseline, check_limits, cost_model, gate, limits, matrix_for, session, sizes};
+use super::{attribution, gate::gate, session, verify};
 use crate::ablation;
 use crate::analysis::{self, Inputs};
-use crate::cli::RunArgs;
-use crate::matrix::Config;
-use crate::report::Report;
-use crate::results::ConfigResult;
-use crate::results::Objective;
-use crate::verify::{
-    self, compare, instruction_granular, run_artifact, runner_from_arg, Runner, Verification,
-    VerifyStatus,
-};
+use crate::build::Runner;
+use crate::export;
+use crate::matrix::{Config, MatrixSource, Strip};
+use crate::options::{OutputOptions, RunOptions};
+use crate::output::Sink;
+use crate::report::{read_report, Report, RunTiming};
+use crate::results::{ConfigResult, Objective};
 
-/// Build and measure the matrix of `args`, apply the gates; the report and
-/// the exit status it calls for.
-pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Report, ExitCode)> {
-    let (flash, ram) = sizes(&args.output)?;
-    let (budget, baseline_report) = limits(&args.budget)?;
-    let located = session::locate(args)?;
-    let source = matrix_for(args, &located.project)?;
-    let names: Vec<&str> = source.configs.iter().map(|c| c.name.as_str()).collect();
-    // The file's baseline counts only while --only keeps it; --baseline must exist.
-    let file_baseline = source
-        .baseline
-        .clone()
-        .filter(|b| names.contains(&b.as_str()));
-    let baseline = args.output.baseline.clone().or(file_baseline);
-    check_baseline(baseline.as_deref(), &names)?;
+/// `cargo weigh`: the matrix, rendered.
+pub fn weigh(opts: &RunOptions) -> anyhow::Result<ExitCode> {
+    // Opened first: a bad output path fails before anything is built.
+    let sink = Sink::open(opts.output.output.as_deref())?;
+    let started = Instant::now();
+    let (mut report, _) = run_matrix(opts, false)?;
+    report.timing = Some(RunTiming {
+        wall_seconds: round_ms(started.elapsed().as_secs_f64()),
+        own_cpu_seconds: round_ms(crate::process::own_cpu_seconds()),
+    });
+    finish(report, sink, &opts.output)
+}
 
-    let mut source = source;
-    let indices: Vec<usize> = match &args.shard {
-        Some(spec) => shard_indices(spec, source.configs.len())?,
-        None => (0..source.configs.len()).collect(),
-    };
-    source.configs = indices.iter().map(|&i| source.configs[i].clone()).collect();
+/// Render, write, say where, and choose the exit status.
+pub fn finish(report: Report, sink: Sink, out: &OutputOptions) -> anyhow::Result<ExitCode> {
+    let code = gate(&report, !export::shows_verdict(out));
+    let written = sink.finish(&export::render(&report, out)?)?;
+    if let Some(path) = written {
+        eprintln!("report written to {}", path.display());
+    }
+    if !report.complete {
+        eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
+    }
+    Ok(code)
+}
+
+fn round_ms(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}
+
+/// Build and measure the matrix of `opts`, derive everything, apply the
+/// gate; `check` asks for a budget (the chip's memory by default).
+pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, ExitCode)> {
+    let located = session::locate(&opts.project, &opts.compile)?;
+    let source = crate::matrix::select(
+        &opts.matrix,
+        &located.project.package_dir,
+        &located.project.manifest_path,
+    )?;
+    let growth = opts
+        .analysis
+        .budget
+        .baseline_report
+        .as_deref()
+        .map(read_report)
+        .transpose()?;
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
-    let s = session::Session::open(args, located, wants_std, flash, ram)?;
-    let runner = if args.verify {
-        Some(verify_runner(args, &s)?)
-    } else {
-        None
-    };
-    let Some(_lock) = s.lock(args.quiet)? else {
+    let s = session::Session::open(located, &opts.project, &opts.compile, wants_std)?;
+    let runner = opts
+        .analysis
+        .verify
+        .as_ref()
+        .map(|v| verify::runner(v, &s))
+        .transpose()?;
+    let Some(_lock) = s.lock(opts.output.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok((
             s.report(Vec::new(), false, source.origin.clone()),
@@ -59,15 +81,81 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
     };
     let sccache = crate::build::Sccache::detect(s.cargo_config.rustc_wrapper());
     let sccache_before = sccache.as_ref().and_then(|c| c.counters());
-    let run = s.builder(args);
+    let run = s.runner(opts.output.quiet);
+    let (results, complete, lanes) = build_rows(&run, &source, opts, &s.env.target);
+    s.restore_lockfile();
+
+    let mut report = s.report(results, complete, source.origin.clone());
+    report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
+    report.shard = opts.matrix.shard.map(|s| s.to_string());
+    report.parallel_builds = (lanes > 1).then_some(lanes as u32);
+    let prices = opts.analysis.prices.over(source.cost.clone());
+    let mut inputs = Inputs {
+        baseline: source.baseline.as_deref(),
+        flash_size: opts.analysis.flash_size,
+        ram_size: opts.analysis.ram_size,
+        cost: Some(&prices),
+        budget: None,
+        growth_baseline: growth.as_ref().map(|r| r.configs.as_slice()),
+    };
+    analysis::derive(&mut report, &inputs);
+    if let (Some(runner), Some(v)) = (&runner, &opts.analysis.verify) {
+        if !verify::verify_all(&mut report, runner, &s.env.project.package_dir, v.timeout) {
+            report.complete = false;
+        }
+    }
+    if opts.analysis.attribute {
+        attribution::attribute_all(&s, &mut report);
+    }
+    // The memory map is the link's: known once something was built.
+    inputs.budget = Some(budget(&opts.analysis.budget, check, &report)?);
+    analysis::derive(&mut report, &inputs);
+    let code = gate(&report, false);
+    Ok((report, code))
+}
+
+/// The budget asked for; in `check`, without limits the chip's memory.
+pub(super) fn budget(
+    b: &crate::options::BudgetOptions,
+    check: bool,
+    report: &Report,
+) -> anyhow::Result<crate::budget::Budget> {
+    let mut budget = crate::budget::Budget {
+        max_flash: b.max_flash,
+        max_ram: b.max_ram,
+        max_growth: b.max_growth,
+        baseline_report: b.baseline_report.as_ref().map(|p| p.display().to_string()),
+        violations: Vec::new(),
+    };
+    if check && budget.is_empty() {
+        budget.max_flash = report.memory.as_ref().and_then(|m| m.flash_bytes);
+        budget.max_ram = report.memory.as_ref().and_then(|m| m.ram_bytes);
+        if budget.is_empty() {
+            bail!(
+                "check needs a budget: pass --max-flash/--max-ram, --max-growth with --baseline-report, \
+                 or give the project a memory map (a linker script with a MEMORY block, e.g. memory.x) or --flash-size/--ram-size"
+            );
+        }
+    }
+    Ok(budget)
+}
+
+/// Every configuration built (and the ablation's extra ones, and the
+/// unstripped twins `--keep-debug`/`--attribute` need); whether the run
+/// finished; how many builds ran at once.
+fn build_rows(
+    run: &Runner<'_>,
+    source: &MatrixSource,
+    opts: &RunOptions,
+    target: &str,
+) -> (Vec<ConfigResult>, bool, usize) {
     let built = run.build_all(&source.configs);
-    let mut complete = built.complete;
-    let lanes = built.lanes;
+    let (mut complete, lanes) = (built.complete, built.lanes);
     // Rows of an interrupted run may have gaps (builds run several at a time).
     let mut results: Vec<ConfigResult> = built
         .rows
         .into_iter()
-        .zip(&indices)
+        .zip(&source.positions)
         .filter_map(|(row, &i)| {
             row.map(|mut r| {
                 r.matrix_index = Some(i);
@@ -75,21 +163,9 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
             })
         })
         .collect();
-    let objective = Objective::for_target(&s.env.target);
-    if args.ablation && complete {
-        let mut so_far = Report::new(results.clone());
-        analysis::derive(
-            &mut so_far,
-            &Inputs {
-                baseline: baseline.as_deref(),
-                ..Inputs::default()
-            },
-        );
-        let extra = match so_far.baseline.as_deref() {
-            Some(b) => ablation::missing_configs(&so_far.configs, b, objective, &source.configs),
-            None => Vec::new(),
-        };
-        if !extra.is_empty() && !args.quiet {
+    if opts.analysis.ablation && complete {
+        let extra = ablation_configs(&results, source, target);
+        if !extra.is_empty() && !opts.output.quiet {
             eprintln!(
                 "ablation: {} more configuration(s) to isolate each setting",
                 extra.len()
@@ -99,62 +175,30 @@ pub(crate) fn run_matrix(args: &RunArgs, check_mode: bool) -> anyhow::Result<(Re
         results.extend(more.rows.into_iter().flatten());
         complete = more.complete;
     }
-    // Attribution needs symbols: stripped builds get their unstripped twin.
-    if (args.keep_debug || args.attribute) && complete {
-        complete = keep_debug(&run, &source.configs, &mut results);
+    if (opts.analysis.keep_debug || opts.analysis.attribute) && complete {
+        complete = keep_debug(run, &source.configs, &mut results);
     }
-    s.restore_lockfile();
+    (results, complete, lanes)
+}
 
-    let mut report = s.report(results, complete, source.origin.clone());
-    report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
-    report.shard = args.shard.clone();
-    report.parallel_builds = (lanes > 1).then_some(lanes as u32);
-    let prices = cost_model(source.cost.clone(), &args.cost);
+/// What isolates each setting of the smallest configuration.
+fn ablation_configs(results: &[ConfigResult], source: &MatrixSource, target: &str) -> Vec<Config> {
+    let mut so_far = Report::new(results.to_vec());
     let inputs = Inputs {
-        baseline: baseline.as_deref(),
-        flash_size: s.sizes.0,
-        ram_size: s.sizes.1,
-        cost: Some(&prices),
-        budget: None,
-        growth_baseline: None,
+        baseline: source.baseline.as_deref(),
+        ..Inputs::default()
     };
-    analysis::derive(&mut report, &inputs);
-    if let Some(runner) = &runner {
-        let timeout = Duration::from_secs(args.verify_timeout);
-        if !verify_all(&mut report, runner, &s.env.project.package_dir, timeout) {
-            report.complete = false;
-        }
+    analysis::derive(&mut so_far, &inputs);
+    let objective = Objective::for_target(target);
+    match so_far.baseline.as_deref() {
+        Some(b) => ablation::missing_configs(&so_far.configs, b, objective, &source.configs),
+        None => Vec::new(),
     }
-    if args.attribute {
-        s.attribute_all(&mut report);
-    }
-    // The memory map is the link's: known once something was built.
-    let budget = if check_mode {
-        check_limits(budget, report.memory.as_ref())?
-    } else {
-        budget
-    };
-    let growth = baseline_report.as_ref().map(|r| r.configs.as_slice());
-    analysis::derive(
-        &mut report,
-        &Inputs {
-            budget: Some(budget),
-            growth_baseline: growth,
-            ..inputs
-        },
-    );
-    let code = gate(&report);
-    Ok((report, code))
 }
 
 /// For every stripped build, build its twin without strip and keep that file
 /// as `<artifact>.debug`: the same code, with its symbols and debug info.
-fn keep_debug(
-    run: &crate::build::Runner<'_>,
-    configs: &[Config],
-    results: &mut [ConfigResult],
-) -> bool {
-    use crate::matrix::Strip;
+fn keep_debug(run: &Runner<'_>, configs: &[Config], results: &mut [ConfigResult]) -> bool {
     for r in results.iter_mut().filter(|r| r.ok) {
         let Some(config) = configs.iter().find(|c| c.name == r.config.name) else {
             continue;
@@ -195,73 +239,5 @@ fn keep_debug(
             }
         }
     }
-    true
-}
-
-/// The runner for `--verify`: `--runner`, the project's configured runner,
-/// or (for the host) the binary itself.
-fn verify_runner(args: &RunArgs, s: &session::Session) -> anyhow::Result<Runner> {
-    if let Some(r) = &args.runner {
-        return Ok(instruction_granular(runner_from_arg(r)));
-    }
-    let target = &s.env.target;
-    if let Some(r) = s.cargo_config.runner(target, &s.cfgs) {
-        return Ok(instruction_granular(r));
-    }
-    if *target == s.env.toolchain.host {
-        return Ok(Runner {
-            argv: Vec::new(),
-            source: "the host (binaries run directly)".into(),
-        });
-    }
-    bail!(
-        "--verify: no runner for {target}\n  hint: set `runner` under [target.{target}] in .cargo/config.toml (as for `cargo run`), or pass --runner \"qemu-system-arm -machine ... -kernel\""
-    )
-}
-
-/// Run the baseline first, then every other binary, and compare; false
-/// when interrupted (the rows not run have no verification).
-fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duration) -> bool {
-    report.runner = Some(format!(
-        "{} (from {})",
-        runner.argv.join(" "),
-        runner.source
-    ));
-    let base = report
-        .baseline
-        .clone()
-        .and_then(|b| report.configs.iter().position(|c| c.config.name == b));
-    let Some(base) = base else { return true };
-    let stop = crate::stop_flag();
-    let run = |c: &ConfigResult| -> Option<Result<Verification, verify::Interrupted>> {
-        let a = c.artifact.as_ref().filter(|_| c.ok)?;
-        Some(run_artifact(runner, a, cwd, timeout, stop))
-    };
-    let mut reference = match run(&report.configs[base]) {
-        None => return true,
-        Some(Err(_)) => return false,
-        Some(Ok(v)) => v,
-    };
-    if reference.status != VerifyStatus::Error {
-        reference.status = VerifyStatus::Baseline;
-    }
-    for i in 0..report.configs.len() {
-        if i == base {
-            continue;
-        }
-        let mut v = match run(&report.configs[i]) {
-            None => continue,
-            Some(Err(_)) => return false,
-            Some(Ok(v)) => v,
-        };
-        if reference.status == VerifyStatus::Error {
-            v.status = VerifyStatus::Error;
-            v.detail = Some("the baseline could not be run, so nothing to compare with".into());
-        } else {
-            compare(&reference, &mut v);
-        }
-        report.configs[i].verify = Some(v);
-    }
-    report.configs[base].verify = Some(reference);
     true
 }

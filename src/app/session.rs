@@ -1,18 +1,18 @@
-//! What every building command shares: the project located, the toolchain
-//! chosen, the build environment, signals, the run lock and the progress bar.
+//! What every building command shares: the project located, the cargo
+//! configuration read, the toolchain chosen, the build environment, the
+//! result cache, the stop flag and the run lock.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 
-use crate::attribute::{attribute_map, Options, RlibIndex};
-use crate::build::{lock_run, BuildEnv, RunLock, RustflagsRoute};
-use crate::build::{ProgressMode, ResultCache, Runner, RunnerOptions};
-use crate::cli::RunArgs;
-use crate::project::{self, CargoConfig, Project, Selection};
+use crate::build::{
+    lock_run, BuildEnv, ProgressMode, ResultCache, RunLock, Runner, RunnerOptions, RustflagsRoute,
+};
+use crate::options::{CompileOptions, ProjectOptions};
+use crate::project::{self, CargoConfig, Project};
 use crate::report::{ProjectInfo, Report};
 use crate::results::ConfigResult;
 use crate::toolchain;
@@ -28,40 +28,26 @@ pub struct Located {
     pub cwd: PathBuf,
 }
 
-pub fn locate(args: &RunArgs) -> anyhow::Result<Located> {
+/// Find the package and binary (cargo metadata), read the cargo
+/// configuration where cargo will run, and settle the target.
+pub fn locate(opts: &ProjectOptions, compile: &CompileOptions) -> anyhow::Result<Located> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let metadata_cargo = toolchain::any_cargo(args.cargo.as_deref())?;
-    let features: Vec<String> = args
-        .features
-        .iter()
-        .flat_map(|f| f.split([',', ' ']))
-        .filter(|f| !f.is_empty())
-        .map(String::from)
-        .collect();
-    let selection = Selection {
-        manifest_path: args.manifest_path.clone(),
-        package: args.package.clone(),
-        bin: args.bin.clone(),
-        example: args.example.clone(),
-        features: features.clone(),
-        all_features: args.all_features,
-        no_default_features: args.no_default_features,
-    };
-    let project = project::select(&metadata_cargo, &selection, &cwd)?;
+    let metadata_cargo = toolchain::any_cargo(compile.cargo.as_deref())?;
+    let project = project::select(&metadata_cargo, opts, &cwd)?;
     // Cargo runs in the package's directory: its configuration is read there.
-    let cargo_config = CargoConfig::discover(&project.package_dir, &args.cargo_config)?;
-    let named = args.target.clone().or_else(|| cargo_config.build_target());
+    let cargo_config = CargoConfig::discover(&project.package_dir, &compile.cargo_config)?;
+    let named = opts.target.clone().or_else(|| cargo_config.build_target());
     let explicit_target = named.is_some();
     let target = match named {
         Some(t) => t,
-        None => toolchain::host_triple(args.cargo.as_deref(), &project.package_dir)?,
+        None => toolchain::host_triple(compile.cargo.as_deref(), &project.package_dir)?,
     };
     Ok(Located {
         project,
         cargo_config,
         target,
         explicit_target,
-        features,
+        features: opts.features.clone(),
         cwd,
     })
 }
@@ -72,85 +58,86 @@ pub struct Session {
     pub cargo_config: CargoConfig,
     /// The target's `cfg` values, for `target.'cfg(..)'` tables.
     pub cfgs: Vec<cargo_platform::Cfg>,
-    /// `--flash-size`/`--ram-size`: they win over the linker's memory map.
-    pub sizes: (Option<u64>, Option<u64>),
     pub stop: Arc<AtomicBool>,
-    pub(super) context: String,
+    /// Everything but the configuration that decides what a build makes.
+    pub context: String,
+    pub cache: Option<ResultCache>,
+    compile: CompileOptions,
     lockfile: PathBuf,
     had_lockfile: bool,
-    pub(super) timeout: Option<Duration>,
-    pub(super) cache: Option<ResultCache>,
+}
+
+/// The identity of a run's builds beside their configuration.
+fn context(l: &Located, tc: &toolchain::Toolchain, opts: &ProjectOptions) -> String {
+    let p = &l.project;
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
+        tc.rustc_version,
+        tc.cargo_version,
+        l.explicit_target,
+        p.manifest_path.display(),
+        l.target,
+        p.package,
+        p.binary,
+        p.kind,
+        l.features.join(","),
+        opts.all_features,
+        opts.no_default_features
+    )
 }
 
 impl Session {
     pub fn open(
-        args: &RunArgs,
         located: Located,
+        opts: &ProjectOptions,
+        compile: &CompileOptions,
         wants_std: bool,
-        flash: Option<u64>,
-        ram: Option<u64>,
     ) -> anyhow::Result<Session> {
+        let package_dir = located.project.package_dir.clone();
+        let tc = toolchain::discover(
+            compile.cargo.as_deref(),
+            &located.target,
+            wants_std,
+            &package_dir,
+        )?;
+        if let Some(note) = &tc.note {
+            eprintln!("note: {note}");
+        }
+        let cfgs = tc.target_cfgs(&located.target);
+        let project_rustflags = located.cargo_config.rustflags(&located.target, &cfgs);
+        let target_root = match &compile.target_dir {
+            Some(d) if d.is_absolute() => d.clone(),
+            Some(d) => located.cwd.join(d),
+            None => located.project.target_directory.clone(),
+        };
+        let lockfile = located.project.workspace_root.join("Cargo.lock");
+        let had_lockfile = lockfile.exists();
+        let context = context(&located, &tc, opts);
         let Located {
             project,
             cargo_config,
             target,
             explicit_target,
             features,
-            cwd,
+            ..
         } = located;
-        let tc = toolchain::discover(
-            args.cargo.as_deref(),
-            &target,
-            wants_std,
-            &project.package_dir,
-        )?;
-        let cfgs = tc.target_cfgs(&target);
-        let project_rustflags = cargo_config.rustflags(&target, &cfgs);
-        let target_root = match &args.target_dir {
-            Some(d) if d.is_absolute() => d.clone(),
-            Some(d) => cwd.join(d),
-            None => project.target_directory.clone(),
-        };
-        let lockfile = project.workspace_root.join("Cargo.lock");
-        let had_lockfile = lockfile.exists();
-        if let Some(note) = &tc.note {
-            if !args.quiet {
-                eprintln!("note: {note}");
-            }
-        }
-        let stop = Arc::clone(crate::stop_flag());
-        // The manifest's path keeps two checkouts (diff --git) in separate
-        // slots, the toolchain two toolchains' builds of one configuration.
-        let context = format!(
-            "{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
-            tc.rustc_version,
-            tc.cargo_version,
-            explicit_target,
-            project.manifest_path.display(),
-            target,
-            project.package,
-            project.binary,
-            project.kind,
-            features.join(","),
-            args.all_features,
-            args.no_default_features
-        );
         let env = BuildEnv {
             toolchain: tc,
             rustflags: RustflagsRoute::for_flags(&project_rustflags),
             project_rustflags: project_rustflags.flags.clone(),
-            cargo_config_args: args.cargo_config.clone(),
+            cargo_config_args: compile.cargo_config.clone(),
+            cargo_flags: cargo_flags(compile),
             weigh_dir: target_root.join("weigh"),
             project,
             target,
             explicit_target,
             features,
-            all_features: args.all_features,
-            no_default_features: args.no_default_features,
-            default_build_std: args.build_std.clone(),
-            jobs: args.jobs,
-            locked: had_lockfile,
-            share: !args.no_share,
+            all_features: opts.all_features,
+            no_default_features: opts.no_default_features,
+            default_build_std: compile.build_std.clone(),
+            jobs: compile.jobs,
+            locked: had_lockfile || compile.locked,
+            share: compile.share,
         };
         let mut cache = ResultCache::new(
             &env.weigh_dir,
@@ -158,19 +145,17 @@ impl Session {
             &cargo_config,
             &env.toolchain,
         );
-        cache.enabled = !args.no_cache;
-        let cache = Some(cache);
+        cache.enabled = compile.cache;
         Ok(Session {
-            cache,
+            cache: Some(cache),
             env,
             cargo_config,
             cfgs,
-            sizes: (flash, ram),
-            stop,
+            stop: Arc::clone(crate::stop_flag()),
             context,
+            compile: compile.clone(),
             lockfile,
             had_lockfile,
-            timeout: args.timeout.map(Duration::from_secs),
         })
     }
 
@@ -180,11 +165,12 @@ impl Session {
             .with_context(|| format!("cannot lock {}", self.env.weigh_dir.display()))
     }
 
-    pub fn builder<'a>(&'a self, args: &RunArgs) -> Runner<'a> {
+    /// The matrix runner for this session.
+    pub fn runner(&self, quiet: bool) -> Runner<'_> {
         let options = RunnerOptions {
-            lanes: args.parallel.max(1) as usize,
-            timeout: self.timeout,
-            progress: ProgressMode::detect(args.quiet),
+            lanes: self.compile.parallel,
+            timeout: self.compile.timeout,
+            progress: ProgressMode::detect(quiet),
         };
         Runner::new(
             &self.env,
@@ -223,53 +209,22 @@ impl Session {
     }
 }
 
-impl Session {
-    /// Attribute every built binary (symbol table, line table when present;
-    /// rlibs of this build for exact crate names), keeping the largest symbols.
-    pub fn attribute_all(&self, report: &mut Report) {
-        let own = self.env.project.package.replace('-', "_");
-        let mut indexes: std::collections::HashMap<PathBuf, Option<RlibIndex>> = Default::default();
-        for c in report.configs.iter_mut() {
-            // A stripped build is attributed from its unstripped twin (same code).
-            let Some(path) = c.debug_file.clone().or(c.artifact.clone()).filter(|_| c.ok) else {
-                continue;
-            };
-            let config = c.config.clone();
-            let index = indexes
-                .entry(self.env.deps_dir(&config))
-                .or_insert_with(|| self.rlib_index(&config))
-                .clone();
-            let opts = Options {
-                own_crate: Some(own.clone()),
-                rlibs: index,
-                keep_symbols: Some(KEEP_SYMBOLS),
-                ..Options::default()
-            };
-            let Ok(bytes) = crate::measure::map_file(&path) else {
-                continue;
-            };
-            if let Ok(a) = attribute_map(&bytes, &opts) {
-                c.attribution = Some(a);
-            }
-        }
+/// Cargo's own flags passed through: `--offline`, `--frozen`, `--color`.
+fn cargo_flags(compile: &CompileOptions) -> Vec<String> {
+    let mut flags = Vec::new();
+    if compile.offline {
+        flags.push("--offline".into());
     }
-}
-
-impl Session {
-    /// The symbols of the rlibs a configuration's build linked: its family's
-    /// compiled crates and the sysroot's; `None` when there are none.
-    pub fn rlib_index(&self, config: &crate::matrix::Config) -> Option<RlibIndex> {
-        let sysroot_lib = self
-            .env
-            .toolchain
-            .sysroot
-            .join("lib/rustlib")
-            .join(&self.env.target)
-            .join("lib");
-        let index = RlibIndex::build(&[&self.env.deps_dir(config), &sysroot_lib]);
-        (index.rlibs > 0).then_some(index)
+    if compile.frozen {
+        flags.push("--frozen".into());
     }
+    let color = match compile.color {
+        crate::options::Color::Auto => None,
+        crate::options::Color::Always => Some("always"),
+        crate::options::Color::Never => Some("never"),
+    };
+    if let Some(c) = color {
+        flags.extend(["--color".into(), c.into()]);
+    }
+    flags
 }
-
-/// Symbols kept per configuration in a report (all crates are kept).
-const KEEP_SYMBOLS: usize = 500;

@@ -12,22 +12,22 @@ use crate::matrix::{BaseProfile, Debug, Strip};
 use crate::measure::{map_file, measure_bytes, release_pages};
 use crate::output::Sink;
 
-use super::{matrix_for, session};
+use super::{attribution, session};
 
-pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
+pub fn top(args: &TopArgs) -> anyhow::Result<ExitCode> {
     let filter = args
         .filter
         .as_deref()
         .map(regex::Regex::new)
         .transpose()
         .context("--filter is not a valid regular expression")?;
-    let sink = Sink::open(args.run.output.output.as_deref())?;
+    let sink = Sink::open(args.output.output.as_deref())?;
     let (path, mut opts, mut notes) = match &args.file {
         Some(f) => {
             // Rlibs beside a cargo-built binary are indexed below.
             (f.clone(), Options::default(), Vec::new())
         }
-        None => build_for_attribution(&args)?,
+        None => build_for_attribution(args)?,
     };
     opts.group_generics = args.group_generics;
     opts.no_dwarf = args.no_dwarf;
@@ -50,11 +50,11 @@ pub fn top(args: TopArgs) -> anyhow::Result<ExitCode> {
     let mut a = attribute_map(&map, &opts)
         .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;
     a.notes.append(&mut notes);
-    let a = select(a, &args, filter.as_ref());
+    let a = select(a, args, filter.as_ref());
     sink.finish(&render_attribution(
         &a,
         &path,
-        args.run.output.format,
+        args.output.format,
         args.crates,
     )?)?;
     Ok(ExitCode::SUCCESS)
@@ -94,12 +94,20 @@ fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> 
 /// Build the configuration with what attribution needs: symbols kept, and a
 /// line table (debug info does not change the code; the flash image is compared).
 fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
-    let run = &args.run;
-    let located = session::locate(run)?;
+    let project = args
+        .package
+        .project(&args.features, args.compile.target.as_ref());
+    let compile = args.compile.options(&args.output);
+    let located = session::locate(&project, &compile)?;
     let own = located.project.package.replace('-', "_");
-    let source = matrix_for(run, &located.project)?;
-    // `matrix_for` checked the names; top attributes one configuration.
-    let config = match (run.only.as_slice(), source.configs.as_slice()) {
+    let matrix = args.select.options();
+    let source = crate::matrix::select(
+        &matrix,
+        &located.project.package_dir,
+        &located.project.manifest_path,
+    )?;
+    // `select` checked the names; top attributes one configuration.
+    let config = match (matrix.only.as_slice(), source.configs.as_slice()) {
         ([], configs) => configs.iter().find(|c| c.name == "release").cloned(),
         ([_], [one]) => Some(one.clone()),
         _ => None,
@@ -115,8 +123,8 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
                 .join(", ")
         );
     };
-    let s = session::Session::open(run, located, !config.build_std.is_empty(), None, None)?;
-    let Some(_lock) = s.lock(run.quiet)? else {
+    let s = session::Session::open(located, &project, &compile, !config.build_std.is_empty())?;
+    let Some(_lock) = s.lock(args.output.quiet)? else {
         bail!("interrupted while waiting for another cargo weigh run");
     };
     let mut notes = Vec::new();
@@ -135,7 +143,7 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
         notes.push("built with debug = \"line-tables-only\" for exact attribution of code".into());
     }
     twin.name = format!("{} (for attribution)", config.name);
-    let builder = s.builder(run);
+    let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
     let plain = if twin != config {
         builder.build(&config)
@@ -172,7 +180,7 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
     }
     let opts = Options {
         own_crate: Some(own),
-        rlibs: s.rlib_index(&twin),
+        rlibs: attribution::rlib_index(&s, &twin),
         ..Options::default()
     };
     Ok((artifact, opts, notes))

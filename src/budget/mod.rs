@@ -5,41 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::results::ConfigResult;
-use crate::units::{exact, human, parse_size};
-
-/// Allowed growth of flash against a saved report.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Growth {
-    Bytes(u64),
-    Percent(f64),
-}
-
-impl Growth {
-    /// `2%`, `1.5%`, `512`, `1K`.
-    pub fn parse(s: &str) -> Result<Growth, String> {
-        let t = s.trim();
-        if let Some(p) = t.strip_suffix('%') {
-            return p
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(Growth::Percent)
-                .ok_or_else(|| format!("invalid growth `{s}`: expected a percentage like 2% or a size like 512 or 1K"));
-        }
-        parse_size(t).map(Growth::Bytes).map_err(|_| {
-            format!("invalid growth `{s}`: expected a percentage like 2% or a size like 512 or 1K")
-        })
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Growth::Bytes(b) => format!("{b} B"),
-            Growth::Percent(p) => format!("{p}%"),
-        }
-    }
-}
+pub use crate::units::Growth;
+use crate::units::{exact, human};
 
 /// The limits of a run. `None` everywhere means no gate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -101,24 +68,6 @@ fn over(name: &str, what: &str, size: u64, max: Option<u64>, out: &mut Vec<Strin
                 exact(size - max)
             ),
         ));
-    }
-}
-
-impl Growth {
-    /// Whether growing from `old` to `new` bytes is more than allowed; the
-    /// growth in bytes and percent when it is.
-    pub fn exceeded(&self, old: u64, new: u64) -> Option<(i64, f64)> {
-        let grew = new as i64 - old as i64;
-        let pct = if old > 0 {
-            grew as f64 * 100.0 / old as f64
-        } else {
-            0.0
-        };
-        let over = match *self {
-            Growth::Bytes(b) => grew > b as i64,
-            Growth::Percent(p) => old > 0 && pct > p,
-        };
-        over.then_some((grew, pct))
     }
 }
 

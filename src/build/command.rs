@@ -53,6 +53,8 @@ pub struct BuildEnv {
     pub project_rustflags: Vec<String>,
     /// `--config` arguments passed on to cargo.
     pub cargo_config_args: Vec<String>,
+    /// Cargo's own flags passed through (`--offline`, `--frozen`, `--color`).
+    pub cargo_flags: Vec<String>,
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
@@ -220,6 +222,9 @@ impl BuildEnv {
         push(config.profile.as_str().into());
         if self.locked {
             push("--locked".into());
+        }
+        for f in &self.cargo_flags {
+            push(f.clone());
         }
         if let Some(j) = self.jobs {
             push(format!("-j{j}"));

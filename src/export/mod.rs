@@ -14,16 +14,18 @@ pub use attribution::render_attribution;
 pub use diff::render_diff;
 pub use html::esc as html_escape;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A table for the terminal.
-    Table,
-    Csv,
-    Json,
-    /// A GitHub-flavoured Markdown table (for pull-request comments).
-    Markdown,
-    /// One self-contained HTML page with charts (no network).
-    Html,
+pub use crate::options::Format;
+
+/// The report in the format asked for.
+pub fn render(report: &Report, out: &crate::options::OutputOptions) -> anyhow::Result<Vec<u8>> {
+    exporter(out.format).render(report)
+}
+
+/// Whether a person sees the table with its verdict on the terminal (then
+/// the reasons a run is not clean are in it, not repeated on stderr).
+pub fn shows_verdict(out: &crate::options::OutputOptions) -> bool {
+    use std::io::IsTerminal;
+    out.format == Format::Table && out.output.is_none() && std::io::stdout().is_terminal()
 }
 
 pub trait Exporter {

@@ -34,15 +34,6 @@ pub struct ConfigFile {
     pub cost: Option<crate::cost::CostModel>,
 }
 
-/// Where the matrix of a run came from, for the report.
-#[derive(Debug, Clone)]
-pub struct MatrixSource {
-    pub configs: Vec<Config>,
-    pub baseline: Option<String>,
-    pub origin: String,
-    pub cost: Option<crate::cost::CostModel>,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawFile {

@@ -6,16 +6,7 @@ use cargo_metadata::{Metadata, MetadataCommand, Package, Target};
 use serde::{Deserialize, Serialize};
 
 /// What the user asked for on the command line, cargo-style.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    pub manifest_path: Option<PathBuf>,
-    pub package: Option<String>,
-    pub bin: Option<String>,
-    pub example: Option<String>,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-}
+pub use crate::options::ProjectOptions as Selection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,11 +50,17 @@ pub enum ProjectError {
     },
     #[error("package `{package}` has several binaries; choose one with --bin NAME: {}", .bins.join(", "))]
     SeveralBinaries { package: String, bins: Vec<String> },
-    #[error("package `{package}` has no {kind} named `{name}`; {}", available_list(.kind, .available))]
+    #[error("package `{package}` has no {kind} named `{name}`{}; {}", crate::suggest::hint(.name, .available.iter().map(String::as_str)), available_list(.kind, .available))]
     UnknownBinary {
         package: String,
         kind: &'static str,
         name: String,
+        available: Vec<String>,
+    },
+    #[error("package `{package}` has no feature `{feature}`{}; {}\n  hint: features are checked before anything is built", crate::suggest::hint(.feature, .available.iter().map(String::as_str)), available_list("feature", .available))]
+    UnknownFeature {
+        package: String,
+        feature: String,
         available: Vec<String>,
     },
 }
@@ -131,6 +128,7 @@ pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, Proj
     let metadata = metadata(cargo, &manifest)?;
     let package = choose_package(&metadata, &manifest, sel.package.as_deref())?;
     let (binary, kind) = choose_binary(package, sel)?;
+    check_features(package, &sel.features)?;
     let manifest_path = PathBuf::from(package.manifest_path.as_std_path());
     Ok(Project {
         package: package.name.to_string(),
@@ -208,6 +206,30 @@ fn choose_package<'m>(
         manifest: manifest.to_path_buf(),
         members: names(),
     })
+}
+
+/// `-F` names the package's features (or `dep/feature`, checked by cargo).
+fn check_features(package: &Package, features: &[String]) -> Result<(), ProjectError> {
+    let mut known: Vec<String> = package.features.keys().cloned().collect();
+    // An optional dependency is a feature of its own unless named with `dep:`.
+    known.extend(
+        package
+            .dependencies
+            .iter()
+            .filter(|d| d.optional)
+            .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone())),
+    );
+    for f in features.iter().filter(|f| !f.contains('/')) {
+        if !known.contains(f) {
+            known.sort();
+            return Err(ProjectError::UnknownFeature {
+                package: package.name.to_string(),
+                feature: f.clone(),
+                available: known,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn targets_of<'p>(package: &'p Package, kind: &str) -> Vec<&'p Target> {

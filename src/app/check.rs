@@ -1,0 +1,39 @@
+//! `cargo weigh check`: the matrix run (or a saved report) as a CI gate.
+
+use std::process::ExitCode;
+
+use super::run::{budget, finish, run_matrix};
+use crate::analysis::{self, Inputs};
+use crate::cli::CheckArgs;
+use crate::output::Sink;
+use crate::report::read_report;
+
+pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let opts = args.run.options();
+    let sink = Sink::open(opts.output.output.as_deref())?;
+    let report = match &args.report {
+        Some(path) => {
+            let mut report = read_report(path)?;
+            let a = &opts.analysis;
+            analysis::rederive(&mut report, a.flash_size, a.ram_size);
+            let growth = a
+                .budget
+                .baseline_report
+                .as_deref()
+                .map(read_report)
+                .transpose()?;
+            let budget = budget(&a.budget, true, &report)?;
+            let baseline = report.baseline.clone();
+            let inputs = Inputs {
+                baseline: baseline.as_deref(),
+                budget: Some(budget),
+                growth_baseline: growth.as_ref().map(|r| r.configs.as_slice()),
+                ..Inputs::default()
+            };
+            analysis::derive(&mut report, &inputs);
+            report
+        }
+        None => run_matrix(&opts, true)?.0,
+    };
+    finish(report, sink, &opts.output)
+}

@@ -1,0 +1,38 @@
+//! Value parsers: what the user typed, checked and turned into values
+//! before anything runs (clap names the flag in its error).
+
+use std::time::Duration;
+
+use crate::budget::Growth;
+use crate::options::Shard;
+
+/// `64K`, `0x8000`, `1M`.
+pub fn size(s: &str) -> Result<u64, String> {
+    crate::units::parse_size(s)
+}
+
+/// `2%` or `512`.
+pub fn growth(s: &str) -> Result<Growth, String> {
+    Growth::parse(s)
+}
+
+/// `K/N`.
+pub fn shard(s: &str) -> Result<Shard, String> {
+    Shard::parse(s)
+}
+
+/// Whole seconds.
+pub fn seconds(s: &str) -> Result<Duration, String> {
+    s.trim()
+        .parse::<u64>()
+        .map(Duration::from_secs)
+        .map_err(|_| format!("`{s}` is not a whole number of seconds"))
+}
+
+/// Features as cargo takes them: separated by commas or spaces.
+pub fn features(s: &str) -> Result<Vec<String>, String> {
+    Ok(s.split([',', ' '])
+        .filter(|f| !f.is_empty())
+        .map(String::from)
+        .collect())
+}

@@ -1,0 +1,204 @@
+//! What each command was asked to do, as plain data: the command line
+//! (`cli`) is turned into these, and everything past `app` reads them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::units::Growth;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A table for the terminal, ending with the verdict.
+    #[default]
+    Table,
+    /// One row per configuration (columns documented in README).
+    Csv,
+    /// The whole report (schema: docs/report.schema.json).
+    Json,
+    /// GitHub-flavoured Markdown (for pull-request comments).
+    Markdown,
+    /// One self-contained HTML page with charts (no network).
+    Html,
+}
+
+/// When to use colours (as cargo's `--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Which package and binary, with which features, for which target.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectOptions {
+    pub manifest_path: Option<PathBuf>,
+    pub package: Option<String>,
+    pub bin: Option<String>,
+    pub example: Option<String>,
+    /// Features, split at commas and spaces.
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub target: Option<String>,
+}
+
+/// How cargo is run.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    pub target_dir: Option<PathBuf>,
+    pub jobs: Option<u32>,
+    pub cargo: Option<PathBuf>,
+    /// Crates built from source when the target has no prebuilt `core`.
+    pub build_std: Vec<String>,
+    /// `--config KEY=VALUE` arguments, passed on to cargo.
+    pub cargo_config: Vec<String>,
+    pub locked: bool,
+    pub offline: bool,
+    pub frozen: bool,
+    pub timeout: Option<Duration>,
+    /// Families built at the same time.
+    pub parallel: usize,
+    /// Configurations of one family share their dependencies.
+    pub share: bool,
+    /// Rows of earlier runs may be reused.
+    pub cache: bool,
+    pub color: Color,
+}
+
+/// `--shard K/N`: configurations K, K+N, ... (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Shard {
+    pub fn parse(spec: &str) -> Result<Shard, String> {
+        let parsed = spec.split_once('/').and_then(|(k, n)| {
+            Some((
+                k.trim().parse::<usize>().ok()?,
+                n.trim().parse::<usize>().ok()?,
+            ))
+        });
+        match parsed {
+            Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok(Shard { k, n }),
+            _ => Err(format!(
+                "`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. --shard 2/4"
+            )),
+        }
+    }
+
+    /// The matrix positions of this shard among `len` configurations.
+    pub fn indices(&self, len: usize) -> Vec<usize> {
+        (self.k - 1..len).step_by(self.n).collect()
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// Which configurations.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixOptions {
+    pub preset: Option<String>,
+    pub matrix_file: Option<PathBuf>,
+    pub only: Vec<String>,
+    pub shard: Option<Shard>,
+    /// The configuration the others are compared with.
+    pub baseline: Option<String>,
+}
+
+/// Prices given on the command line (on top of `[cost]` in weigh.toml).
+#[derive(Debug, Clone, Default)]
+pub struct PriceOptions {
+    pub price_per_kib: Option<f64>,
+    pub units: Option<u64>,
+    pub currency: Option<String>,
+    pub ota: Option<crate::cost::Ota>,
+}
+
+impl PriceOptions {
+    /// The file's `[cost]` table with these prices on top.
+    pub fn over(&self, file: Option<crate::cost::CostModel>) -> crate::cost::CostModel {
+        let mut m = file.unwrap_or_default();
+        m.price_per_kib = self.price_per_kib.or(m.price_per_kib);
+        m.units = self.units.or(m.units);
+        m.currency = self.currency.clone().or(m.currency);
+        if let Some(ota) = &self.ota {
+            m.ota = Some(ota.clone());
+        }
+        m
+    }
+}
+
+/// Limits for the gate.
+#[derive(Debug, Clone, Default)]
+pub struct BudgetOptions {
+    pub max_flash: Option<u64>,
+    pub max_ram: Option<u64>,
+    pub max_growth: Option<Growth>,
+    /// The saved report growth is measured from.
+    pub baseline_report: Option<PathBuf>,
+}
+
+/// Running binaries (`--verify`).
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// `--runner`, else the target's runner from the cargo configuration.
+    pub runner: Option<String>,
+    pub timeout: Duration,
+}
+
+/// What to work out beside the sizes.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    pub ablation: bool,
+    pub attribute: bool,
+    pub keep_debug: bool,
+    pub verify: Option<VerifyOptions>,
+    pub budget: BudgetOptions,
+    pub prices: PriceOptions,
+    /// `--flash-size`/`--ram-size`: they win over the linker's memory map.
+    pub flash_size: Option<u64>,
+    pub ram_size: Option<u64>,
+}
+
+/// Where the answer goes and how much is said.
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    /// Every column, not only those that fit.
+    pub wide: bool,
+    pub quiet: bool,
+    /// Legends and notes about how figures were made.
+    pub verbose: bool,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions {
+            format: Format::Table,
+            output: None,
+            wide: false,
+            quiet: false,
+            verbose: false,
+        }
+    }
+}
+
+/// A matrix run (`cargo weigh`, `check`).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub project: ProjectOptions,
+    pub compile: CompileOptions,
+    pub matrix: MatrixOptions,
+    pub analysis: AnalysisOptions,
+    pub output: OutputOptions,
+}
