@@ -179,6 +179,8 @@ pub struct OutputOptions {
     pub quiet: bool,
     /// Legends and notes about how figures were made.
     pub verbose: bool,
+    /// Show what each setting buys (`--ablation`).
+    pub ablation: bool,
 }
 
 impl Default for OutputOptions {
@@ -189,6 +191,7 @@ impl Default for OutputOptions {
             wide: false,
             quiet: false,
             verbose: false,
+            ablation: false,
         }
     }
 }

@@ -162,7 +162,11 @@ pub struct RegionOverflow {
     /// How far over the region's end the program reached.
     pub over_bytes: u64,
     /// The region's length, when the memory map is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "length_bytes",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub length: Option<u64>,
     /// What the region would need to be: its length plus the overflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,15 +176,17 @@ pub struct RegionOverflow {
 /// Differences to the baseline: bytes (signed) and build seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
-    pub file_bytes: i64,
-    pub stripped_bytes: i64,
-    pub flash_bytes: i64,
-    pub ram_bytes: i64,
-    pub image_bytes: i64,
+    pub file_delta_bytes: i64,
+    pub stripped_delta_bytes: i64,
+    pub flash_delta_bytes: i64,
+    pub ram_delta_bytes: i64,
+    pub image_delta_bytes: i64,
     /// Flash change relative to the baseline's flash, in %.
     pub flash_change_pct: Option<f64>,
+    /// Stripped-file change relative to the baseline's, in %.
+    pub stripped_change_pct: Option<f64>,
     /// Change in build CPU seconds.
-    pub build_cpu_seconds: Option<f64>,
+    pub build_cpu_delta_seconds: Option<f64>,
 }
 
 /// The figure being minimised: flash for firmware, the stripped file otherwise.

@@ -147,6 +147,37 @@ pub fn signed_pct(p: f64) -> String {
     )
 }
 
+/// Money with two decimals and thousands separators: `7,828.00 USD`.
+pub fn money(v: f64, currency: &str) -> String {
+    // Below one unit of currency, cents hide what a KiB of flash costs.
+    let text = if v != 0.0 && v.abs() < 1.0 {
+        format!("{:.4}", v.abs())
+    } else {
+        cents(v)
+    };
+    let sign = if v < 0.0 { "−" } else { "" };
+    with_currency(format!("{sign}{text}"), currency)
+}
+
+fn cents(v: f64) -> String {
+    let cents = (v.abs() * 100.0).round() as u64;
+    format!("{}.{:02}", thousands(cents / 100), cents % 100)
+}
+
+fn with_currency(text: String, currency: &str) -> String {
+    if currency.is_empty() {
+        text
+    } else {
+        format!("{text} {currency}")
+    }
+}
+
+/// A signed change of money: `+1,234.50 USD`, `−7,828.00 USD`, `±0.00 USD`.
+pub fn signed_money(v: f64, currency: &str) -> String {
+    let zero = (v.abs() * 100.0).round() == 0.0;
+    with_currency(format!("{}{}", sign(v < 0.0, zero), cents(v)), currency)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +209,9 @@ mod tests {
         assert_eq!(signed_pct(-78.04), "−78.0 %");
         assert_eq!(signed_pct(0.04), "±0.0 %");
         assert_eq!(signed_pct(3.06), "+3.1 %");
+        assert_eq!(money(7828.0, "USD"), "7,828.00 USD");
+        assert_eq!(signed_money(-7828.0, "USD"), "−7,828.00 USD");
+        assert_eq!(signed_money(0.001, ""), "±0.00");
+        assert_eq!(money(0.0035, "USD"), "0.0035 USD");
     }
 }

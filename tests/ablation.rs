@@ -45,7 +45,7 @@ fn ablation_isolates_each_setting_of_the_smallest() {
         let to = e["to"].as_str().unwrap();
         assert_eq!(e["from"], "release");
         assert_eq!(
-            e["flash_bytes"].as_i64().unwrap(),
+            e["flash_delta_bytes"].as_i64().unwrap(),
             flash(to) - flash("release"),
             "{e}"
         );
@@ -53,7 +53,7 @@ fn ablation_isolates_each_setting_of_the_smallest() {
     // Sorted by size of the effect.
     let sizes: Vec<i64> = single
         .iter()
-        .map(|e| e["flash_bytes"].as_i64().unwrap().abs())
+        .map(|e| e["flash_delta_bytes"].as_i64().unwrap().abs())
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
     let smallest = a["smallest"].as_str().unwrap();
@@ -66,7 +66,7 @@ fn ablation_isolates_each_setting_of_the_smallest() {
     for e in a["revert"].as_array().unwrap() {
         assert_eq!(e["from"], smallest);
         assert!(
-            e["flash_bytes"].as_i64().unwrap() >= 0,
+            e["flash_delta_bytes"].as_i64().unwrap() >= 0,
             "reverting a setting of the smallest cannot shrink it: {e}"
         );
     }

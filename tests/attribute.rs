@@ -18,13 +18,17 @@ fn kinds_add_up(a: &serde_json::Value) {
             .filter(|s| s["kind"] == kind)
             .map(|s| {
                 assert_eq!(
-                    s["attributed"].as_u64().unwrap() + s["unattributed"].as_u64().unwrap(),
-                    s["size"].as_u64().unwrap()
+                    s["attributed_bytes"].as_u64().unwrap()
+                        + s["unattributed_bytes"].as_u64().unwrap(),
+                    s["size_bytes"].as_u64().unwrap()
                 );
-                s["size"].as_u64().unwrap()
+                s["size_bytes"].as_u64().unwrap()
             })
             .sum();
-        let by_crates: u64 = crates.iter().map(|c| c[kind].as_u64().unwrap()).sum();
+        let by_crates: u64 = crates
+            .iter()
+            .map(|c| c[format!("{kind}_bytes")].as_u64().unwrap())
+            .sum();
         assert_eq!(
             by_crates, by_sections,
             "{kind}: crates add up to the sections"
@@ -55,9 +59,9 @@ fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
         .unwrap()
         .iter()
         .map(|c| {
-            c["text"].as_u64().unwrap()
-                + c["rodata"].as_u64().unwrap()
-                + c["data"].as_u64().unwrap()
+            c["text_bytes"].as_u64().unwrap()
+                + c["rodata_bytes"].as_u64().unwrap()
+                + c["data_bytes"].as_u64().unwrap()
         })
         .sum();
     let m = run(
@@ -93,7 +97,7 @@ fn top_of_a_file_runs_nothing_and_filters() {
     assert!(symbols.iter().all(|s| s["kind"] == "text"));
     let sizes: Vec<u64> = symbols
         .iter()
-        .map(|s| s["bytes"].as_u64().unwrap())
+        .map(|s| s["size_bytes"].as_u64().unwrap())
         .collect();
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]));
     let out = run(weigh()

@@ -87,7 +87,7 @@ fn every_configuration_was_built_for_the_thumb_target() {
         "{}",
         tiny_run().stderr
     );
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(configs().len(), 5);
     assert_eq!(ok_configs().len(), 4, "{}", tiny_run().stderr);
     for c in ok_configs() {
@@ -112,7 +112,7 @@ fn flash_and_ram_equal_arm_none_eabi_size() {
             "RAM of {}",
             c["name"]
         );
-        assert_eq!(c["berkeley"]["text"].as_u64().unwrap(), text);
+        assert_eq!(c["berkeley"]["text_bytes"].as_u64().unwrap(), text);
         assert!(data > 0 && bss > 0, "the fixture has .data and .bss");
     }
 }
@@ -265,12 +265,12 @@ fn deltas_are_against_the_baseline() {
     assert_eq!(r["baseline"], "release");
     let release = config("release");
     let z = config("opt-z");
-    let d = z["delta"]["flash_bytes"].as_i64().unwrap();
+    let d = z["delta"]["flash_delta_bytes"].as_i64().unwrap();
     assert_eq!(
         d,
         z["flash_bytes"].as_i64().unwrap() - release["flash_bytes"].as_i64().unwrap()
     );
-    assert_eq!(release["delta"]["flash_bytes"], 0);
+    assert_eq!(release["delta"]["flash_delta_bytes"], 0);
 }
 
 #[test]
@@ -279,8 +279,8 @@ fn csv_has_stable_columns_including_the_articles() {
     let header = csv.lines().next().unwrap();
     for col in [
         "config",
-        "raw_kb",
-        "stripped_kb",
+        "file_kib",
+        "stripped_kib",
         "flash_pct",
         "flash_bytes",
         "ram_bytes",

@@ -23,9 +23,9 @@ fn host_binary_matches_binutils_size() {
     let c = &r["configs"][0];
     let artifact = std::path::PathBuf::from(c["artifact"].as_str().unwrap());
     let (text, data, bss) = berkeley_size("size", &artifact);
-    assert_eq!(c["berkeley"]["text"].as_u64().unwrap(), text);
-    assert_eq!(c["berkeley"]["data"].as_u64().unwrap(), data);
-    assert_eq!(c["berkeley"]["bss"].as_u64().unwrap(), bss);
+    assert_eq!(c["berkeley"]["text_bytes"].as_u64().unwrap(), text);
+    assert_eq!(c["berkeley"]["data_bytes"].as_u64().unwrap(), data);
+    assert_eq!(c["berkeley"]["bss_bytes"].as_u64().unwrap(), bss);
     let scratch = tempfile::tempdir().unwrap();
     assert_eq!(
         c["stripped_bytes"].as_u64().unwrap(),
@@ -73,7 +73,7 @@ fn chosen_bin_is_built_and_markdown_renders() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("| release |"), "{stdout}");
-    assert!(stdout.contains("`beta`"), "{stdout}");
+    assert!(stdout.contains("multibin (beta)"), "{stdout}");
 }
 
 #[test]
@@ -410,7 +410,7 @@ fn the_blinky_example_cost_file_is_valid() {
     );
     let cost = f.cost.unwrap();
     assert_eq!(cost.tiers.len(), 2);
-    assert_eq!(cost.tiers[0].flash, 128 * 1024);
+    assert_eq!(cost.tiers[0].flash_bytes, 128 * 1024);
     assert!(cost.price_per_kib.is_some() && cost.units.is_some());
 }
 

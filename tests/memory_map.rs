@@ -114,7 +114,7 @@ fn region_use_equals_what_lld_prints() {
             .iter()
             .find(|r| r["name"] == name.as_str())
             .unwrap();
-        assert_eq!(ours["length"], size, "{name}");
+        assert_eq!(ours["length_bytes"], size, "{name}");
         let total = ours["used_bytes"].as_u64().unwrap() + ours["reserved_bytes"].as_u64().unwrap();
         assert_eq!(total, used, "{name}: ours {ours}");
     }
@@ -138,7 +138,7 @@ fn ram_is_counted_by_address() {
             .unwrap()
             .iter()
             .find(|s| s["name"] == name)
-            .unwrap()["size"]
+            .unwrap()["size_bytes"]
             .as_u64()
             .unwrap()
     };
@@ -162,7 +162,7 @@ fn ram_is_counted_by_address() {
         section(".data") + section(".ramfunc") + section(".bss") + section(".ram2"),
         "binutils counts the stack as bss ({bss}) and the RAM code as text"
     );
-    assert_eq!(c["berkeley"]["bss"], bss);
+    assert_eq!(c["berkeley"]["bss_bytes"], bss);
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn a_program_that_does_not_fit_says_by_how_much() {
     assert_eq!(c["ok"], false);
     assert_eq!(c["overflow"][0]["region"], "FLASH");
     assert_eq!(c["overflow"][0]["over_bytes"], over);
-    assert_eq!(c["overflow"][0]["length"], 4096);
+    assert_eq!(c["overflow"][0]["length_bytes"], 4096);
     assert_eq!(c["overflow"][0]["needs_bytes"], 4096 + over);
     let said = format!(
         "does not fit: FLASH over by {}",

@@ -14,11 +14,11 @@ pub struct Effect {
     pub setting: String,
     pub from: String,
     pub to: String,
-    pub flash_bytes: i64,
-    pub stripped_bytes: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flash_delta_bytes: i64,
+    pub stripped_delta_bytes: i64,
     /// Change in build CPU seconds (only between builds that compiled).
-    pub build_cpu_seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_cpu_delta_seconds: Option<f64>,
     /// Both builds put exactly the same bytes into flash.
     pub identical_flash: bool,
 }
@@ -63,10 +63,10 @@ fn effect(setting: String, from: &ConfigResult, to: &ConfigResult) -> Option<Eff
         setting,
         from: from.config.name.clone(),
         to: to.config.name.clone(),
-        flash_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
-        stripped_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
+        flash_delta_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
+        stripped_delta_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
         // A cached build's time says nothing about its cost.
-        build_cpu_seconds: from
+        build_cpu_delta_seconds: from
             .build_cpu_seconds
             .zip(to.build_cpu_seconds)
             .filter(|_| !from.fresh && !to.fresh)
@@ -121,8 +121,8 @@ pub fn analyse(rows: &[ConfigResult], baseline: &str, objective: Objective) -> O
     }
     let by_effect = |v: &mut Vec<Effect>| {
         v.sort_by_key(|e| match objective {
-            Objective::Flash => -(e.flash_bytes.abs()),
-            Objective::Stripped => -(e.stripped_bytes.abs()),
+            Objective::Flash => -(e.flash_delta_bytes.abs()),
+            Objective::Stripped => -(e.stripped_delta_bytes.abs()),
         })
     };
     by_effect(&mut single);

@@ -10,12 +10,13 @@ fn diff(a: u64, b: u64) -> i64 {
     (a as i64).saturating_sub(b as i64)
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+/// Shares and changes keep four decimals: a small share is not 0.0.
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
 }
 
 fn pct(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| round2(part as f64 * 100.0 / whole as f64))
+    (whole > 0).then(|| round4(part as f64 * 100.0 / whole as f64))
 }
 
 /// One memory map for the report when the rows agree (each row keeps its
@@ -104,19 +105,19 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
     };
     for c in rows.iter_mut() {
         let Some(s) = &c.size else { continue };
+        let change = |now: u64, was: u64| {
+            (was > 0).then(|| round4(diff(now, was) as f64 * 100.0 / was as f64))
+        };
         c.delta = Some(Delta {
-            file_bytes: diff(s.file_bytes, base.file_bytes),
-            stripped_bytes: diff(s.stripped_bytes, base.stripped_bytes),
-            flash_bytes: diff(s.flash_bytes, base.flash_bytes),
-            ram_bytes: diff(s.ram_bytes, base.ram_bytes),
-            image_bytes: diff(s.image_bytes, base.image_bytes),
-            flash_change_pct: (base.flash_bytes > 0).then(|| {
-                round2(
-                    diff(s.flash_bytes, base.flash_bytes) as f64 * 100.0 / base.flash_bytes as f64,
-                )
-            }),
-            build_cpu_seconds: match (c.build_cpu_seconds, base_time) {
-                (Some(a), Some(b)) => Some(round2(a - b)),
+            file_delta_bytes: diff(s.file_bytes, base.file_bytes),
+            stripped_delta_bytes: diff(s.stripped_bytes, base.stripped_bytes),
+            flash_delta_bytes: diff(s.flash_bytes, base.flash_bytes),
+            ram_delta_bytes: diff(s.ram_bytes, base.ram_bytes),
+            image_delta_bytes: diff(s.image_bytes, base.image_bytes),
+            flash_change_pct: change(s.flash_bytes, base.flash_bytes),
+            stripped_change_pct: change(s.stripped_bytes, base.stripped_bytes),
+            build_cpu_delta_seconds: match (c.build_cpu_seconds, base_time) {
+                (Some(a), Some(b)) => Some(round4(a - b)),
                 _ => None,
             },
         });

@@ -47,7 +47,9 @@ pub(super) fn merge(args: &crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
     }
     let mut merged = first.clone();
     merged.configs.clear();
-    merged.shard = None;
+    if let Some(m) = merged.matrix.as_mut() {
+        m.shard = None;
+    }
     merged.complete = reports.iter().all(|(_, r)| r.complete);
     for (p, r) in &reports {
         for c in &r.configs {

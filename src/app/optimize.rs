@@ -6,9 +6,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::OptimizeArgs;
-use crate::export::{exporter, Format};
+use crate::export;
 use crate::matrix::{BaseProfile, Config, Settings};
 use crate::optimize::{Search, SearchSpace, Step};
+use crate::options::Format;
 use crate::output::Sink;
 use crate::results::Objective;
 use crate::units::human;
@@ -99,7 +100,13 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let (results, mut summary, complete) = search.run(start);
     s.restore_lockfile();
     summary.notes.extend(skipped);
-    let mut report = s.report(results, complete, "optimize".into());
+    let matrix = crate::report::MatrixInfo {
+        kind: "optimize".into(),
+        name: "search".into(),
+        configurations: results.len(),
+        shard: None,
+    };
+    let mut report = s.report(results, complete, matrix);
     crate::analysis::derive(
         &mut report,
         &crate::analysis::Inputs {
@@ -119,7 +126,11 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let apply = apply_command(&best, &saved, args.package.manifest_path.as_deref());
     summary.notes.push(format!("apply it: {apply}"));
     report.optimize = Some(summary);
-    Sink::open(Some(&saved))?.finish(&exporter(Format::Json).render(&report)?)?;
+    let json = crate::options::OutputOptions {
+        format: Format::Json,
+        ..Default::default()
+    };
+    Sink::open(Some(&saved))?.finish(&export::render(&report, &json)?)?;
     sink.finish(&crate::export::render(&report, &out)?)?;
     if let Some(v) = best_value {
         let builds = report.optimize.as_ref().map_or(0, |o| o.builds);

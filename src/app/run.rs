@@ -15,7 +15,7 @@ use crate::export;
 use crate::matrix::{Config, MatrixSource, Strip};
 use crate::options::{OutputOptions, RunOptions};
 use crate::output::Sink;
-use crate::report::{read_report, Report, RunTiming};
+use crate::report::{read_report, MatrixInfo, Report, RunTiming};
 use crate::results::{ConfigResult, Objective};
 
 /// `cargo weigh`: the matrix, rendered.
@@ -42,6 +42,16 @@ pub fn finish(report: Report, sink: Sink, out: &OutputOptions) -> anyhow::Result
         eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
     }
     Ok(code)
+}
+
+/// The matrix as the report names it.
+fn info(source: &MatrixSource, opts: &RunOptions) -> MatrixInfo {
+    MatrixInfo {
+        kind: source.kind.to_string(),
+        name: source.name.clone(),
+        configurations: source.configs.len(),
+        shard: opts.matrix.shard.map(|s| s.to_string()),
+    }
 }
 
 fn round_ms(s: f64) -> f64 {
@@ -75,7 +85,7 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Exi
     let Some(_lock) = s.lock(opts.output.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok((
-            s.report(Vec::new(), false, source.origin.clone()),
+            s.report(Vec::new(), false, info(&source, opts)),
             ExitCode::from(130),
         ));
     };
@@ -85,9 +95,8 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Exi
     let (results, complete, lanes) = build_rows(&run, &source, opts, &s.env.target);
     s.restore_lockfile();
 
-    let mut report = s.report(results, complete, source.origin.clone());
+    let mut report = s.report(results, complete, info(&source, opts));
     report.compiler_cache = sccache.and_then(|c| c.since(sccache_before));
-    report.shard = opts.matrix.shard.map(|s| s.to_string());
     report.parallel_builds = (lanes > 1).then_some(lanes as u32);
     let prices = opts.analysis.prices.over(source.cost.clone());
     let mut inputs = Inputs {

@@ -13,7 +13,7 @@ use crate::build::{
 };
 use crate::options::{CompileOptions, ProjectOptions};
 use crate::project::{self, CargoConfig, Project};
-use crate::report::{ProjectInfo, Report};
+use crate::report::{MatrixInfo, ProjectInfo, Report};
 use crate::results::ConfigResult;
 use crate::toolchain;
 
@@ -189,7 +189,7 @@ impl Session {
     }
 
     /// A report of these results with the session's project facts filled in.
-    pub fn report(&self, results: Vec<ConfigResult>, complete: bool, origin: String) -> Report {
+    pub fn report(&self, results: Vec<ConfigResult>, complete: bool, matrix: MatrixInfo) -> Report {
         let p = &self.env.project;
         let mut report = Report::new(results);
         report.complete = complete;
@@ -203,7 +203,7 @@ impl Session {
         });
         report.target = Some(self.env.target.clone());
         report.toolchain = Some(self.env.toolchain.clone());
-        report.matrix = Some(origin);
+        report.matrix = Some(matrix);
         report.sources = self.cache.as_ref().map(|c| c.inputs.clone());
         report
     }

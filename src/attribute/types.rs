@@ -44,6 +44,7 @@ pub struct SymbolRow {
     pub crate_name: String,
     pub section: String,
     pub kind: Kind,
+    #[serde(rename = "size_bytes", alias = "bytes")]
     pub bytes: u64,
     pub origin: Origin,
 }
@@ -52,9 +53,13 @@ pub struct SymbolRow {
 pub struct CrateRow {
     pub name: String,
     /// Bytes per kind (text, rodata, data, bss).
+    #[serde(rename = "text_bytes", alias = "text")]
     pub text: u64,
+    #[serde(rename = "rodata_bytes", alias = "rodata")]
     pub rodata: u64,
+    #[serde(rename = "data_bytes", alias = "data")]
     pub data: u64,
+    #[serde(rename = "bss_bytes", alias = "bss")]
     pub bss: u64,
     /// True when any of its bytes were attributed by a guess.
     pub heuristic: bool,
@@ -80,10 +85,13 @@ impl CrateRow {
 pub struct SectionRow {
     pub name: String,
     pub kind: Kind,
+    #[serde(rename = "size_bytes", alias = "size")]
     pub size: u64,
     /// Bytes covered by symbols (or line-table ranges).
+    #[serde(rename = "attributed_bytes", alias = "attributed")]
     pub attributed: u64,
     /// The rest: alignment padding, anonymous constants, unnamed code.
+    #[serde(rename = "unattributed_bytes", alias = "unattributed")]
     pub unattributed: u64,
 }
 

@@ -133,6 +133,7 @@ impl OutputArgs {
             wide: self.wide,
             quiet: self.quiet,
             verbose: self.verbose,
+            ablation: false,
         }
     }
 }
@@ -148,7 +149,10 @@ impl RunArgs {
             analysis: self
                 .analysis
                 .options(&self.budget, &self.cost, &self.memory),
-            output: self.output.options(),
+            output: OutputOptions {
+                ablation: self.analysis.ablation,
+                ..self.output.options()
+            },
         }
     }
 }

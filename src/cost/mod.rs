@@ -6,39 +6,55 @@ use serde::{Deserialize, Serialize};
 
 use crate::units::parse_size;
 
-/// A chip variant: its flash size and unit price.
+/// A chip variant: its flash size and unit price. (weigh.toml spells keys
+/// in kebab-case, reports in snake_case; both are read.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Tier {
     pub name: String,
-    /// Flash size in bytes; in weigh.toml also a string like "128K".
-    #[serde(deserialize_with = "size_from_toml")]
-    pub flash: u64,
+    /// Flash size in bytes; in weigh.toml `flash`, also a string like "128K".
+    #[serde(
+        rename = "flash_bytes",
+        alias = "flash",
+        deserialize_with = "size_from_toml"
+    )]
+    pub flash_bytes: u64,
     pub price: f64,
 }
 
 /// Over-the-air updates: every update sends the firmware image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Ota {
     pub devices: u64,
+    #[serde(alias = "updates-per-year")]
     pub updates_per_year: f64,
     /// Price of one megabyte (10^6 bytes) of transfer.
+    #[serde(alias = "price-per-mb")]
     pub price_per_mb: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct CostModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Price of one KiB of flash, per unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "price-per-kib",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_per_kib: Option<f64>,
     /// Units in the production run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<u64>,
-    #[serde(default, rename = "tier", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "tiers",
+        alias = "tier",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tiers: Vec<Tier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ota: Option<Ota>,
@@ -93,6 +109,23 @@ pub struct ConfigCost {
     pub ota_saving_per_year: Option<f64>,
 }
 
+impl ConfigCost {
+    /// What one unit costs: the chip tier's price when tiers are given,
+    /// else the flash the firmware takes at the price per KiB.
+    pub fn per_unit(&self) -> Option<f64> {
+        self.tier_price.or(self.flash_cost_per_unit)
+    }
+
+    /// What this configuration changes in the production run's cost
+    /// against the baseline (negative: it saves): the chip tier when tiers
+    /// are given, else the flash price.
+    pub fn delta_total(&self) -> Option<f64> {
+        self.tier_saving_total
+            .or(self.flash_saving_total)
+            .map(|s| if s == 0.0 { 0.0 } else { -s })
+    }
+}
+
 /// Money rounded to a millionth: enough for any price, free of float noise.
 fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
@@ -104,7 +137,7 @@ pub fn cost_of(model: &CostModel, flash_bytes: u64, image_bytes: u64) -> ConfigC
     let tier = model
         .tiers
         .iter()
-        .filter(|t| t.flash >= flash_bytes)
+        .filter(|t| t.flash_bytes >= flash_bytes)
         .min_by(|a, b| a.price.total_cmp(&b.price));
     ConfigCost {
         flash_cost_per_unit: per_unit.map(round),
@@ -134,12 +167,12 @@ mod tests {
             tiers: vec![
                 Tier {
                     name: "big".into(),
-                    flash: 256 * 1024,
+                    flash_bytes: 256 * 1024,
                     price: 2.0,
                 },
                 Tier {
                     name: "small".into(),
-                    flash: 128 * 1024,
+                    flash_bytes: 128 * 1024,
                     price: 1.0,
                 },
             ],
@@ -182,7 +215,7 @@ mod tests {
             "price-per-kib = 0.1\n[[tier]]\nname = \"a\"\nflash = \"128K\"\nprice = 0.89\n",
         )
         .unwrap();
-        assert_eq!(m.tiers[0].flash, 131072);
+        assert_eq!(m.tiers[0].flash_bytes, 131072);
         let e = toml::from_str::<CostModel>("[[tier]]\nname = \"a\"\nflash = \"12Q\"\nprice = 1\n")
             .unwrap_err();
         assert!(e.to_string().contains("12Q"), "{e}");

@@ -1,11 +1,9 @@
-//! CSV: one row per configuration, stable column names. The article's
-//! `config,raw_kb,stripped_kb,flash_pct` columns are included, measured
-//! honestly (flash_pct is flash bytes over the chip's flash).
+//! CSV: one row per configuration, raw values (bytes, seconds), every
+//! column documented in README.md (the article's `config`, KiB figures and
+//! `flash_pct` included, measured honestly).
 
-use super::Exporter;
 use crate::report::Report;
-
-pub struct CsvExporter;
+use crate::results::ConfigResult;
 
 pub const COLUMNS: &[&str] = &[
     "config",
@@ -17,106 +15,108 @@ pub const COLUMNS: &[&str] = &[
     "flash_bytes",
     "image_bytes",
     "ram_bytes",
-    "text",
-    "data",
-    "bss",
+    "text_bytes",
+    "data_bytes",
+    "bss_bytes",
+    "flash_delta_bytes",
+    "flash_change_pct",
+    "stripped_delta_bytes",
     "build_cpu_seconds",
     "build_wall_seconds",
-    "cached",
-    "flash_delta_bytes",
-    "flash_delta_pct",
-    "raw_kb",
-    "stripped_kb",
-    "flash_kb",
+    "fresh",
+    "reused",
+    "measured_at",
     "flash_pct",
     "ram_pct",
-    "artifact",
-    "error",
-    "log",
+    "overflow",
     "verify",
     "over_budget",
+    "cost_delta",
     "cost_per_unit",
-    "cost_total",
     "tier",
-    "tier_price",
-    "flash_saving_total",
-    "tier_saving_total",
     "ota_cost_per_year",
-    "ota_saving_per_year",
+    "file_kib",
+    "stripped_kib",
+    "flash_kib",
+    "artifact",
+    "log",
+    "error",
 ];
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// Money with four decimals: exact enough, without float noise.
-fn money(v: f64) -> String {
-    format!("{v:.4}")
-}
-
-fn kb(b: u64) -> String {
+fn kib(b: u64) -> String {
     format!("{:.2}", b as f64 / 1024.0)
 }
 
-impl Exporter for CsvExporter {
-    fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(COLUMNS)?;
-        for c in &report.configs {
-            let s = c.size.as_ref();
-            let d = c.delta.as_ref();
-            let cost = c.cost.as_ref();
-            w.write_record([
-                c.config.name.clone(),
-                c.ok.to_string(),
-                c.config.profile.as_str().to_string(),
-                c.changes.clone(),
-                opt(s.map(|s| s.file_bytes)),
-                opt(s.map(|s| s.stripped_bytes)),
-                opt(s.map(|s| s.flash_bytes)),
-                opt(s.map(|s| s.image_bytes)),
-                opt(s.map(|s| s.ram_bytes)),
-                opt(s.map(|s| s.berkeley.text)),
-                opt(s.map(|s| s.berkeley.data)),
-                opt(s.map(|s| s.berkeley.bss)),
-                opt(c.build_cpu_seconds.map(|t| format!("{t:.3}"))),
-                opt(c.build_wall_seconds.map(|t| format!("{t:.3}"))),
-                c.fresh.to_string(),
-                opt(d.map(|d| d.flash_bytes)),
-                opt(d.and_then(|d| d.flash_change_pct)),
-                opt(s.map(|s| kb(s.file_bytes))),
-                opt(s.map(|s| kb(s.stripped_bytes))),
-                opt(s.map(|s| kb(s.flash_bytes))),
-                opt(c.flash_pct),
-                opt(c.ram_pct),
-                opt(c.artifact.as_ref().map(|p| p.display().to_string())),
-                c.error.clone().unwrap_or_default(),
-                opt(c.log.as_ref().map(|p| p.display().to_string())),
-                c.verify
-                    .as_ref()
-                    .and_then(|v| serde_json::to_value(v.status).ok())
-                    .and_then(|s| s.as_str().map(String::from))
-                    .unwrap_or_default(),
-                report
-                    .budget
-                    .as_ref()
-                    .map(|b| {
-                        b.violations
-                            .iter()
-                            .any(|v| v.starts_with(&format!("{}: ", c.config.name)))
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
-                opt(cost.and_then(|k| k.flash_cost_per_unit).map(money)),
-                opt(cost.and_then(|k| k.flash_cost_total).map(money)),
-                opt(cost.and_then(|k| k.tier.clone())),
-                opt(cost.and_then(|k| k.tier_price).map(money)),
-                opt(cost.and_then(|k| k.flash_saving_total).map(money)),
-                opt(cost.and_then(|k| k.tier_saving_total).map(money)),
-                opt(cost.and_then(|k| k.ota_cost_per_year).map(money)),
-                opt(cost.and_then(|k| k.ota_saving_per_year).map(money)),
-            ])?;
-        }
-        Ok(w.into_inner()?)
+fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
+    let s = c.size.as_ref();
+    let d = c.delta.as_ref();
+    let k = c.cost.as_ref();
+    let over = report.budget.as_ref().map(|b| {
+        let prefix = format!("{}: ", c.config.name);
+        b.violations
+            .iter()
+            .any(|v| v.starts_with(&prefix))
+            .to_string()
+    });
+    let overflow: Vec<String> = c
+        .overflow
+        .iter()
+        .map(|o| format!("{}:{}", o.region, o.over_bytes))
+        .collect();
+    vec![
+        c.config.name.clone(),
+        c.ok.to_string(),
+        c.config.profile.as_str().to_string(),
+        c.changes.clone(),
+        opt(s.map(|s| s.file_bytes)),
+        opt(s.map(|s| s.stripped_bytes)),
+        opt(s.map(|s| s.flash_bytes)),
+        opt(s.map(|s| s.image_bytes)),
+        opt(s.map(|s| s.ram_bytes)),
+        opt(s.map(|s| s.berkeley.text)),
+        opt(s.map(|s| s.berkeley.data)),
+        opt(s.map(|s| s.berkeley.bss)),
+        opt(d.map(|d| d.flash_delta_bytes)),
+        opt(d.and_then(|d| d.flash_change_pct)),
+        opt(d.map(|d| d.stripped_delta_bytes)),
+        opt(c.build_cpu_seconds.map(|t| format!("{t:.3}"))),
+        opt(c.build_wall_seconds.map(|t| format!("{t:.3}"))),
+        c.fresh.to_string(),
+        c.reused.to_string(),
+        c.measured_at.clone().unwrap_or_default(),
+        opt(c.flash_pct),
+        opt(c.ram_pct),
+        overflow.join(" "),
+        c.verify
+            .as_ref()
+            .and_then(|v| serde_json::to_value(v.status).ok())
+            .and_then(|s| s.as_str().map(String::from))
+            .unwrap_or_default(),
+        over.unwrap_or_default(),
+        opt(k.and_then(|k| k.delta_total()).map(|v| format!("{v:.4}"))),
+        opt(k.and_then(|k| k.per_unit()).map(|v| format!("{v:.4}"))),
+        opt(k.and_then(|k| k.tier.clone())),
+        opt(k
+            .and_then(|k| k.ota_cost_per_year)
+            .map(|v| format!("{v:.4}"))),
+        opt(s.map(|s| kib(s.file_bytes))),
+        opt(s.map(|s| kib(s.stripped_bytes))),
+        opt(s.map(|s| kib(s.flash_bytes))),
+        opt(c.artifact.as_ref().map(|p| p.display().to_string())),
+        opt(c.log.as_ref().map(|p| p.display().to_string())),
+        c.error.clone().unwrap_or_default(),
+    ]
+}
+
+pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS)?;
+    for c in &report.configs {
+        w.write_record(record(report, c))?;
     }
+    Ok(w.into_inner()?)
 }

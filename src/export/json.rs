@@ -1,14 +1,10 @@
-//! JSON: the whole report, versioned by `schema_version`.
+//! JSON: the whole report, versioned by `schema_version`; its schema is
+//! docs/report.schema.json.
 
-use super::Exporter;
-use crate::report::Report;
+use serde::Serialize;
 
-pub struct JsonExporter;
-
-impl Exporter for JsonExporter {
-    fn render(&self, report: &Report) -> anyhow::Result<Vec<u8>> {
-        let mut v = serde_json::to_vec_pretty(report)?;
-        v.push(b'\n');
-        Ok(v)
-    }
+pub fn render<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut v = serde_json::to_vec_pretty(value)?;
+    v.push(b'\n');
+    Ok(v)
 }

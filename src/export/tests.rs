@@ -1,9 +1,10 @@
 //! Snapshot tests of every exporter on one fixed report.
 
-use super::{exporter, Format};
+use super::{render as render_report, render_text};
 use crate::matrix::{BaseProfile, Lto, OptLevel, Settings};
 use crate::measure::{Berkeley, Measurement, SectionClass, SectionSize};
 use crate::memory::{MemoryMap, Region};
+use crate::options::{Format, OutputOptions};
 use crate::report::Report;
 use crate::results::ConfigResult;
 
@@ -108,6 +109,21 @@ fn report() -> Report {
         row("broken", Settings::default(), None, 3.0),
     ]);
     r.tool = "cargo-weigh (test)".into();
+    r.target = Some("thumbv7em-none-eabihf".into());
+    r.project = Some(crate::report::ProjectInfo {
+        package: "fw".into(),
+        version: "0.1.0".into(),
+        manifest_path: "/t/fw/Cargo.toml".into(),
+        binary: "fw".into(),
+        binary_kind: crate::project::BinKind::Bin,
+        features: Vec::new(),
+    });
+    r.matrix = Some(crate::report::MatrixInfo {
+        kind: "file".into(),
+        name: "weigh.toml".into(),
+        configurations: 4,
+        shard: None,
+    });
     r.memory = Some(MemoryMap::from_regions(
         "memory.x".into(),
         vec![
@@ -132,12 +148,12 @@ fn report() -> Report {
         tiers: vec![
             crate::cost::Tier {
                 name: "4K part".into(),
-                flash: 4096,
+                flash_bytes: 4096,
                 price: 0.5,
             },
             crate::cost::Tier {
                 name: "16K part".into(),
-                flash: 16384,
+                flash_bytes: 16384,
                 price: 0.9,
             },
         ],
@@ -157,13 +173,51 @@ fn report() -> Report {
     r
 }
 
+fn options(format: Format) -> OutputOptions {
+    OutputOptions {
+        format,
+        ..OutputOptions::default()
+    }
+}
+
 fn render(f: Format) -> String {
-    String::from_utf8(exporter(f).render(&report()).unwrap()).unwrap()
+    match f {
+        Format::Table => render_text(&report(), &options(f), Some(100)),
+        _ => String::from_utf8(render_report(&report(), &options(f)).unwrap()).unwrap(),
+    }
 }
 
 #[test]
 fn table() {
     insta::assert_snapshot!(render(Format::Table));
+}
+
+#[test]
+fn the_table_fits_and_ends_with_the_verdict() {
+    for width in [100, 80] {
+        let text = render_text(&report(), &options(Format::Table), Some(width));
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line:?}\n{text}");
+        }
+        let last: Vec<&str> = text.lines().rev().take(3).collect();
+        assert!(
+            text.contains("smallest: z,fat \"lto\", flash 3.91 KiB (−51.5 % vs release)"),
+            "{text}"
+        );
+        assert!(
+            last.iter().any(|l| l.starts_with("failed: broken")),
+            "{text}"
+        );
+    }
+    let wide = render_text(
+        &report(),
+        &OutputOptions {
+            wide: true,
+            ..options(Format::Table)
+        },
+        None,
+    );
+    assert!(wide.contains("Image") && wide.contains("Changes"), "{wide}");
 }
 
 #[test]
@@ -190,7 +244,7 @@ fn json_round_trips_and_has_the_promised_fields() {
     let back: Report = serde_json::from_str(&out).unwrap();
     assert_eq!(back, report());
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     for key in [
         "name",
         "settings",
@@ -224,7 +278,7 @@ fn rows_add_up() {
         );
     }
     let z = &r.configs[1];
-    assert_eq!(z.delta.as_ref().unwrap().flash_bytes, 6108 - 8272);
+    assert_eq!(z.delta.as_ref().unwrap().flash_delta_bytes, 6108 - 8272);
 }
 
 #[test]
@@ -233,16 +287,14 @@ fn shared_builds_and_parallel_runs_are_said_in_the_table() {
     r.configs[2].shares_build_of = Some("opt-z".into());
     r.configs[2].root_build_cpu_seconds = Some(0.4);
     r.parallel_builds = Some(2);
-    let table = String::from_utf8(exporter(Format::Table).render(&r).unwrap()).unwrap();
-    assert!(table.contains("≈28.9 s (shared)"), "{table}");
-    assert!(
-        table.contains("z,fat \"lto\" from opt-z (0.4 s)"),
-        "{table}"
-    );
+    let table = render_text(&r, &options(Format::Table), Some(100));
+    assert!(table.contains("≈28.9 s"), "{table}");
+    let words = table.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("z,fat \"lto\" from opt-z"), "{table}");
     // CPU time does not include waiting for the other builds' job slots.
     assert!(!table.contains("includes waiting"), "{table}");
     let json: serde_json::Value =
-        serde_json::from_slice(&exporter(Format::Json).render(&r).unwrap()).unwrap();
+        serde_json::from_slice(&render_report(&r, &options(Format::Json)).unwrap()).unwrap();
     assert_eq!(json["configs"][2]["shares_build_of"], "opt-z");
     assert_eq!(json["parallel_builds"], 2);
 }

@@ -19,7 +19,12 @@ pub struct MatrixSource {
     pub positions: Vec<usize>,
     /// The baseline the file names, if it is still in the run.
     pub baseline: Option<String>,
+    /// In words, for messages: `preset standard`, the file's path.
     pub origin: String,
+    /// `preset` or `file`.
+    pub kind: &'static str,
+    /// The preset's name or the file's path.
+    pub name: String,
     pub cost: Option<CostModel>,
 }
 
@@ -66,21 +71,21 @@ fn whole(
     let file = load_project_file(opts.matrix_file.as_deref(), package_dir, manifest)?;
     // Prices and the baseline come from the file even under --preset.
     let cost = file.as_ref().and_then(|f| f.cost.clone());
-    let (configs, baseline, origin) = match (&opts.preset, file) {
-        (Some(name), f) => (
-            preset_configs(name)?,
-            f.and_then(|f| f.baseline),
-            format!("preset {name}"),
-        ),
-        (None, Some(f)) if !f.configs.is_empty() => {
-            (f.configs, f.baseline, f.path.display().to_string())
-        }
-        (None, Some(f)) => (
-            preset_configs("standard")?,
+    let preset = |name: &str| -> Result<(Vec<Config>, &'static str, String), SelectError> {
+        Ok((preset_configs(name)?, "preset", name.to_string()))
+    };
+    let ((configs, kind, name), baseline) = match (&opts.preset, file) {
+        (Some(name), f) => (preset(name)?, f.and_then(|f| f.baseline)),
+        (None, Some(f)) if !f.configs.is_empty() => (
+            (f.configs, "file", f.path.display().to_string()),
             f.baseline,
-            format!("preset standard, prices from {}", f.path.display()),
         ),
-        (None, None) => (preset_configs("standard")?, None, "preset standard".into()),
+        (None, Some(f)) => (preset("standard")?, f.baseline),
+        (None, None) => (preset("standard")?, None),
+    };
+    let origin = match kind {
+        "preset" => format!("preset {name}"),
+        _ => name.clone(),
     };
     let positions = (0..configs.len()).collect();
     Ok(MatrixSource {
@@ -88,6 +93,8 @@ fn whole(
         positions,
         baseline,
         origin,
+        kind,
+        name,
         cost,
     })
 }

@@ -59,8 +59,11 @@ pub struct Measurement {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Berkeley {
+    #[serde(rename = "text_bytes")]
     pub text: u64,
+    #[serde(rename = "data_bytes")]
     pub data: u64,
+    #[serde(rename = "bss_bytes")]
     pub bss: u64,
 }
 
@@ -82,6 +85,7 @@ pub enum SectionClass {
 pub struct SectionSize {
     pub name: String,
     pub class: SectionClass,
+    #[serde(rename = "size_bytes")]
     pub size: u64,
     /// Run-time (virtual) address.
     pub address: u64,

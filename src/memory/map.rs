@@ -10,6 +10,7 @@ pub struct Region {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub attributes: String,
     pub origin: u64,
+    #[serde(rename = "length_bytes")]
     pub length: u64,
 }
 
@@ -70,6 +71,7 @@ pub struct MemoryMap {
 pub struct RegionUse {
     pub name: String,
     pub kind: RegionKind,
+    #[serde(rename = "length_bytes")]
     pub length: u64,
     /// From the region's start to the end of the last byte placed there,
     /// as the linker counts (alignment gaps included), reservations left out.

@@ -14,7 +14,22 @@ use crate::results::ConfigResult;
 use crate::toolchain::Toolchain;
 
 /// Bumped whenever a field changes meaning or is removed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Where a run's configurations came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixInfo {
+    /// `preset`, `file`, `optimize`, or `files` (`cargo weigh measure`).
+    pub kind: String,
+    /// The preset's name, or the file's path.
+    pub name: String,
+    /// Configurations in this run.
+    #[serde(default)]
+    pub configurations: usize,
+    /// `K/N` when this report is one shard of a matrix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
@@ -29,9 +44,9 @@ pub struct Report {
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toolchain: Option<Toolchain>,
-    /// Where the configurations came from (a preset or a file).
+    /// Where the configurations came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matrix: Option<String>,
+    pub matrix: Option<MatrixInfo>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<MemoryMap>,
     /// Limits the run was checked against, and what was over them.
@@ -53,9 +68,6 @@ pub struct Report {
     /// the run built (shards must agree on it to be merged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<String>,
-    /// `K/N` when this report is one shard of a matrix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<String>,
     /// Builds run at the same time (`--parallel`), when more than one: each
     /// build's time then includes waiting for the others' job slots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,7 +122,6 @@ impl Report {
             optimize: None,
             runner: None,
             sources: None,
-            shard: None,
             parallel_builds: None,
             timing: None,
             compiler_cache: None,

@@ -5,5 +5,5 @@
 mod data;
 mod io;
 
-pub use data::{ProjectInfo, Report, RunTiming, SCHEMA_VERSION};
+pub use data::{MatrixInfo, ProjectInfo, Report, RunTiming, SCHEMA_VERSION};
 pub use io::{read_report, ReadError};

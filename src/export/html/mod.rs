@@ -1,0 +1,190 @@
+//! One self-contained HTML page (inline CSS, JS and SVG; nothing fetched),
+//! in the spirit of cargo's `--timings` page: the verdict, the summary
+//! (sortable, scrolls inside the page), charts with axes, memory regions,
+//! what each setting buys, and where the bytes go (a configuration
+//! selector, a crates → symbols treemap with search, a symbol table).
+//! Every name from a binary or a user is escaped; data for the script is
+//! JSON with `<` escaped, and the script only sets `textContent`.
+
+mod assets;
+mod charts;
+mod compare;
+mod table;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+pub use compare::page as diff_page;
+use table::table;
+
+use super::escape::{html as esc, script_json};
+use super::model::Table;
+use super::views::{ablation, notes, summary, verdict};
+use crate::report::Report;
+use crate::results::Objective;
+use crate::units::human;
+
+fn regions(report: &Report, out: &mut String) {
+    let rows: Vec<_> = report
+        .configs
+        .iter()
+        .filter(|c| !c.regions.is_empty())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push_str("<h2>Memory regions</h2><div class=scroll><table class=sortable><thead><tr><th class=l>Configuration</th><th class=l>Region</th><th>Used</th><th>Reserved</th><th>Size</th><th class=l>Use</th></tr></thead><tbody>");
+    for c in rows {
+        for r in &c.regions {
+            let pct = if r.length > 0 {
+                r.used_bytes as f64 * 100.0 / r.length as f64
+            } else {
+                0.0
+            };
+            let over = if r.used_bytes > r.length { " over" } else { "" };
+            let _ = write!(out, "<tr><td class=l>{}</td><td class=l>{} ({:?})</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td data-sort=\"{}\">{}</td><td class=l data-sort=\"{pct}\"><span class=\"bar{over}\"><span style=\"width:{:.2}%\"></span></span> {pct:.2} %</td></tr>",
+                esc(&c.config.name), esc(&r.name), r.kind, r.used_bytes, esc(&human(r.used_bytes)), r.reserved_bytes, esc(&human(r.reserved_bytes)), r.length, esc(&human(r.length)), pct.min(100.0));
+        }
+    }
+    out.push_str("</tbody></table></div>");
+    if let Some(m) = &report.memory {
+        let _ = write!(out, "<p class=note>Memory map: {}</p>", esc(&m.source));
+    }
+}
+
+#[derive(Serialize)]
+struct Item {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "crate")]
+    krate: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    v: u64,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Attributed {
+    crates: Vec<Item>,
+    symbols: Vec<Item>,
+}
+
+fn attribution(report: &Report, out: &mut String) {
+    let mut data: BTreeMap<&str, Attributed> = BTreeMap::new();
+    for c in &report.configs {
+        let Some(a) = &c.attribution else { continue };
+        let crates = a
+            .crates
+            .iter()
+            .map(|k| Item {
+                name: k.name.clone(),
+                krate: None,
+                section: None,
+                v: k.flash(),
+                label: human(k.flash()),
+            })
+            .collect();
+        let symbols = a
+            .symbols
+            .iter()
+            .map(|s| Item {
+                name: s.name.clone(),
+                krate: Some(s.crate_name.clone()),
+                section: Some(s.section.clone()),
+                v: s.bytes,
+                label: human(s.bytes),
+            })
+            .collect();
+        data.insert(&c.config.name, Attributed { crates, symbols });
+    }
+    out.push_str("<h2>Where the bytes go</h2>");
+    if data.is_empty() {
+        out.push_str(
+            "<p class=note>Run with <code>--attribute</code> to see where the bytes go.</p>",
+        );
+        return;
+    }
+    out.push_str("<p><label>Configuration <select id=config>");
+    for name in data.keys() {
+        let _ = write!(out, "<option value=\"{0}\">{0}</option>", esc(name));
+    }
+    out.push_str("</select></label><label>Search symbols <input id=search type=search placeholder=\"name or crate\"></label> <span id=count></span></p><div id=treemap role=img aria-label=\"crates and their symbols\"></div>");
+    out.push_str("<div class=scroll><table class=sortable id=symbols><thead><tr><th>Bytes</th><th class=l>Section</th><th class=l>Crate</th><th class=l>Symbol</th></tr></thead><tbody></tbody></table></div>");
+    let _ = write!(
+        out,
+        "<script type=\"application/json\" id=attribution-data>{}</script>",
+        script_json(&data)
+    );
+}
+
+fn head(report: &Report, out: &mut String) {
+    let title = super::text::title(report).unwrap_or_else(|| "cargo weigh".into());
+    let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(&title), assets::CSS, esc(&title));
+    if let Some(tc) = &report.toolchain {
+        let _ = write!(
+            out,
+            "<p class=note>{} · rustc {}</p>",
+            esc(&report.tool),
+            esc(&tc.release)
+        );
+    }
+    if !report.complete {
+        out.push_str("<p class=bad>Incomplete: the run was interrupted.</p>");
+    }
+}
+
+/// The whole page.
+pub fn page(report: &Report) -> Vec<u8> {
+    let mut out = String::new();
+    head(report, &mut out);
+    out.push_str("<div class=verdict>");
+    for line in verdict::verdict(report) {
+        let _ = write!(out, "<p>{}</p>", esc(&line));
+    }
+    out.push_str("</div><h2>Summary</h2>");
+    table(&summary::summary(report, true), "summary", &mut out);
+    let firmware = super::views::objective(report) == Objective::Flash;
+    for n in notes::notes(report, firmware, true) {
+        let _ = write!(out, "<p class=note>{}</p>", esc(&n));
+    }
+    out.push_str(if firmware {
+        "<h2>Flash per configuration</h2>"
+    } else {
+        "<h2>Stripped file per configuration</h2>"
+    });
+    charts::size_bars(report, firmware, &mut out);
+    out.push_str("<h2>Size against build time</h2>");
+    charts::scatter(report, firmware, &mut out);
+    regions(report, &mut out);
+    let tables = ablation::ablation(report);
+    if !tables.is_empty() {
+        out.push_str("<h2>What each setting buys</h2>");
+        for (i, t) in tables.iter().enumerate() {
+            let _ = write!(out, "<p>{}</p>", esc(t.title.as_deref().unwrap_or("")));
+            table(t, &format!("ablation-{i}"), &mut out);
+        }
+    }
+    attribution(report, &mut out);
+    let _ = writeln!(out, "<script>{}</script></body></html>", assets::SCRIPT);
+    out.into_bytes()
+}
+
+/// A minimal page of tables (for `top`).
+pub fn tables_page(title: &str, tables: &[Table], notes: &[String]) -> Vec<u8> {
+    let mut out = String::new();
+    let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(title), assets::CSS, esc(title));
+    for (i, t) in tables.iter().enumerate() {
+        if let Some(tt) = &t.title {
+            let _ = write!(out, "<h2>{}</h2>", esc(tt));
+        }
+        table(t, &format!("t{i}"), &mut out);
+    }
+    for n in notes {
+        let _ = write!(out, "<p class=note>{}</p>", esc(n));
+    }
+    let _ = writeln!(out, "<script>{}</script></body></html>", assets::SCRIPT);
+    out.into_bytes()
+}

@@ -1,0 +1,60 @@
+//! A report for the terminal: a title, the table that fits, what optimize
+//! did, notes about this run, and the verdict last.
+
+use super::terminal::{render, wrap};
+use super::views::{ablation, notes, optimize, summary, verdict};
+use crate::options::OutputOptions;
+use crate::report::Report;
+use crate::results::Objective;
+
+/// `blinky (blinky) for thumbv7em-none-eabihf: 7 configurations, preset seed`.
+pub fn title(report: &Report) -> Option<String> {
+    let p = report.project.as_ref()?;
+    let target = report.target.as_deref().unwrap_or("?");
+    let what = if p.binary == p.package {
+        p.package.clone()
+    } else {
+        format!("{} ({})", p.package, p.binary)
+    };
+    let matrix = report
+        .matrix
+        .as_ref()
+        .map(|m| format!(", {} {}", m.kind, m.name))
+        .unwrap_or_default();
+    let n = report.configs.len();
+    let noun = if n == 1 {
+        "configuration"
+    } else {
+        "configurations"
+    };
+    Some(format!("{what} for {target}: {n} {noun}{matrix}"))
+}
+
+pub fn report(report: &Report, out: &OutputOptions, width: Option<usize>) -> String {
+    let mut s = String::new();
+    if report.configs.is_empty() && !report.complete {
+        return "interrupted before anything was built\n".into();
+    }
+    if let Some(t) = title(report) {
+        s.push_str(&wrap(&t, width, "  "));
+    }
+    s.push_str(&render(&summary::summary(report, out.wide), width));
+    if out.wide || out.verbose || out.ablation {
+        for t in ablation::ablation(report) {
+            s.push('\n');
+            s.push_str(&render(&t, width));
+        }
+    }
+    let firmware = super::views::objective(report) == Objective::Flash;
+    for line in
+        optimize::optimize(report)
+            .iter()
+            .chain(&notes::notes(report, firmware, out.verbose))
+    {
+        s.push_str(&wrap(line, width, "  "));
+    }
+    for line in verdict::verdict(report) {
+        s.push_str(&wrap(&line, width, "  "));
+    }
+    s
+}

@@ -1,0 +1,145 @@
+//! Notes under the table: only what is true of this run (rows reused or
+//! shared, core built from source, the memory map used, prices, the
+//! compiler cache, an optimize search); legends only when asked (`-v`).
+
+use crate::report::Report;
+use crate::results::ConfigResult;
+use crate::units::{human, money};
+
+fn reused(report: &Report) -> Option<String> {
+    let rows: Vec<String> = report
+        .configs
+        .iter()
+        .filter(|c| c.reused)
+        .map(|c| match &c.measured_at {
+            Some(t) => format!("{} ({t})", c.config.name),
+            None => c.config.name.clone(),
+        })
+        .collect();
+    (!rows.is_empty()).then(|| {
+        format!(
+            "reused, nothing they depend on changed since they were measured: {} (--no-cache rebuilds)",
+            rows.join(", ")
+        )
+    })
+}
+
+fn shared(report: &Report) -> Option<String> {
+    let rows: Vec<String> = report
+        .configs
+        .iter()
+        .filter(|c| !c.reused)
+        .filter_map(|c| {
+            Some(format!(
+                "{} from {}",
+                c.config.name,
+                c.shares_build_of.as_ref()?
+            ))
+        })
+        .collect();
+    (!rows.is_empty()).then(|| {
+        format!(
+            "≈: built from another configuration's compiled dependencies, the root crate rebuilt: {}; the time shown is what a build of its own costs",
+            rows.join(", ")
+        )
+    })
+}
+
+fn prices(report: &Report) -> Option<String> {
+    let m = report.cost.as_ref()?;
+    let c = m.currency();
+    let mut parts = Vec::new();
+    if let Some(p) = m.price_per_kib {
+        parts.push(format!("flash at {} per KiB", money(p, c)));
+    }
+    if !m.tiers.is_empty() {
+        let tiers: Vec<String> = m
+            .tiers
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} {} ({})",
+                    t.name,
+                    money(t.price, c),
+                    human(t.flash_bytes)
+                )
+            })
+            .collect();
+        parts.push(format!("chips: {}", tiers.join(", ")));
+    }
+    if let Some(u) = m.units {
+        parts.push(format!("{} units", crate::units::thousands(u)));
+    }
+    if let Some(o) = &m.ota {
+        parts.push(format!(
+            "OTA: {} devices × {} updates/yr × {} per MB",
+            o.devices,
+            o.updates_per_year,
+            money(o.price_per_mb, c)
+        ));
+    }
+    Some(format!(
+        "cost: the cheapest chip that holds the flash, else the flash at its price; Δ Cost is the production run's cost against the baseline's ({})",
+        parts.join("; ")
+    ))
+}
+
+fn legend(report: &Report, firmware: bool) -> Vec<String> {
+    let what = if firmware {
+        "Flash = the bytes stored in flash (code, constants, the .data image), by address; RAM = static RAM by address"
+    } else {
+        "Loaded = allocated sections with contents = size's text+data; RAM = data+bss"
+    };
+    let mut out = vec![format!(
+        "{what}; Stripped = the file strip writes; Build CPU = CPU seconds of the build's processes, comparable whatever ran at the same time"
+    )];
+    let base = report
+        .configs
+        .iter()
+        .find(|c| Some(&c.config.name) == report.baseline.as_ref());
+    if let Some((c, m)) = base.and_then(|c: &ConfigResult| Some((c, c.size.as_ref()?))) {
+        let rest = m
+            .file_bytes
+            .saturating_sub(m.flash_bytes + m.debug_info_bytes + m.symbol_table_bytes);
+        out.push(format!(
+            "File of {}: {} = {} loaded + {} debug info + {} symbols + {} padding, headers and other sections",
+            c.config.name,
+            human(m.file_bytes),
+            human(m.flash_bytes),
+            human(m.debug_info_bytes),
+            human(m.symbol_table_bytes),
+            human(rest)
+        ));
+    }
+    out
+}
+
+/// The notes, legends included with `verbose`.
+pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(tc) = report.toolchain.as_ref().filter(|t| !t.prebuilt_core) {
+        out.push(format!(
+            "core was built from source (-Zbuild-std) with rustc {}: sizes include that build's settings",
+            tc.release
+        ));
+    }
+    if let Some(m) = &report.memory {
+        out.push(format!("memory map: {}", m.source));
+    }
+    out.extend(reused(report));
+    out.extend(shared(report));
+    out.extend(prices(report));
+    if let Some(c) = &report.compiler_cache {
+        out.push(format!(
+            "{}: {} hits, {} misses, {} not cacheable during this run (its server's counters)",
+            c.wrapper, c.hits, c.misses, c.not_cached
+        ));
+    }
+    if let Some(r) = &report.runner {
+        out.push(format!("verified with: {r}"));
+    }
+    if verbose {
+        out.extend(legend(report, firmware));
+    }
+    out
+}

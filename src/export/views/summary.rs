@@ -1,0 +1,214 @@
+//! The summary table: a row per configuration, the columns that mean
+//! something for the target (flash for firmware, the stripped file and the
+//! loaded size for hosts). About six by default; `--wide` adds the rest.
+
+use super::super::model::{Cell, Column, Table, Tone};
+use super::{objective, smallest};
+use crate::report::Report;
+use crate::results::{ConfigResult, Objective};
+use crate::units::{human, signed_human, signed_pct};
+use crate::verify::VerifyStatus;
+
+/// A column and how to fill its cell for a row.
+struct Col {
+    column: Column,
+    cell: fn(&Report, &ConfigResult) -> Cell,
+}
+
+fn size_cell(v: Option<u64>, c: &ConfigResult) -> Cell {
+    match v {
+        Some(v) => Cell::number(human(v), v as f64),
+        None if !c.overflow.is_empty() => Cell::text("does not fit").tone(Tone::Bad),
+        None => Cell::text("FAILED").tone(Tone::Bad),
+    }
+}
+
+fn flash(_: &Report, c: &ConfigResult) -> Cell {
+    size_cell(c.size.as_ref().map(|s| s.flash_bytes), c)
+}
+
+fn stripped(_: &Report, c: &ConfigResult) -> Cell {
+    size_cell(c.size.as_ref().map(|s| s.stripped_bytes), c)
+}
+
+fn ram(_: &Report, c: &ConfigResult) -> Cell {
+    opt(c.size.as_ref().map(|s| s.ram_bytes))
+}
+
+fn file(_: &Report, c: &ConfigResult) -> Cell {
+    opt(c.size.as_ref().map(|s| s.file_bytes))
+}
+
+fn image(_: &Report, c: &ConfigResult) -> Cell {
+    opt(c.size.as_ref().map(|s| s.image_bytes))
+}
+
+fn opt(v: Option<u64>) -> Cell {
+    v.map_or_else(|| Cell::text("-"), |v| Cell::number(human(v), v as f64))
+}
+
+fn is_baseline(r: &Report, c: &ConfigResult) -> bool {
+    r.baseline.as_deref() == Some(c.config.name.as_str())
+}
+
+fn delta_pct(r: &Report, c: &ConfigResult) -> Cell {
+    let objective = objective(r);
+    match (&c.delta, is_baseline(r, c)) {
+        (Some(_), true) => Cell::text("baseline"),
+        (Some(d), false) => {
+            let (delta, base) = match objective {
+                Objective::Flash => (d.flash_delta_bytes, d.flash_change_pct),
+                Objective::Stripped => (d.stripped_delta_bytes, d.stripped_change_pct),
+            };
+            match base {
+                Some(p) => Cell::number(signed_pct(p), p),
+                None => Cell::number(signed_human(delta), delta as f64),
+            }
+        }
+        (None, _) => Cell::text("-"),
+    }
+}
+
+fn delta_bytes(r: &Report, c: &ConfigResult) -> Cell {
+    let v = c.delta.as_ref().map(|d| match objective(r) {
+        Objective::Flash => d.flash_delta_bytes,
+        Objective::Stripped => d.stripped_delta_bytes,
+    });
+    match (v, is_baseline(r, c)) {
+        (Some(_), true) => Cell::text("baseline"),
+        (Some(v), false) => Cell::number(signed_human(v), v as f64),
+        (None, _) => Cell::text("-"),
+    }
+}
+
+fn build(_: &Report, c: &ConfigResult) -> Cell {
+    let Some(s) = c.build_cpu_seconds else {
+        return Cell::text("-");
+    };
+    let text = if c.reused {
+        format!("{s:.1} s reused")
+    } else if c.shares_build_of.is_some() {
+        format!("≈{s:.1} s")
+    } else if c.fresh {
+        format!("{s:.1} s cached")
+    } else {
+        format!("{s:.1} s")
+    };
+    Cell::number(text, s)
+}
+
+fn flash_pct(_: &Report, c: &ConfigResult) -> Cell {
+    c.flash_pct
+        .map_or_else(|| Cell::text("-"), |p| Cell::number(format!("{p:.1} %"), p))
+}
+
+fn changes(_: &Report, c: &ConfigResult) -> Cell {
+    Cell::text(c.changes.clone())
+}
+
+fn verify(_: &Report, c: &ConfigResult) -> Cell {
+    match c.verify.as_ref().map(|v| v.status) {
+        None => Cell::text("-"),
+        Some(VerifyStatus::Baseline) => Cell::text("reference"),
+        Some(VerifyStatus::Same) => Cell::text("same"),
+        Some(VerifyStatus::Different) => Cell::text("DIFFERENT").tone(Tone::Bad),
+        Some(VerifyStatus::Error) => Cell::text("ERROR").tone(Tone::Bad),
+    }
+}
+
+fn cost(r: &Report, c: &ConfigResult) -> Cell {
+    let currency = r.cost.as_ref().map_or("", |m| m.currency());
+    match c.cost.as_ref().and_then(|k| k.delta_total()) {
+        Some(v) if is_baseline(r, c) => Cell::number("baseline", v),
+        Some(v) => Cell::number(crate::units::signed_money(v, currency), v),
+        None => Cell::text("-"),
+    }
+}
+
+fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
+    let currency = r.cost.as_ref().map_or("", |m| m.currency());
+    match c.cost.as_ref().and_then(|k| k.per_unit()) {
+        Some(v) => Cell::number(crate::units::money(v, currency), v),
+        None => Cell::text("-"),
+    }
+}
+
+/// Whether the cost differs between rows (a constant column says nothing).
+fn cost_varies(r: &Report) -> bool {
+    let mut v = r
+        .configs
+        .iter()
+        .filter_map(|c| c.cost.as_ref()?.delta_total());
+    let first = v.next();
+    first.is_some() && v.any(|x| Some(x) != first)
+}
+
+fn columns(report: &Report, wide: bool) -> Vec<Col> {
+    let col = |column, cell| Col { column, cell };
+    let mut out = vec![col(
+        Column::left("Configuration", 0),
+        changes_or_name as fn(&Report, &ConfigResult) -> Cell,
+    )];
+    // With one configuration there is nothing to compare against.
+    let several = report.configs.len() > 1;
+    match objective(report) {
+        Objective::Flash => {
+            out.push(col(Column::right("Flash", 0), flash));
+            if several {
+                out.push(col(Column::right("Δ Flash", 1), delta_pct));
+            }
+            out.push(col(Column::right("RAM", 3), ram));
+            out.push(col(Column::right("Stripped", 5), stripped));
+        }
+        Objective::Stripped => {
+            out.push(col(Column::right("Stripped", 0), stripped));
+            if several {
+                out.push(col(Column::right("Δ Stripped", 1), delta_pct));
+            }
+            out.push(col(Column::right("Loaded", 5), flash));
+            out.push(col(Column::right("RAM", 6), ram));
+        }
+    }
+    out.push(col(Column::right("Build CPU", 4), build));
+    if report.configs.iter().any(|c| c.verify.is_some()) {
+        out.push(col(Column::left("Verify", 2), verify));
+    }
+    // One cost column: the change when there is something to compare,
+    // what a unit costs when there is not.
+    if cost_varies(report) {
+        out.push(col(Column::right("Δ Cost", 3), cost));
+    } else if !several && report.configs.iter().any(|c| c.cost.is_some()) {
+        out.push(col(Column::right("Cost/unit", 3), cost_per_unit));
+    }
+    if wide {
+        out.push(col(Column::left("Changes", 7), changes));
+        if several {
+            out.push(col(Column::right("Δ Bytes", 7), delta_bytes));
+        }
+        if report.memory.is_some() {
+            out.push(col(Column::right("Flash %", 7), flash_pct));
+        }
+        out.push(col(Column::right("Image", 8), image));
+        out.push(col(Column::right("File", 8), file));
+    }
+    out
+}
+
+fn changes_or_name(_: &Report, c: &ConfigResult) -> Cell {
+    Cell::text(c.config.name.clone())
+}
+
+/// The summary table of a report.
+pub fn summary(report: &Report, wide: bool) -> Table {
+    let cols = columns(report, wide);
+    let mut t = Table::new(cols.iter().map(|c| c.column.clone()).collect());
+    let best = smallest(report).map(|c| c.config.name.clone());
+    for c in &report.configs {
+        let mut row: Vec<Cell> = cols.iter().map(|col| (col.cell)(report, c)).collect();
+        if best.as_deref() == Some(c.config.name.as_str()) {
+            row[0].tone = Tone::Best;
+        }
+        t.push(row);
+    }
+    t
+}
