@@ -205,3 +205,123 @@ pub struct RunOptions {
     pub analysis: AnalysisOptions,
     pub output: OutputOptions,
 }
+
+/// The search for the smallest configuration (`optimize`).
+#[derive(Debug, Clone, Default)]
+pub struct OptimizeOptions {
+    pub project: ProjectOptions,
+    pub compile: CompileOptions,
+    pub output: OutputOptions,
+    /// Stop after this many builds.
+    pub max_builds: usize,
+    /// Reject configurations whose build takes more CPU seconds.
+    pub max_build_seconds: Option<f64>,
+    /// Keep `panic = "unwind"`.
+    pub keep_unwind: bool,
+    /// No nightly-only options.
+    pub stable_only: bool,
+    pub flash_size: Option<u64>,
+    pub ram_size: Option<u64>,
+}
+
+/// Attribution of one binary (`top`).
+#[derive(Debug, Clone, Default)]
+pub struct TopOptions {
+    pub project: ProjectOptions,
+    pub compile: CompileOptions,
+    pub matrix: MatrixOptions,
+    pub output: OutputOptions,
+    /// An ELF file built elsewhere, instead of a build of the project.
+    pub file: Option<PathBuf>,
+    /// How many symbols to list.
+    pub limit: usize,
+    pub crates_only: bool,
+    /// A regular expression the symbol and crate names must match.
+    pub filter: Option<String>,
+    /// A section name (`.text`) or kind (`text`, `rodata`, `data`, `bss`).
+    pub section: Option<String>,
+    pub group_generics: bool,
+    pub no_dwarf: bool,
+    /// Directories of rlibs to index for crate names.
+    pub rlibs: Vec<PathBuf>,
+}
+
+/// The CI gate (`check`): a matrix run, or a saved report judged again.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    pub run: RunOptions,
+    /// Judge this saved report instead of building.
+    pub report: Option<PathBuf>,
+}
+
+/// What `diff` compares.
+#[derive(Debug, Clone)]
+pub enum DiffInputs {
+    /// Two saved reports or two ELF files.
+    Files(PathBuf, PathBuf),
+    /// Two configurations of one saved report.
+    Within {
+        report: PathBuf,
+        from: String,
+        to: String,
+    },
+    /// The project at a git revision against the working tree.
+    Git { rev: String, run: Box<RunOptions> },
+}
+
+/// `diff`.
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    pub inputs: DiffInputs,
+    /// Exit 1 when a configuration's flash grew more than this.
+    pub fail_on_growth: Option<Growth>,
+    /// Crates and symbols listed per configuration.
+    pub limit: usize,
+    pub output: OutputOptions,
+}
+
+/// Where `apply` finds the configuration.
+#[derive(Debug, Clone)]
+pub enum ApplyFrom {
+    /// A saved report: the configuration as measured.
+    Report(PathBuf),
+    /// The project's matrix file or a preset.
+    Matrix {
+        preset: Option<String>,
+        matrix_file: Option<PathBuf>,
+    },
+}
+
+/// `apply`: one configuration written into Cargo.toml.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    pub config: String,
+    pub from: ApplyFrom,
+    /// A named profile instead of `[profile.release]`.
+    pub profile: Option<String>,
+    pub force: bool,
+    pub dry_run: bool,
+    pub manifest_path: Option<PathBuf>,
+    pub package: Option<String>,
+    pub target: Option<String>,
+    pub cargo: Option<PathBuf>,
+}
+
+/// `measure`: ELF files built elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct MeasureOptions {
+    pub files: Vec<PathBuf>,
+    pub memory_x: Option<PathBuf>,
+    pub baseline: Option<String>,
+    pub flash_size: Option<u64>,
+    pub ram_size: Option<u64>,
+    pub output: OutputOptions,
+}
+
+/// `show` and `merge`: saved reports rendered again.
+#[derive(Debug, Clone, Default)]
+pub struct ReportsOptions {
+    pub reports: Vec<PathBuf>,
+    pub baseline: Option<String>,
+    pub output: OutputOptions,
+}

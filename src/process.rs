@@ -137,6 +137,34 @@ pub fn supervise(
     }
 }
 
+/// A finished child with what it wrote: stdout, then stderr.
+pub struct Captured {
+    pub finished: Finished,
+    pub output: Vec<u8>,
+}
+
+/// Run `cmd` to its end (or the limits), capturing stdout and stderr.
+pub fn run_captured(cmd: &mut Command, limits: Limits<'_>) -> std::io::Result<Captured> {
+    use std::io::Read;
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = spawn(cmd)?;
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut b = Vec::new();
+            let _ = r.read_to_end(&mut b);
+            b
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped")));
+    let err = drain(Box::new(child.stderr.take().expect("piped")));
+    let finished = supervise(&mut child, limits, None);
+    let mut output = out.join().unwrap_or_default();
+    output.extend(err.join().unwrap_or_default());
+    Ok(Captured { finished, output })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::apply::{plan_cargo_config, plan_manifest, FileEdit};
-use crate::cli::ApplyArgs;
 use crate::matrix::{self, BaseProfile, Config, Panic};
+use crate::options::{ApplyFrom, ApplyOptions};
 use crate::options::{MatrixOptions, ProjectOptions};
 use crate::project::{select_package, CargoConfig};
 use crate::report::read_report;
@@ -61,11 +61,17 @@ fn from_report(path: &Path, name: &str) -> anyhow::Result<Chosen> {
 }
 
 /// The configuration from the project's matrix or a preset.
-fn from_matrix(args: &ApplyArgs, package_dir: &Path, manifest: &Path) -> anyhow::Result<Chosen> {
+fn from_matrix(
+    name: &str,
+    preset: Option<&String>,
+    matrix_file: Option<&std::path::PathBuf>,
+    package_dir: &Path,
+    manifest: &Path,
+) -> anyhow::Result<Chosen> {
     let opts = MatrixOptions {
-        preset: args.preset.clone(),
-        matrix_file: args.matrix_file.clone(),
-        only: vec![args.config.clone()],
+        preset: preset.cloned(),
+        matrix_file: matrix_file.cloned(),
+        only: vec![name.to_string()],
         ..MatrixOptions::default()
     };
     let source = matrix::select(&opts, package_dir, manifest).map_err(|e| match e {
@@ -107,7 +113,7 @@ fn write(edits: &[FileEdit], dry_run: bool) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let cargo = toolchain::any_cargo(args.cargo.as_deref())?;
     let selection = ProjectOptions {
@@ -119,9 +125,18 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let package_dir = manifest.parent().unwrap_or(&workspace_root).to_path_buf();
     // Cargo reads profiles only from the workspace root's manifest.
     let root_manifest = workspace_root.join("Cargo.toml");
-    let chosen = match &args.report {
-        Some(path) => from_report(path, &args.config)?,
-        None => from_matrix(args, &package_dir, &manifest)?,
+    let chosen = match &args.from {
+        ApplyFrom::Report(path) => from_report(path, &args.config)?,
+        ApplyFrom::Matrix {
+            preset,
+            matrix_file,
+        } => from_matrix(
+            &args.config,
+            preset.as_ref(),
+            matrix_file.as_ref(),
+            &package_dir,
+            &manifest,
+        )?,
     };
     let target = match args.target.clone().or(chosen.target) {
         Some(t) => t,

@@ -4,12 +4,12 @@ use std::process::ExitCode;
 
 use super::run::{budget, finish, run_matrix};
 use crate::analysis::{self, Inputs};
-use crate::cli::CheckArgs;
+use crate::options::CheckOptions;
 use crate::output::Sink;
 use crate::report::read_report;
 
-pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let opts = args.run.options();
+pub fn check(args: &CheckOptions) -> anyhow::Result<ExitCode> {
+    let opts = &args.run;
     let sink = Sink::open(opts.output.output.as_deref())?;
     let report = match &args.report {
         Some(path) => {
@@ -33,7 +33,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             analysis::derive(&mut report, &inputs);
             report
         }
-        None => run_matrix(&opts, true)?.0,
+        None => run_matrix(opts, true)?.0,
     };
     finish(report, sink, &opts.output)
 }

@@ -8,25 +8,23 @@ use anyhow::{bail, Context};
 
 use super::run::run_matrix;
 use crate::attribute::{attribute_map, Options};
-use crate::cli::DiffArgs;
 use crate::diff::{compare_configs, compare_reports, Diff};
 use crate::export::render_diff;
 use crate::measure::{map_file, measure_bytes};
-use crate::options::{AnalysisOptions, MatrixOptions, RunOptions};
+use crate::options::{DiffInputs, DiffOptions, RunOptions};
 use crate::output::Sink;
 use crate::report::{read_report, Report};
 use crate::results::ConfigResult;
 
-pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
-    let d = match (&args.git, args.inputs.as_slice(), &args.from) {
-        (Some(rev), [], None) => git_diff(rev, args)?,
-        (None, [report], Some(from)) => within(report, from, args.to.as_deref().unwrap_or(""))?,
-        (None, [a, b], None) => {
+    let d = match &args.inputs {
+        DiffInputs::Git { rev, run } => git_diff(rev, run)?,
+        DiffInputs::Within { report, from, to } => within(report, from, to)?,
+        DiffInputs::Files(a, b) => {
             let (ra, rb) = (load(a)?, load(b)?);
             compare_reports(&ra, &rb, &a.display().to_string(), &b.display().to_string())
         }
-        _ => bail!("diff takes two inputs (JSON reports or binaries), one report with --from A --to B, or --git REV and none\n  hint: cargo weigh diff old.json new.json"),
     };
     sink.finish(&render_diff(&d, args.output.format, args.limit)?)?;
     let Some(limit) = args.fail_on_growth else {
@@ -144,12 +142,8 @@ fn export_tree(top: &Path, commit: &str, dir: &Path) -> anyhow::Result<PathBuf> 
 }
 
 /// Build the matrix at REV and in the working tree, attributed, and compare.
-fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
-    let project = args
-        .package
-        .project(&args.features, args.compile.target.as_ref());
-    let compile = args.compile.options(&args.output);
-    let located = super::session::locate(&project, &compile)?;
+fn git_diff(rev: &str, after: &RunOptions) -> anyhow::Result<Diff> {
+    let located = super::session::locate(&after.project, &after.compile)?;
     let root = located.project.workspace_root.clone();
     let top = PathBuf::from(
         git(&root, &["rev-parse", "--show-toplevel"])
@@ -173,20 +167,6 @@ fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
                 top.display()
             )
         })?;
-    let after = RunOptions {
-        project,
-        compile,
-        matrix: MatrixOptions {
-            shard: None,
-            baseline: None,
-            ..args.select.options()
-        },
-        analysis: AnalysisOptions {
-            attribute: true,
-            ..AnalysisOptions::default()
-        },
-        output: args.output.options(),
-    };
     let mut before = after.clone();
     before.project.manifest_path = Some(src.join(rel));
     // A target directory of its own per revision: cargo hashes a workspace's
@@ -208,6 +188,6 @@ fn git_diff(rev: &str, args: &DiffArgs) -> anyhow::Result<Diff> {
     );
     let (ra, _) = run_matrix(&before, false)?;
     eprintln!("diff --git: building the working tree");
-    let (rb, _) = run_matrix(&after, false)?;
+    let (rb, _) = run_matrix(after, false)?;
     Ok(compare_reports(&ra, &rb, rev, "working tree"))
 }

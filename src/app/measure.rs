@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::analysis::{self, Inputs};
-use crate::cli::MeasureArgs;
 use crate::measure::measure_file;
 use crate::memory::{parse_memory, MemoryError, MemoryMap};
+use crate::options::MeasureOptions;
 use crate::output::Sink;
 use crate::report::Report;
 use crate::results::ConfigResult;
@@ -22,8 +22,8 @@ fn memory_map(path: &std::path::Path) -> anyhow::Result<MemoryMap> {
     Ok(MemoryMap::from_regions(path.display().to_string(), regions))
 }
 
-pub fn measure(args: &MeasureArgs) -> anyhow::Result<ExitCode> {
-    let out = args.output.options();
+pub fn measure(args: &MeasureOptions) -> anyhow::Result<ExitCode> {
+    let out = &args.output;
     let map = args.memory_x.as_deref().map(memory_map).transpose()?;
     let sink = Sink::open(out.output.as_deref())?;
     let mut rows: Vec<ConfigResult> = Vec::new();
@@ -55,12 +55,12 @@ pub fn measure(args: &MeasureArgs) -> anyhow::Result<ExitCode> {
     report.memory = map;
     let inputs = Inputs {
         baseline: args.baseline.as_deref(),
-        flash_size: args.memory.flash_size,
-        ram_size: args.memory.ram_size,
+        flash_size: args.flash_size,
+        ram_size: args.ram_size,
         ..Inputs::default()
     };
     analysis::derive(&mut report, &inputs);
-    if let Some(path) = sink.finish(&crate::export::render(&report, &out)?)? {
+    if let Some(path) = sink.finish(&crate::export::render(&report, out)?)? {
         eprintln!("report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,7 @@ use crate::report::read_report;
 use crate::report::Report;
 
 /// Join shard reports: same schema, toolchain, target, project and sources.
-pub(super) fn merge(args: &crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn merge(args: &crate::options::ReportsOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
     let mut reports = Vec::new();
     for p in &args.reports {
@@ -79,6 +79,6 @@ pub(super) fn merge(args: &crate::cli::MergeArgs) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
     );
-    sink.finish(&crate::export::render(&merged, &args.output.options())?)?;
+    sink.finish(&crate::export::render(&merged, &args.output)?)?;
     Ok(ExitCode::SUCCESS)
 }

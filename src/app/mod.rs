@@ -23,14 +23,14 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => run::weigh(&cli.run.options()),
-        Some(Command::Check(args)) => check::check(&args),
-        Some(Command::Optimize(args)) => optimize::optimize(&args),
-        Some(Command::Top(args)) => top::top(&args),
-        Some(Command::Diff(args)) => diff::diff(&args),
-        Some(Command::Apply(args)) => apply::apply(&args),
-        Some(Command::Measure(args)) => measure::measure(&args),
-        Some(Command::Show(args)) => show::show(&args),
-        Some(Command::Merge(args)) => merge::merge(&args),
+        Some(Command::Check(args)) => check::check(&args.options()),
+        Some(Command::Optimize(args)) => optimize::optimize(&args.options()),
+        Some(Command::Top(args)) => top::top(&args.options()),
+        Some(Command::Diff(args)) => diff::diff(&args.options()?),
+        Some(Command::Apply(args)) => apply::apply(&args.options()),
+        Some(Command::Measure(args)) => measure::measure(&args.options()),
+        Some(Command::Show(args)) => show::show(&args.options()),
+        Some(Command::Merge(args)) => merge::merge(&args.options()),
         Some(Command::Presets) => presets::presets(),
     }
 }

@@ -5,16 +5,16 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::OptimizeArgs;
 use crate::export;
 use crate::matrix::{BaseProfile, Config, Settings};
 use crate::optimize::{Search, SearchSpace, Step};
-use crate::options::Format;
+use crate::options::{Format, OptimizeOptions, OutputOptions};
 use crate::output::Sink;
+use crate::report::{MatrixInfo, Report};
 use crate::results::Objective;
 use crate::units::human;
 
-use super::session;
+use super::session::{self, Session};
 
 /// The command that applies the best configuration, as it can be run.
 fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
@@ -30,19 +30,18 @@ fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
     cmd
 }
 
-pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
-    let out = args.output.options();
-    let sink = Sink::open(out.output.as_deref())?;
-    let project = args
-        .package
-        .project(&args.features, args.compile.target.as_ref());
-    let compile = args.compile.options(&args.output);
-    let located = session::locate(&project, &compile)?;
-    let s = session::Session::open(located, &project, &compile, false)?;
-    let objective = Objective::for_target(&s.env.target);
+fn objective_word(objective: Objective) -> &'static str {
+    match objective {
+        Objective::Flash => "flash",
+        Objective::Stripped => "stripped size",
+    }
+}
+
+/// What may be searched here, and notes on what is not and why.
+fn search_space(opts: &OptimizeOptions, s: &Session) -> (SearchSpace, Vec<String>) {
     let space = SearchSpace {
-        keep_unwind: args.keep_unwind,
-        nightly: !args.stable_only && s.env.toolchain.has_rust_src,
+        keep_unwind: opts.keep_unwind,
+        nightly: !opts.stable_only && s.env.toolchain.has_rust_src,
         effective: crate::project::profile::effective(
             &s.env.project.workspace_root,
             &s.cargo_config,
@@ -52,7 +51,7 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     };
     let mut skipped = vec!["strip and debug are not searched: they change the file on disk, never the flash or the stripped size".to_string()];
     if !space.nightly {
-        skipped.push(if args.stable_only {
+        skipped.push(if opts.stable_only {
             "nightly-only options skipped (--stable-only)".into()
         } else {
             format!(
@@ -61,14 +60,16 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
             )
         });
     }
-    let Some(_lock) = s.lock(out.quiet)? else {
-        return Ok(ExitCode::from(130));
-    };
-    let builder = s.runner(out.quiet);
-    let what = match objective {
-        Objective::Flash => "flash",
-        Objective::Stripped => "stripped size",
-    };
+    (space, skipped)
+}
+
+/// Run the search with real builds; the report of every configuration
+/// built, analysed against the start, with the search's summary.
+fn search(opts: &OptimizeOptions, s: &Session) -> (Report, bool) {
+    let objective = Objective::for_target(&s.env.target);
+    let what = objective_word(objective);
+    let (space, skipped) = search_space(opts, s);
+    let builder = s.runner(opts.output.quiet);
     eprintln!(
         "optimize: minimising {what} of {} for {}",
         s.env.project.binary, s.env.target
@@ -90,8 +91,8 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     };
     let mut search = Search {
         objective,
-        max_builds: args.max_builds,
-        max_build_seconds: args.max_build_time,
+        max_builds: opts.max_builds,
+        max_build_seconds: opts.max_build_seconds,
         space,
         evaluate: &mut evaluate,
         on_step: &mut on_step,
@@ -100,7 +101,7 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let (results, mut summary, complete) = search.run(start);
     s.restore_lockfile();
     summary.notes.extend(skipped);
-    let matrix = crate::report::MatrixInfo {
+    let matrix = MatrixInfo {
         kind: "optimize".into(),
         name: "search".into(),
         configurations: results.len(),
@@ -111,38 +112,57 @@ pub fn optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
         &mut report,
         &crate::analysis::Inputs {
             baseline: Some(&summary.start),
-            flash_size: args.memory.flash_size,
-            ram_size: args.memory.ram_size,
+            flash_size: opts.flash_size,
+            ram_size: opts.ram_size,
             ..Default::default()
         },
     );
+    report.optimize = Some(summary);
+    (report, complete)
+}
+
+pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
+    let sink = Sink::open(opts.output.output.as_deref())?;
+    let located = session::locate(&opts.project, &opts.compile)?;
+    let s = Session::open(located, &opts.project, &opts.compile, false)?;
+    let Some(_lock) = s.lock(opts.output.quiet)? else {
+        return Ok(ExitCode::from(130));
+    };
+    let (mut report, complete) = search(opts, &s);
     let saved = s.env.weigh_dir.join("optimize.json");
-    let best = summary.best.clone();
+    let best = report
+        .optimize
+        .as_ref()
+        .map(|o| o.best.clone())
+        .unwrap_or_default();
+    let apply = apply_command(&best, &saved, opts.project.manifest_path.as_deref());
+    if let Some(o) = report.optimize.as_mut() {
+        o.notes.push(format!("apply it: {apply}"));
+    }
+    let json = OutputOptions {
+        format: Format::Json,
+        ..Default::default()
+    };
+    Sink::open(Some(&saved))?.finish(&export::render(&report, &json)?)?;
+    sink.finish(&export::render(&report, &opts.output)?)?;
+    let objective = Objective::for_target(&s.env.target);
     let best_value = report
         .configs
         .iter()
         .find(|c| c.config.name == best)
         .and_then(|c| objective.of(c));
-    let apply = apply_command(&best, &saved, args.package.manifest_path.as_deref());
-    summary.notes.push(format!("apply it: {apply}"));
-    report.optimize = Some(summary);
-    let json = crate::options::OutputOptions {
-        format: Format::Json,
-        ..Default::default()
-    };
-    Sink::open(Some(&saved))?.finish(&export::render(&report, &json)?)?;
-    sink.finish(&crate::export::render(&report, &out)?)?;
     if let Some(v) = best_value {
         let builds = report.optimize.as_ref().map_or(0, |o| o.builds);
         eprintln!(
-            "optimize: best {best}: {what} {} after {builds} builds",
+            "optimize: best {best}: {} {} after {builds} builds",
+            objective_word(objective),
             human(v)
         );
         eprintln!("  apply it: {apply}");
     }
-    Ok(if !complete {
-        ExitCode::from(130)
-    } else {
+    Ok(if complete {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(130)
     })
 }

@@ -2,16 +2,16 @@
 
 use std::process::ExitCode;
 
-use crate::cli::ShowArgs;
+use crate::options::ReportsOptions;
 use crate::output::Sink;
 use crate::report::read_report;
 
-pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let out = args.output.options();
+pub fn show(args: &ReportsOptions) -> anyhow::Result<ExitCode> {
+    let out = &args.output;
     let sink = Sink::open(out.output.as_deref())?;
-    let mut report = read_report(&args.report)?;
+    let mut report = read_report(&args.reports[0])?;
     crate::analysis::rederive(&mut report, None, None);
-    if let Some(path) = sink.finish(&crate::export::render(&report, &out)?)? {
+    if let Some(path) = sink.finish(&crate::export::render(&report, out)?)? {
         eprintln!("report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)

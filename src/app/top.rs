@@ -6,15 +6,16 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::attribute::{attribute_map, Attribution, Options, RlibIndex};
-use crate::cli::TopArgs;
 use crate::export::render_attribution;
-use crate::matrix::{BaseProfile, Debug, Strip};
+use crate::matrix::{BaseProfile, Config, Debug, Strip};
 use crate::measure::{map_file, measure_bytes, release_pages};
+use crate::options::TopOptions;
 use crate::output::Sink;
+use crate::results::ConfigResult;
 
 use super::{attribution, session};
 
-pub fn top(args: &TopArgs) -> anyhow::Result<ExitCode> {
+pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
     let filter = args
         .filter
         .as_deref()
@@ -55,13 +56,13 @@ pub fn top(args: &TopArgs) -> anyhow::Result<ExitCode> {
         &a,
         &path,
         args.output.format,
-        args.crates,
+        args.crates_only,
     )?)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Keep what the options ask for; the section rows stay whole so they add up.
-fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> Attribution {
+fn select(mut a: Attribution, args: &TopOptions, filter: Option<&regex::Regex>) -> Attribution {
     // The symbols were chosen by `attribute` (Options::symbol_*).
     if let Some(sec) = &args.section {
         let keep = |name: &str, kind: &str| name == sec || kind == sec;
@@ -91,29 +92,21 @@ fn select(mut a: Attribution, args: &TopArgs, filter: Option<&regex::Regex>) -> 
     a
 }
 
-/// Build the configuration with what attribution needs: symbols kept, and a
-/// line table (debug info does not change the code; the flash image is compared).
-fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
-    let project = args
-        .package
-        .project(&args.features, args.compile.target.as_ref());
-    let compile = args.compile.options(&args.output);
-    let located = session::locate(&project, &compile)?;
-    let own = located.project.package.replace('-', "_");
-    let matrix = args.select.options();
+/// The one configuration `top` attributes: `--only NAME`, else `release`.
+fn chosen(args: &TopOptions, located: &session::Located) -> anyhow::Result<Config> {
     let source = crate::matrix::select(
-        &matrix,
+        &args.matrix,
         &located.project.package_dir,
         &located.project.manifest_path,
     )?;
-    // `select` checked the names; top attributes one configuration.
-    let config = match (matrix.only.as_slice(), source.configs.as_slice()) {
+    // `select` checked the names.
+    let config = match (args.matrix.only.as_slice(), source.configs.as_slice()) {
         ([], configs) => configs.iter().find(|c| c.name == "release").cloned(),
         ([_], [one]) => Some(one.clone()),
         _ => None,
     };
-    let Some(config) = config else {
-        bail!(
+    config.with_context(|| {
+        format!(
             "top attributes one configuration: name it with --only NAME (one of: {})",
             source
                 .configs
@@ -121,13 +114,13 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
                 .map(|c| c.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-    };
-    let s = session::Session::open(located, &project, &compile, !config.build_std.is_empty())?;
-    let Some(_lock) = s.lock(args.output.quiet)? else {
-        bail!("interrupted while waiting for another cargo weigh run");
-    };
-    let mut notes = Vec::new();
+        )
+    })
+}
+
+/// The configuration with what attribution needs: symbols kept, and a line
+/// table (debug info does not change the code; the flash image is compared).
+fn twin_for_attribution(config: &Config, notes: &mut Vec<String>) -> Config {
     let mut twin = config.clone();
     if twin.settings.strip.is_some_and(|x| x != Strip::None) {
         twin.settings.strip = Some(Strip::None);
@@ -143,6 +136,38 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
         notes.push("built with debug = \"line-tables-only\" for exact attribution of code".into());
     }
     twin.name = format!("{} (for attribution)", config.name);
+    twin
+}
+
+/// Whether the attributed build's flash is the configuration's own.
+fn same_flash_note(built: &ConfigResult, plain: &ConfigResult, name: &str) -> Option<String> {
+    let (a, b) = (built.size.as_ref()?, plain.size.as_ref()?);
+    Some(if a.flash_hash == b.flash_hash {
+        format!("the attributed build has the same flash image as `{name}`")
+    } else {
+        format!(
+            "the attributed build's flash ({} B) differs from `{name}` ({} B): debug info changed the code",
+            a.flash_bytes, b.flash_bytes
+        )
+    })
+}
+
+/// Build the chosen configuration for attribution.
+fn build_for_attribution(args: &TopOptions) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
+    let located = session::locate(&args.project, &args.compile)?;
+    let own = located.project.package.replace('-', "_");
+    let config = chosen(args, &located)?;
+    let s = session::Session::open(
+        located,
+        &args.project,
+        &args.compile,
+        !config.build_std.is_empty(),
+    )?;
+    let Some(_lock) = s.lock(args.output.quiet)? else {
+        bail!("interrupted while waiting for another cargo weigh run");
+    };
+    let mut notes = Vec::new();
+    let twin = twin_for_attribution(&config, &mut notes);
     let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
     let plain = if twin != config {
@@ -162,22 +187,7 @@ fn build_for_attribution(args: &TopArgs) -> anyhow::Result<(PathBuf, Options, Ve
                 .unwrap_or_default()
         );
     };
-    if let (Some(a), Some(b)) = (
-        built.size.as_ref(),
-        plain.as_ref().and_then(|p| p.size.as_ref()),
-    ) {
-        if a.flash_hash == b.flash_hash {
-            notes.push(format!(
-                "the attributed build has the same flash image as `{}`",
-                config.name
-            ));
-        } else {
-            notes.push(format!(
-                "the attributed build's flash ({} B) differs from `{}` ({} B): debug info changed the code",
-                a.flash_bytes, config.name, b.flash_bytes
-            ));
-        }
-    }
+    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name)));
     let opts = Options {
         own_crate: Some(own),
         rlibs: attribution::rlib_index(&s, &twin),

@@ -73,6 +73,32 @@ fn path_of<'a>(
 /// of the file read so far).
 const UNITS_PER_RELEASE: usize = 16;
 
+/// Sequences may overlap (discarded duplicates): the first claim wins.
+/// Merged in place: a debug build has hundreds of thousands of ranges.
+fn first_claim_wins(mut ranges: Vec<(u64, u64, u32)>) -> Vec<(u64, u64, u32)> {
+    ranges.sort_unstable_by_key(|r| (r.0, r.1));
+    let mut kept = 0usize;
+    let mut covered = 0u64;
+    for i in 0..ranges.len() {
+        let (s, e, k) = ranges[i];
+        let s = s.max(covered);
+        if e <= s {
+            continue;
+        }
+        covered = e;
+        match kept.checked_sub(1).map(|j| &mut ranges[j]) {
+            Some(last) if last.1 == s && last.2 == k => last.1 = e,
+            _ => {
+                ranges[kept] = (s, e, k);
+                kept += 1;
+            }
+        }
+    }
+    ranges.truncate(kept);
+    ranges.shrink_to_fit();
+    ranges
+}
+
 /// `None` when the binary has no usable line table.
 pub fn code_by_crate(
     file: &object::File<'_>,
@@ -144,28 +170,6 @@ pub fn code_by_crate(
     if raw.is_empty() {
         return None;
     }
-    // Sequences may overlap (discarded duplicates): the first claim wins.
-    // Merged in place: a debug build has hundreds of thousands of ranges.
-    let mut ranges = raw;
-    ranges.sort_unstable_by_key(|r| (r.0, r.1));
-    let mut kept = 0usize;
-    let mut covered = 0u64;
-    for i in 0..ranges.len() {
-        let (s, e, k) = ranges[i];
-        let s = s.max(covered);
-        if e <= s {
-            continue;
-        }
-        covered = e;
-        match kept.checked_sub(1).map(|j| &mut ranges[j]) {
-            Some(last) if last.1 == s && last.2 == k => last.1 = e,
-            _ => {
-                ranges[kept] = (s, e, k);
-                kept += 1;
-            }
-        }
-    }
-    ranges.truncate(kept);
-    ranges.shrink_to_fit();
+    let ranges = first_claim_wins(raw);
     Some(LineRanges { ranges, crates })
 }

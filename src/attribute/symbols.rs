@@ -73,7 +73,10 @@ fn is_mapping_symbol(name: &str) -> bool {
     name.starts_with('$') && (name.len() == 2 || name.as_bytes().get(2) == Some(&b'.'))
 }
 
-pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>, String> {
+/// The sections attribution counts, and their index by object section index.
+fn counted_sections(
+    file: &object::File<'_>,
+) -> (Vec<Section>, HashMap<object::SectionIndex, usize>) {
     let mut sections = Vec::new();
     let mut by_index = HashMap::new();
     for s in file.sections() {
@@ -86,9 +89,15 @@ pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>,
             size: s.size(),
         });
     }
+    (sections, by_index)
+}
 
-    // (section, address, size, name)
-    let mut raw: Vec<(usize, u64, u64, Cow<'a, str>)> = Vec::new();
+/// Symbols that name bytes in a counted section: (section, address, size, name).
+fn sized_symbols<'a>(
+    file: &object::File<'a>,
+    by_index: &HashMap<object::SectionIndex, usize>,
+) -> Vec<(usize, u64, u64, Cow<'a, str>)> {
+    let mut raw = Vec::new();
     for sym in file.symbols() {
         let Some(&section) = sym.section_index().and_then(|i| by_index.get(&i)) else {
             continue;
@@ -118,6 +127,12 @@ pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>,
         }
         raw.push((section, address, sym.size(), name));
     }
+    raw
+}
+
+pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>, String> {
+    let (sections, by_index) = counted_sections(file);
+    let mut raw = sized_symbols(file, &by_index);
     // Aliases first by address; the longer symbol wins a tie.
     raw.sort_by_key(|r| (r.0, r.1, Reverse(r.2)));
     let mut symbols = Vec::with_capacity(raw.len());

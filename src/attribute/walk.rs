@@ -18,14 +18,13 @@ pub fn attribute_map(map: &memmap2::Mmap, opts: &Options) -> Result<Attribution,
     attribute_with(map, opts, &|| crate::measure::release_pages(map))
 }
 
-fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Attribution, String> {
-    let file = object::File::parse(data).map_err(|e| e.to_string())?;
-    let table = symbols::collect(&file, opts)?;
-    release();
-    let mut notes = Vec::new();
-    let mut crates: BTreeMap<String, CrateRow> = BTreeMap::new();
-    let mut add = |name: &str, kind: Kind, bytes: u64, heuristic: bool| {
-        let row = crates.entry(name.to_string()).or_insert_with(|| CrateRow {
+/// Bytes per crate and kind, as the walk finds them.
+#[derive(Default)]
+struct CrateTotals(BTreeMap<String, CrateRow>);
+
+impl CrateTotals {
+    fn add(&mut self, name: &str, kind: Kind, bytes: u64, heuristic: bool) {
+        let row = self.0.entry(name.to_string()).or_insert_with(|| CrateRow {
             name: name.to_string(),
             text: 0,
             rodata: 0,
@@ -33,64 +32,82 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
             bss: 0,
             heuristic: false,
         });
-        match kind {
-            Kind::Text => row.text = row.text.saturating_add(bytes),
-            Kind::Rodata => row.rodata = row.rodata.saturating_add(bytes),
-            Kind::Data => row.data = row.data.saturating_add(bytes),
-            Kind::Bss => row.bss = row.bss.saturating_add(bytes),
-        }
+        let slot = match kind {
+            Kind::Text => &mut row.text,
+            Kind::Rodata => &mut row.rodata,
+            Kind::Data => &mut row.data,
+            Kind::Bss => &mut row.bss,
+        };
+        *slot = slot.saturating_add(bytes);
         row.heuristic |= heuristic;
-    };
+    }
 
+    /// Largest first, ties by name.
+    fn into_rows(self) -> Vec<CrateRow> {
+        let mut crates: Vec<CrateRow> = self.0.into_values().collect();
+        crates.sort_by(|a, b| b.total().cmp(&a.total()).then(a.name.cmp(&b.name)));
+        crates
+    }
+}
+
+/// A code section by the line table; bytes without line rows (assembly,
+/// startup code) go to their symbol's crate. Returns the bytes attributed.
+fn code_by_lines(
+    table: &symbols::Table<'_>,
+    index: usize,
+    lines: &dwarf::LineRanges,
+    crates: &mut CrateTotals,
+) -> u64 {
+    let s = &table.sections[index];
+    let per_crate = lines.in_range(s.address, s.address.saturating_add(s.size));
+    let mut total: u64 = per_crate.values().fold(0u64, |a, b| a.saturating_add(*b));
+    for (krate, bytes) in per_crate {
+        crates.add(&krate, Kind::Text, bytes, false);
+    }
+    for r in table.symbols.iter().filter(|r| r.section == index) {
+        let end = r.address.saturating_add(r.bytes);
+        let uncovered = r.bytes.saturating_sub(lines.covered(r.address, end));
+        if uncovered > 0 {
+            let guessed = r.origin == Origin::Heuristic;
+            crates.add(table.crate_name(r), Kind::Text, uncovered, guessed);
+            total = total.saturating_add(uncovered);
+        }
+    }
+    total
+}
+
+/// A section by its symbols. Returns the bytes attributed.
+fn by_symbols(table: &symbols::Table<'_>, index: usize, crates: &mut CrateTotals) -> u64 {
+    let kind = table.sections[index].kind;
+    let mut total = 0u64;
+    for r in table.symbols.iter().filter(|r| r.section == index) {
+        let guessed = r.origin == Origin::Heuristic;
+        crates.add(table.crate_name(r), kind, r.bytes, guessed);
+        total = total.saturating_add(r.bytes);
+    }
+    total
+}
+
+fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Attribution, String> {
+    let file = object::File::parse(data).map_err(|e| e.to_string())?;
+    let table = symbols::collect(&file, opts)?;
+    release();
     let line_ranges = if opts.no_dwarf {
         None
     } else {
         dwarf::code_by_crate(&file, opts.own_crate.as_deref(), release)
     };
     release();
+    let mut crates = CrateTotals::default();
     let mut sections = Vec::new();
     for (index, s) in table.sections.iter().enumerate() {
-        let in_section = || table.symbols.iter().filter(move |r| r.section == index);
-        let sym_bytes: u64 = in_section().fold(0u64, |a, r| a.saturating_add(r.bytes));
-        let (attributed, by_dwarf) = match (&line_ranges, s.kind) {
-            (Some(lines), Kind::Text) => {
-                let per_crate = lines.in_range(s.address, s.address.saturating_add(s.size));
-                let mut total: u64 = per_crate.values().fold(0u64, |a, b| a.saturating_add(*b));
-                for (krate, bytes) in per_crate {
-                    add(&krate, Kind::Text, bytes, false);
-                }
-                // Code without line rows (assembly, startup code): its symbol's crate.
-                for r in in_section() {
-                    let uncovered = r.bytes.saturating_sub(
-                        lines.covered(r.address, r.address.saturating_add(r.bytes)),
-                    );
-                    if uncovered > 0 {
-                        add(
-                            table.crate_name(r),
-                            Kind::Text,
-                            uncovered,
-                            r.origin == Origin::Heuristic,
-                        );
-                        total = total.saturating_add(uncovered);
-                    }
-                }
-                (total, true)
-            }
-            _ => (sym_bytes, false),
+        let attributed = match (&line_ranges, s.kind) {
+            (Some(lines), Kind::Text) => code_by_lines(&table, index, lines, &mut crates),
+            _ => by_symbols(&table, index, &mut crates),
         };
-        if !by_dwarf {
-            for r in in_section() {
-                add(
-                    table.crate_name(r),
-                    s.kind,
-                    r.bytes,
-                    r.origin == Origin::Heuristic,
-                );
-            }
-        }
         let unattributed = s.size.saturating_sub(attributed);
         if unattributed > 0 {
-            add(UNATTRIBUTED, s.kind, unattributed, false);
+            crates.add(UNATTRIBUTED, s.kind, unattributed, false);
         }
         sections.push(SectionRow {
             name: s.name.clone(),
@@ -100,6 +117,7 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
             unattributed,
         });
     }
+    let mut notes = Vec::new();
     let code_source = if line_ranges.is_some() {
         "dwarf".to_string()
     } else {
@@ -116,14 +134,11 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
     if table.symbols.is_empty() {
         notes.push("the binary has no symbol table (stripped?): symbols are unknown".into());
     }
-    let mut crates: Vec<CrateRow> = crates.into_values().collect();
-    crates.sort_by(|a, b| b.total().cmp(&a.total()).then(a.name.cmp(&b.name)));
-    let symbols = largest_symbols(&table, opts);
     Ok(Attribution {
         code_source,
         sections,
-        crates,
-        symbols,
+        crates: crates.into_rows(),
+        symbols: largest_symbols(&table, opts),
         notes,
     })
 }

@@ -196,92 +196,101 @@ impl BuildEnv {
         } else {
             "build"
         };
-        let mut a: Vec<OsString> = vec![verb.into()];
-        let mut push = |s: String| a.push(s.into());
-        push("--message-format=json-render-diagnostics".into());
-        push("--manifest-path".into());
-        push(self.project.manifest_path.display().to_string());
-        push("-p".into());
-        push(self.project.package.clone());
-        match self.project.kind {
-            BinKind::Bin => push("--bin".into()),
-            BinKind::Example => push("--example".into()),
+        let mut a = vec![verb.to_string()];
+        a.extend(self.selection_args(config, recipe));
+        a.extend(self.settings_args(config));
+        if recipe.base.is_some() {
+            a.push("--".into());
+            a.extend(recipe.root_args.iter().cloned());
         }
-        push(self.project.binary.clone());
+        a.into_iter().map(OsString::from).collect()
+    }
+
+    /// What to build and where: the package, binary, target, features and
+    /// cargo's own flags, as the user gave them.
+    fn selection_args(&self, config: &Config, recipe: &Recipe) -> Vec<String> {
+        let mut a: Vec<String> = vec![
+            "--message-format=json-render-diagnostics".into(),
+            "--manifest-path".into(),
+            self.project.manifest_path.display().to_string(),
+            "-p".into(),
+            self.project.package.clone(),
+        ];
+        a.push(match self.project.kind {
+            BinKind::Bin => "--bin".into(),
+            BinKind::Example => "--example".into(),
+        });
+        a.push(self.project.binary.clone());
         if self.passes_target(config) {
-            push("--target".into());
-            push(self.target.clone());
+            a.extend(["--target".into(), self.target.clone()]);
         }
         for c in &self.cargo_config_args {
-            push("--config".into());
-            push(c.clone());
+            a.extend(["--config".into(), c.clone()]);
         }
-        push("--target-dir".into());
-        push(self.cargo_target_dir(&recipe.family).display().to_string());
-        push("--profile".into());
-        push(config.profile.as_str().into());
+        a.push("--target-dir".into());
+        a.push(self.cargo_target_dir(&recipe.family).display().to_string());
+        a.extend(["--profile".into(), config.profile.as_str().into()]);
         if self.locked {
-            push("--locked".into());
+            a.push("--locked".into());
         }
-        for f in &self.cargo_flags {
-            push(f.clone());
-        }
+        a.extend(self.cargo_flags.iter().cloned());
         if let Some(j) = self.jobs {
-            push(format!("-j{j}"));
+            a.push(format!("-j{j}"));
         }
         if !self.features.is_empty() {
-            push("--features".into());
-            push(self.features.join(","));
+            a.extend(["--features".into(), self.features.join(",")]);
         }
         if self.all_features {
-            push("--all-features".into());
+            a.push("--all-features".into());
         }
         if self.no_default_features {
-            push("--no-default-features".into());
+            a.push("--no-default-features".into());
         }
+        a
+    }
+
+    /// The configuration itself: profile keys, rustflags (routed where
+    /// cargo reads them), std built from source.
+    fn settings_args(&self, config: &Config) -> Vec<String> {
+        let mut a: Vec<String> = Vec::new();
         let profile = match config.profile {
             BaseProfile::Dev => "dev",
             BaseProfile::Release => "release",
         };
         for (key, value) in config.settings.toml_pairs() {
-            push("--config".into());
-            push(format!("profile.{profile}.{key}={value}"));
+            a.extend([
+                "--config".into(),
+                format!("profile.{profile}.{key}={value}"),
+            ]);
         }
         if !config.rustflags.is_empty() {
             let list = toml_string_array(&config.rustflags);
             match &self.rustflags {
                 RustflagsRoute::Env(_) => {}
-                RustflagsRoute::TargetTable => {
-                    push("--config".into());
-                    push(format!(
+                RustflagsRoute::TargetTable => a.extend([
+                    "--config".into(),
+                    format!(
                         "target.{}.rustflags={list}",
                         toml::Value::String(target_key(&self.target))
-                    ));
-                }
+                    ),
+                ]),
                 RustflagsRoute::BuildTable => {
-                    push("--config".into());
-                    push(format!("build.rustflags={list}"));
+                    a.extend(["--config".into(), format!("build.rustflags={list}")])
                 }
             }
         }
         let build_std = self.build_std_for(config);
         if !build_std.is_empty() {
-            push(format!("-Zbuild-std={}", build_std.join(",")));
+            a.push(format!("-Zbuild-std={}", build_std.join(",")));
             if !config.build_std_features.is_empty() {
-                push(format!(
+                a.push(format!(
                     "-Zbuild-std-features={}",
                     config.build_std_features.join(",")
                 ));
             }
         }
         if config.settings.panic == Some(Panic::ImmediateAbort) {
-            push("-Zpanic-immediate-abort".into());
-        }
-        if recipe.base.is_some() {
-            push("--".into());
-            for arg in &recipe.root_args {
-                push(arg.clone());
-            }
+            a.push("-Zpanic-immediate-abort".into());
         }
         a
     }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::command::{BuildEnv, Recipe};
-use super::output::{read_stderr, read_stdout, LinkFacts, Overflow, Progress};
+use super::output::{read_stderr, read_stdout, LinkFacts, Overflow, Progress, StderrFacts};
 use crate::matrix::Config;
 use crate::process::{self, Ended, Limits};
 
@@ -38,6 +38,25 @@ pub struct BuildOutcome {
     pub compiled_units: usize,
     /// Where the linker searched for scripts (for the memory map).
     pub link: LinkFacts,
+}
+
+impl BuildOutcome {
+    /// Not built yet.
+    fn new(log: PathBuf, build_std: Vec<String>) -> BuildOutcome {
+        BuildOutcome {
+            ok: false,
+            artifact: None,
+            log,
+            wall_seconds: 0.0,
+            cpu_seconds: 0.0,
+            error: None,
+            overflows: Vec::new(),
+            build_std,
+            fresh: false,
+            compiled_units: 0,
+            link: LinkFacts::default(),
+        }
+    }
 }
 
 /// What a build runs under: the stop flag (signals), a time limit, and the
@@ -117,19 +136,7 @@ pub fn build_one(
 ) -> Result<BuildOutcome, Interrupted> {
     let logs = env.weigh_dir.join("logs");
     let log_path = logs.join(format!("{}-{id}.log", slug(&config.name)));
-    let mut outcome = BuildOutcome {
-        ok: false,
-        artifact: None,
-        log: log_path.clone(),
-        wall_seconds: 0.0,
-        cpu_seconds: 0.0,
-        error: None,
-        overflows: Vec::new(),
-        build_std: env.build_std_for(config),
-        fresh: false,
-        compiled_units: 0,
-        link: LinkFacts::default(),
-    };
+    let mut outcome = BuildOutcome::new(log_path.clone(), env.build_std_for(config));
     let mut file = match std::fs::create_dir_all(&logs).and_then(|_| File::create(&log_path)) {
         Ok(f) => f,
         Err(e) => {
@@ -178,22 +185,50 @@ pub fn build_one(
     outcome.wall_seconds = finished.wall_seconds;
     outcome.compiled_units = errs.compiled;
     outcome.fresh = errs.compiled == 0;
-    outcome.overflows = errs.overflows;
     outcome.link = outs.link;
-    let note = |log: &Arc<Mutex<File>>, what: &str| {
-        let _ = writeln!(log.lock().unwrap_or_else(|e| e.into_inner()), "# {what}");
-    };
-    match finished.ended {
-        Ended::Stopped => {
-            note(&log, "interrupted");
-            return Err(Interrupted);
-        }
+    if let Ended::Stopped = finished.ended {
+        note(&log, "interrupted");
+        return Err(Interrupted);
+    }
+    let timed_out = matches!(finished.ended, Ended::TimedOut);
+    conclude(
+        env,
+        id,
+        control,
+        finished.ended,
+        errs,
+        outs.artifact,
+        &mut outcome,
+    );
+    if timed_out {
+        note(&log, outcome.error.as_deref().unwrap_or(""));
+    }
+    Ok(outcome)
+}
+
+fn note(log: &Arc<Mutex<File>>, what: &str) {
+    let _ = writeln!(log.lock().unwrap_or_else(|e| e.into_inner()), "# {what}");
+}
+
+/// What cargo's end means for the configuration: kept, timed out, or
+/// failed with the most telling error (the linker's, with a hint).
+fn conclude(
+    env: &BuildEnv,
+    id: &str,
+    control: &Control<'_>,
+    ended: Ended,
+    errs: StderrFacts,
+    artifact: Option<PathBuf>,
+    outcome: &mut BuildOutcome,
+) {
+    outcome.overflows = errs.overflows;
+    match ended {
+        Ended::Stopped => {}
         Ended::TimedOut => {
             let limit = control.timeout.map_or(0, |t| t.as_secs());
             outcome.error = Some(format!(
                 "timed out after {limit}s (--timeout); the build was stopped"
             ));
-            note(&log, outcome.error.as_deref().unwrap_or(""));
         }
         Ended::Lost(e) => outcome.error = Some(format!("waiting for cargo failed: {e}")),
         Ended::Exited {
@@ -201,21 +236,20 @@ pub fn build_one(
             cpu_seconds,
         } => {
             outcome.cpu_seconds = cpu_seconds;
-            if !status.success() {
-                let error = errs
-                    .linker_error
-                    .or(errs.first_error)
-                    .unwrap_or_else(|| format!("cargo exited with {status}"));
-                outcome.error = Some(match super::output::hint_for(&error) {
-                    Some(hint) => format!("{error}\n  hint: {hint}"),
-                    None => error,
-                });
-            } else {
-                keep(env, id, outs.artifact, &mut outcome);
+            if status.success() {
+                keep(env, id, artifact, outcome);
+                return;
             }
+            let error = errs
+                .linker_error
+                .or(errs.first_error)
+                .unwrap_or_else(|| format!("cargo exited with {status}"));
+            outcome.error = Some(match super::output::hint_for(&error) {
+                Some(hint) => format!("{error}\n  hint: {hint}"),
+                None => error,
+            });
         }
     }
-    Ok(outcome)
 }
 
 /// Copy the built binary into the configuration's slot.

@@ -3,12 +3,14 @@
 use std::time::Duration;
 
 use super::{
-    AnalysisArgs, BudgetArgs, CompileArgs, CostArgs, FeatureArgs, MatrixArgs, MemoryArgs,
-    OutputArgs, PackageArgs, RunArgs, SelectArgs,
+    AnalysisArgs, ApplyArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs, FeatureArgs,
+    MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs, OutputArgs, PackageArgs, RunArgs,
+    SelectArgs, ShowArgs, TopArgs,
 };
 use crate::options::{
-    AnalysisOptions, BudgetOptions, CompileOptions, MatrixOptions, OutputOptions, PriceOptions,
-    ProjectOptions, RunOptions, VerifyOptions,
+    AnalysisOptions, ApplyFrom, ApplyOptions, BudgetOptions, CheckOptions, CompileOptions,
+    DiffInputs, DiffOptions, MatrixOptions, MeasureOptions, OptimizeOptions, OutputOptions,
+    PriceOptions, ProjectOptions, ReportsOptions, RunOptions, TopOptions, VerifyOptions,
 };
 
 impl PackageArgs {
@@ -153,6 +155,146 @@ impl RunArgs {
                 ablation: self.analysis.ablation,
                 ..self.output.options()
             },
+        }
+    }
+}
+
+impl OptimizeArgs {
+    pub fn options(&self) -> OptimizeOptions {
+        OptimizeOptions {
+            project: self
+                .package
+                .project(&self.features, self.compile.target.as_ref()),
+            compile: self.compile.options(&self.output),
+            output: self.output.options(),
+            max_builds: self.max_builds,
+            max_build_seconds: self.max_build_time,
+            keep_unwind: self.keep_unwind,
+            stable_only: self.stable_only,
+            flash_size: self.memory.flash_size,
+            ram_size: self.memory.ram_size,
+        }
+    }
+}
+
+impl TopArgs {
+    pub fn options(&self) -> TopOptions {
+        TopOptions {
+            project: self
+                .package
+                .project(&self.features, self.compile.target.as_ref()),
+            compile: self.compile.options(&self.output),
+            matrix: self.select.options(),
+            output: self.output.options(),
+            file: self.file.clone(),
+            limit: self.limit,
+            crates_only: self.crates,
+            filter: self.filter.clone(),
+            section: self.section.clone(),
+            group_generics: self.group_generics,
+            no_dwarf: self.no_dwarf,
+            rlibs: self.rlibs.clone(),
+        }
+    }
+}
+
+impl CheckArgs {
+    pub fn options(&self) -> CheckOptions {
+        CheckOptions {
+            run: self.run.options(),
+            report: self.report.clone(),
+        }
+    }
+}
+
+impl DiffArgs {
+    /// Fails when the inputs do not make one of the three kinds of diff.
+    pub fn options(&self) -> anyhow::Result<DiffOptions> {
+        let inputs = match (&self.git, self.inputs.as_slice(), &self.from, &self.to) {
+            (Some(rev), [], None, None) => DiffInputs::Git {
+                rev: rev.clone(),
+                run: Box::new(RunOptions {
+                    project: self
+                        .package
+                        .project(&self.features, self.compile.target.as_ref()),
+                    compile: self.compile.options(&self.output),
+                    matrix: self.select.options(),
+                    analysis: AnalysisOptions {
+                        attribute: true,
+                        ..AnalysisOptions::default()
+                    },
+                    output: self.output.options(),
+                }),
+            },
+            (None, [report], Some(from), Some(to)) => DiffInputs::Within {
+                report: report.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
+            (None, [a, b], None, None) => DiffInputs::Files(a.clone(), b.clone()),
+            _ => anyhow::bail!("diff takes two inputs (JSON reports or binaries), one report with --from A --to B, or --git REV and none\n  hint: cargo weigh diff old.json new.json"),
+        };
+        Ok(DiffOptions {
+            inputs,
+            fail_on_growth: self.fail_on_growth,
+            limit: self.limit,
+            output: self.output.options(),
+        })
+    }
+}
+
+impl ApplyArgs {
+    pub fn options(&self) -> ApplyOptions {
+        let from = match &self.report {
+            Some(r) => ApplyFrom::Report(r.clone()),
+            None => ApplyFrom::Matrix {
+                preset: self.preset.clone(),
+                matrix_file: self.matrix_file.clone(),
+            },
+        };
+        ApplyOptions {
+            config: self.config.clone(),
+            from,
+            profile: self.profile.clone(),
+            force: self.force,
+            dry_run: self.dry_run,
+            manifest_path: self.manifest_path.clone(),
+            package: self.package.clone(),
+            target: self.target.clone(),
+            cargo: self.cargo.clone(),
+        }
+    }
+}
+
+impl MeasureArgs {
+    pub fn options(&self) -> MeasureOptions {
+        MeasureOptions {
+            files: self.files.clone(),
+            memory_x: self.memory_x.clone(),
+            baseline: self.baseline.clone(),
+            flash_size: self.memory.flash_size,
+            ram_size: self.memory.ram_size,
+            output: self.output.options(),
+        }
+    }
+}
+
+impl ShowArgs {
+    pub fn options(&self) -> ReportsOptions {
+        ReportsOptions {
+            reports: vec![self.report.clone()],
+            baseline: None,
+            output: self.output.options(),
+        }
+    }
+}
+
+impl MergeArgs {
+    pub fn options(&self) -> ReportsOptions {
+        ReportsOptions {
+            reports: self.reports.clone(),
+            baseline: self.baseline.clone(),
+            output: self.output.options(),
         }
     }
 }

@@ -81,6 +81,51 @@ fn row(name: &str, settings: Settings, m: Option<Measurement>, secs: f64) -> Con
     c
 }
 
+fn memory_map() -> MemoryMap {
+    MemoryMap::from_regions(
+        "memory.x".into(),
+        vec![
+            Region {
+                name: "FLASH".into(),
+                attributes: String::new(),
+                origin: 0,
+                length: 512 * 1024,
+            },
+            Region {
+                name: "RAM".into(),
+                attributes: String::new(),
+                origin: 0x2000_0000,
+                length: 128 * 1024,
+            },
+        ],
+    )
+}
+
+fn prices() -> crate::cost::CostModel {
+    crate::cost::CostModel {
+        currency: Some("USD".into()),
+        price_per_kib: Some(0.12),
+        units: Some(100_000),
+        tiers: vec![
+            crate::cost::Tier {
+                name: "4K part".into(),
+                flash_bytes: 4096,
+                price: 0.5,
+            },
+            crate::cost::Tier {
+                name: "16K part".into(),
+                flash_bytes: 16384,
+                price: 0.9,
+            },
+        ],
+        ota: Some(crate::cost::Ota {
+            devices: 1000,
+            updates_per_year: 4.0,
+            price_per_mb: 1.5,
+        }),
+    }
+}
+
 fn report() -> Report {
     let z = Settings {
         opt_level: Some(OptLevel::Z),
@@ -124,45 +169,8 @@ fn report() -> Report {
         configurations: 4,
         shard: None,
     });
-    r.memory = Some(MemoryMap::from_regions(
-        "memory.x".into(),
-        vec![
-            Region {
-                name: "FLASH".into(),
-                attributes: String::new(),
-                origin: 0,
-                length: 512 * 1024,
-            },
-            Region {
-                name: "RAM".into(),
-                attributes: String::new(),
-                origin: 0x2000_0000,
-                length: 128 * 1024,
-            },
-        ],
-    ));
-    let prices = crate::cost::CostModel {
-        currency: Some("USD".into()),
-        price_per_kib: Some(0.12),
-        units: Some(100_000),
-        tiers: vec![
-            crate::cost::Tier {
-                name: "4K part".into(),
-                flash_bytes: 4096,
-                price: 0.5,
-            },
-            crate::cost::Tier {
-                name: "16K part".into(),
-                flash_bytes: 16384,
-                price: 0.9,
-            },
-        ],
-        ota: Some(crate::cost::Ota {
-            devices: 1000,
-            updates_per_year: 4.0,
-            price_per_mb: 1.5,
-        }),
-    };
+    r.memory = Some(memory_map());
+    let prices = prices();
     crate::analysis::derive(
         &mut r,
         &crate::analysis::Inputs {

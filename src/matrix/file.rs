@@ -138,6 +138,32 @@ fn parse_file(path: &Path, in_manifest: bool) -> Result<ConfigFile, FileError> {
     })
 }
 
+/// Every name given and unique (the preset's names at offset 0).
+fn unique_names(
+    text: &str,
+    names: Vec<(String, std::ops::Range<usize>)>,
+    mut seen: HashMap<String, usize>,
+    preset: bool,
+) -> Result<(), (std::ops::Range<usize>, String)> {
+    for (name, span) in names {
+        if name.trim().is_empty() {
+            return Err((span, "a configuration name is empty; give it a name".into()));
+        }
+        if let Some(first) = seen.insert(name.clone(), span.start) {
+            let where_first = if first == 0 && preset {
+                "the preset".to_string()
+            } else {
+                format!("line {}", line_of(text, first))
+            };
+            return Err((
+                span,
+                format!("duplicate configuration name `{name}` (first defined at {where_first}); names must be unique"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parse the text of a weigh file (or a Cargo.toml holding one).
 pub(crate) fn parse_text(
     path: &Path,
@@ -176,7 +202,7 @@ pub(crate) fn parse_text(
             }
         }
     }
-    let mut seen: HashMap<String, usize> = configs.iter().map(|c| (c.name.clone(), 0)).collect();
+    let seen: HashMap<String, usize> = configs.iter().map(|c| (c.name.clone(), 0)).collect();
     let mut names = Vec::new();
     for rc in raw.configs {
         names.push((rc.name.get_ref().clone(), rc.name.span()));
@@ -191,26 +217,7 @@ pub(crate) fn parse_text(
             configs.push(c);
         }
     }
-    for (name, span) in names {
-        if name.trim().is_empty() {
-            return Err(at(
-                span,
-                "a configuration name is empty; give it a name".into(),
-            ));
-        }
-        if let Some(first) = seen.insert(name.clone(), span.start) {
-            let first_line = line_of(text, first);
-            let where_first = if first == 0 && raw.preset.is_some() {
-                "the preset".to_string()
-            } else {
-                format!("line {first_line}")
-            };
-            return Err(at(
-                span,
-                format!("duplicate configuration name `{name}` (first defined at {where_first}); names must be unique"),
-            ));
-        }
-    }
+    unique_names(text, names, seen, raw.preset.is_some()).map_err(|(span, msg)| at(span, msg))?;
     if configs.is_empty() && raw.cost.is_none() {
         return Err(invalid(
             "the file defines no configurations: add `preset = \"standard\"`, a `[[config]]` table or a `[matrix]`".into(),

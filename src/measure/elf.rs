@@ -42,6 +42,39 @@ struct Raw<'data> {
     lma: u64,
 }
 
+/// What the file holds besides the program: debug info and the symbol table.
+#[derive(Default)]
+struct NotLoaded {
+    has_debug_info: bool,
+    debug_info_bytes: u64,
+    symbol_table_bytes: u64,
+}
+
+impl NotLoaded {
+    fn count(&mut self, name: &str, sh_type: u32, flags: u64, size: u64) {
+        self.has_debug_info |= name == ".debug_info";
+        if flags & u64::from(elf::SHF_ALLOC) != 0 || sh_type == elf::SHT_NOBITS {
+            return;
+        }
+        if name.starts_with(".debug") || name.starts_with(".zdebug") {
+            self.debug_info_bytes = self.debug_info_bytes.saturating_add(size);
+        } else if sh_type == elf::SHT_SYMTAB || name == ".strtab" {
+            self.symbol_table_bytes = self.symbol_table_bytes.saturating_add(size);
+        }
+    }
+}
+
+/// A section's bytes must lie inside the file.
+fn in_file(name: &str, offset: u64, size: u64, len: usize) -> Result<(), BytesError> {
+    match offset.checked_add(size) {
+        Some(end) if end <= len as u64 => Ok(()),
+        _ => Err(BytesError::Corrupt(format!(
+            "section `{name}` claims bytes {offset}..{} but the file has only {len} bytes",
+            offset.saturating_add(size)
+        ))),
+    }
+}
+
 fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
     data: &[u8],
 ) -> Result<Measurement, BytesError> {
@@ -52,8 +85,7 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
     let segments = header.program_headers(endian, data).map_err(corrupt)?;
 
     let mut out = Vec::new();
-    let mut has_debug_info = false;
-    let (mut debug_info_bytes, mut symbol_table_bytes) = (0u64, 0u64);
+    let mut extra = NotLoaded::default();
     for section in sections.iter() {
         let name = sections.section_name(endian, section).map_err(corrupt)?;
         let name = String::from_utf8_lossy(name).into_owned();
@@ -61,32 +93,14 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         if sh_type == elf::SHT_NULL {
             continue;
         }
-        if name == ".debug_info" {
-            has_debug_info = true;
-        }
         let flags: u64 = section.sh_flags(endian).into();
         let size: u64 = section.sh_size(endian).into();
-        if flags & u64::from(elf::SHF_ALLOC) == 0 && sh_type != elf::SHT_NOBITS {
-            if name.starts_with(".debug") || name.starts_with(".zdebug") {
-                debug_info_bytes = debug_info_bytes.saturating_add(size);
-            } else if sh_type == elf::SHT_SYMTAB || name == ".strtab" {
-                symbol_table_bytes = symbol_table_bytes.saturating_add(size);
-            }
-        }
+        extra.count(&name, sh_type, flags, size);
         let addr: u64 = section.sh_addr(endian).into();
         let offset: u64 = section.sh_offset(endian).into();
         let nobits = sh_type == elf::SHT_NOBITS;
-        if !nobits
-            && size > 0
-            && offset
-                .checked_add(size)
-                .is_none_or(|end| end > data.len() as u64)
-        {
-            return Err(BytesError::Corrupt(format!(
-                "section `{name}` claims bytes {offset}..{} but the file has only {} bytes",
-                offset.saturating_add(size),
-                data.len()
-            )));
+        if !nobits && size > 0 {
+            in_file(&name, offset, size, data.len())?;
         }
         let lma = load_address::<Elf>(endian, segments, addr, offset, nobits);
         let alloc = flags & u64::from(elf::SHF_ALLOC) != 0;
@@ -123,9 +137,9 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         image_bytes: image_len(&out),
         berkeley,
         format: format_name(header, endian),
-        has_debug_info,
-        debug_info_bytes,
-        symbol_table_bytes,
+        has_debug_info: extra.has_debug_info,
+        debug_info_bytes: extra.debug_info_bytes,
+        symbol_table_bytes: extra.symbol_table_bytes,
         flash_hash: flash_hash(&out),
         sections,
     })

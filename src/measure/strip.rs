@@ -207,48 +207,55 @@ fn string_table(names: &[&[u8]]) -> (Vec<u8>, Vec<u32>) {
     (table, offsets)
 }
 
-fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Out<'_>, String> {
-    let e = |e: object::Error| e.to_string();
-    let header = Elf::parse(data).map_err(e)?;
-    let endian = header.endian().map_err(e)?;
-    let sections = header.sections(endian, data).map_err(e)?;
-    let segments = header.program_headers(endian, data).map_err(e)?;
-    let layout = if header.is_class_64() { L64 } else { L32 };
-    let shentsize = if layout.is_64 { 64 } else { 40 };
+/// The sections a stripped file keeps, by their index in the input.
+struct Kept {
+    /// Input indices, in order; the null section first.
+    indices: Vec<usize>,
+    /// Input index → index in the output (0 when removed).
+    new_index: Vec<u32>,
+    /// Input index → new file offset, for the non-allocated sections moved
+    /// after the loaded bytes.
+    placed: Vec<Option<u64>>,
+    /// Kept position → offset of its name in the new section-name table.
+    name_at: Vec<u32>,
+}
 
-    let all: Vec<&Elf::SectionHeader> = sections.iter().collect();
-    // Keep the null section, every allocated one and the non-allocated
-    // ones strip keeps (comments, attributes, notes), in their order.
-    let mut kept = Vec::new();
+/// Keep the null section, every allocated one and the non-allocated ones
+/// strip keeps (comments, attributes, notes), in their order.
+fn kept_sections<Elf: FileHeader<Endian = Endianness>>(
+    sections: &object::read::elf::SectionTable<'_, Elf>,
+    all: &[&Elf::SectionHeader],
+    endian: Endianness,
+) -> Kept {
+    let mut indices = Vec::new();
     let mut new_index = vec![0u32; all.len()];
     for (i, s) in all.iter().enumerate() {
         let flags: u64 = s.sh_flags(endian).into();
         let alloc = flags & u64::from(elf::SHF_ALLOC) != 0;
         let name = sections.section_name(endian, s).unwrap_or_default();
         if i == 0 || alloc || !removed_by_strip(name, s.sh_type(endian)) {
-            new_index[i] = kept.len() as u32;
-            kept.push(i);
+            new_index[i] = indices.len() as u32;
+            indices.push(i);
         }
     }
-    let end = loaded_end::<Elf>(data, header, endian, segments, &all, &kept)?;
-    let ehsize =
-        usize::from(header.e_ehsize(endian)).clamp(if layout.is_64 { 64 } else { 52 }, end);
-    let mut out = Out {
-        head: data[..ehsize].to_vec(),
-        body: &data[ehsize..end],
-        tail: Vec::new(),
-        big: endian == Endianness::Big,
-    };
-    if kept.is_empty() {
-        // No section table to rebuild: the loaded bytes alone.
-        out.put_word(layout.e_shoff, 0, layout.is_64);
-        out.put_u16(layout.e_shnum, 0);
-        out.put_u16(layout.e_shstrndx, 0);
-        return Ok(out);
+    Kept {
+        indices,
+        new_index,
+        placed: vec![None; all.len()],
+        name_at: Vec::new(),
     }
-    // Non-allocated sections kept: after the loaded bytes, each at its alignment.
-    let mut placed = vec![None; all.len()];
-    for &i in kept.iter().skip(1) {
+}
+
+/// Non-allocated sections kept: after the loaded bytes, each at its alignment.
+fn place_unloaded<Elf: FileHeader<Endian = Endianness>>(
+    out: &mut Out<'_>,
+    kept: &mut Kept,
+    all: &[&Elf::SectionHeader],
+    endian: Endianness,
+    data: &[u8],
+    end: usize,
+) -> Result<(), String> {
+    for &i in kept.indices.iter().skip(1) {
         let s = all[i];
         let flags: u64 = s.sh_flags(endian).into();
         if flags & u64::from(elf::SHF_ALLOC) != 0 {
@@ -262,29 +269,26 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
         }
         let align: u64 = s.sh_addralign(endian).into();
         out.align(align.max(1) as usize);
-        placed[i] = Some(out.len() as u64);
+        kept.placed[i] = Some(out.len() as u64);
         if s.sh_type(endian) != elf::SHT_NOBITS {
-            out.extend(s.data(endian, data).map_err(e)?);
+            out.extend(s.data(endian, data).map_err(|e| e.to_string())?);
         }
     }
-    // The new section-name table: kept names and its own.
-    let mut names: Vec<&[u8]> = Vec::with_capacity(kept.len() + 1);
-    for &i in &kept {
-        names.push(if i == 0 {
-            &[][..]
-        } else {
-            sections.section_name(endian, all[i]).map_err(e)?
-        });
-    }
-    names.push(b".shstrtab");
-    let (table, name_at) = string_table(&names);
-    let shstrtab_offset = out.len();
-    out.extend(&table);
-    out.align(if layout.is_64 { 8 } else { 4 });
+    Ok(())
+}
 
-    let shoff = out.len();
-    let shdr_table = header.e_shoff(endian).into() as usize;
-    for (k, &i) in kept.iter().enumerate() {
+/// The kept sections' headers, copied with new names, offsets and links.
+fn kept_headers<Elf: FileHeader<Endian = Endianness>>(
+    out: &mut Out<'_>,
+    kept: &Kept,
+    all: &[&Elf::SectionHeader],
+    endian: Endianness,
+    data: &[u8],
+    shdr_table: usize,
+    layout: &Layout,
+) -> Result<(), String> {
+    let shentsize = if layout.is_64 { 64 } else { 40 };
+    for (k, &i) in kept.indices.iter().enumerate() {
         let raw = shdr_table
             .checked_add(i * shentsize)
             .and_then(|from| data.get(from..from.checked_add(shentsize)?))
@@ -295,41 +299,93 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
             continue;
         }
         let s = all[i];
-        out.put_u32(at, name_at[k]);
-        if let Some(offset) = placed[i] {
+        out.put_u32(at, kept.name_at[k]);
+        if let Some(offset) = kept.placed[i] {
             out.put_word(at + layout.sh_offset, offset, layout.is_64);
         }
-        let link = s.sh_link(endian) as usize;
-        out.put_u32(
-            at + layout.sh_link,
-            new_index.get(link).copied().unwrap_or(0),
-        );
+        let new = |index: u32| kept.new_index.get(index as usize).copied().unwrap_or(0);
+        out.put_u32(at + layout.sh_link, new(s.sh_link(endian)));
         let flags: u64 = s.sh_flags(endian).into();
         if flags & u64::from(elf::SHF_INFO_LINK) != 0 {
-            let info = s.sh_info(endian) as usize;
-            out.put_u32(
-                at + layout.sh_info,
-                new_index.get(info).copied().unwrap_or(0),
-            );
+            out.put_u32(at + layout.sh_info, new(s.sh_info(endian)));
         }
     }
-    // The section-name table's own header.
+    Ok(())
+}
+
+/// The section-name table's own header, last.
+fn shstrtab_header(out: &mut Out<'_>, name: u32, offset: usize, size: usize, layout: &Layout) {
+    let shentsize = if layout.is_64 { 64 } else { 40 };
     let at = out.len();
     out.extend(&vec![0u8; shentsize]);
-    out.put_u32(at, name_at[kept.len()]);
+    out.put_u32(at, name);
     out.put_u32(at + 4, elf::SHT_STRTAB);
-    out.put_word(at + layout.sh_offset, shstrtab_offset as u64, layout.is_64);
-    out.put_word(at + layout.sh_size, table.len() as u64, layout.is_64);
+    out.put_word(at + layout.sh_offset, offset as u64, layout.is_64);
+    out.put_word(at + layout.sh_size, size as u64, layout.is_64);
     let align_at = if layout.is_64 { 48 } else { 32 };
     out.put_word(at + align_at, 1, layout.is_64);
+}
 
-    let count = kept.len() + 1;
-    if count >= elf::SHN_LORESERVE as usize {
+fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Out<'_>, String> {
+    let e = |e: object::Error| e.to_string();
+    let header = Elf::parse(data).map_err(e)?;
+    let endian = header.endian().map_err(e)?;
+    let sections = header.sections(endian, data).map_err(e)?;
+    let segments = header.program_headers(endian, data).map_err(e)?;
+    let layout = if header.is_class_64() { L64 } else { L32 };
+
+    let all: Vec<&Elf::SectionHeader> = sections.iter().collect();
+    let mut kept = kept_sections::<Elf>(&sections, &all, endian);
+    let end = loaded_end::<Elf>(data, header, endian, segments, &all, &kept.indices)?;
+    let ehsize =
+        usize::from(header.e_ehsize(endian)).clamp(if layout.is_64 { 64 } else { 52 }, end);
+    let mut out = Out {
+        head: data[..ehsize].to_vec(),
+        body: &data[ehsize..end],
+        tail: Vec::new(),
+        big: endian == Endianness::Big,
+    };
+    if kept.indices.is_empty() {
+        // No section table to rebuild: the loaded bytes alone.
+        out.put_word(layout.e_shoff, 0, layout.is_64);
+        out.put_u16(layout.e_shnum, 0);
+        out.put_u16(layout.e_shstrndx, 0);
+        return Ok(out);
+    }
+    place_unloaded::<Elf>(&mut out, &mut kept, &all, endian, data, end)?;
+    // The new section-name table: kept names and its own.
+    let mut names: Vec<&[u8]> = Vec::with_capacity(kept.indices.len() + 1);
+    for &i in &kept.indices {
+        names.push(if i == 0 {
+            &[][..]
+        } else {
+            sections.section_name(endian, all[i]).map_err(e)?
+        });
+    }
+    names.push(b".shstrtab");
+    let (table, name_at) = string_table(&names);
+    kept.name_at = name_at;
+    let shstrtab_offset = out.len();
+    out.extend(&table);
+    out.align(if layout.is_64 { 8 } else { 4 });
+
+    let shoff = out.len();
+    let shdr_table = header.e_shoff(endian).into() as usize;
+    kept_headers::<Elf>(&mut out, &kept, &all, endian, data, shdr_table, &layout)?;
+    let n = kept.indices.len();
+    shstrtab_header(
+        &mut out,
+        kept.name_at[n],
+        shstrtab_offset,
+        table.len(),
+        &layout,
+    );
+    if n + 1 >= elf::SHN_LORESERVE as usize {
         return Err("too many sections to write a stripped file".into());
     }
     out.put_word(layout.e_shoff, shoff as u64, layout.is_64);
-    out.put_u16(layout.e_shnum, count as u16);
-    out.put_u16(layout.e_shstrndx, kept.len() as u16);
+    out.put_u16(layout.e_shnum, (n + 1) as u16);
+    out.put_u16(layout.e_shstrndx, n as u16);
     Ok(out)
 }
 

@@ -2,15 +2,14 @@
 //! `cargo run` would) and compare its output and exit status with the
 //! baseline's, so a smaller build that behaves differently is flagged.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::process::{self, Ended, Limits};
+use crate::process::{self, Captured, Ended, Limits};
 pub use crate::project::Runner;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,10 +118,7 @@ pub fn run_artifact(
         }
         None => Command::new(artifact),
     };
-    cmd.current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.current_dir(cwd);
     let error = |detail: String| Verification {
         status: VerifyStatus::Error,
         exit_code: None,
@@ -130,7 +126,11 @@ pub fn run_artifact(
         output: String::new(),
         detail: Some(detail),
     };
-    let mut child = match process::spawn(&mut cmd) {
+    let limits = Limits {
+        stop,
+        timeout: Some(timeout),
+    };
+    let Captured { finished, output } = match process::run_captured(&mut cmd, limits) {
         Ok(c) => c,
         Err(e) => {
             let what = runner
@@ -144,25 +144,6 @@ pub fn run_artifact(
             )));
         }
     };
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out_thread = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = stdout.read_to_end(&mut b);
-        b
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = stderr.read_to_end(&mut b);
-        b
-    });
-    let limits = Limits {
-        stop,
-        timeout: Some(timeout),
-    };
-    let finished = process::supervise(&mut child, limits, None);
-    let mut output = out_thread.join().unwrap_or_default();
-    output.extend(err_thread.join().unwrap_or_default());
     let (exit_code, timed_out) = match finished.ended {
         Ended::Stopped => return Err(Interrupted),
         Ended::Lost(e) => return Ok(error(format!("waiting for the runner failed: {e}"))),

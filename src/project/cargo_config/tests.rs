@@ -1,4 +1,6 @@
 use super::*;
+use cargo_platform::Cfg;
+use std::str::FromStr;
 
 const THUMB: &str = "thumbv7em-none-eabihf";
 
