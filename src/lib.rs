@@ -1,30 +1,32 @@
 //! cargo-weigh: build a Cargo project under a matrix of profile settings and
 //! measure every binary from the ELF itself.
 //!
-//! Stages, data flowing one way: `cli` → `matrix` → `project`/`toolchain` →
-//! `build` → `measure` → `report` → `export`. `app` wires them together.
+//! Data flows one way: `cli` → `options` → `matrix` → `project`/`toolchain`
+//! → `build` (which calls `measure`) → `analysis` → `report` → `export`.
+//! `app` holds one file per command and wires the stages together; see
+//! docs/architecture.md. Unix only: process groups, signals and `wait4`.
 
 pub mod ablation;
 pub mod analysis;
 pub mod app;
-pub mod apply;
 pub mod attribute;
 pub mod budget;
 pub mod build;
 pub mod cli;
+pub mod compare;
 pub mod cost;
-pub mod diff;
+pub mod edit;
 pub mod export;
 pub mod matrix;
 pub mod measure;
 pub mod memory;
 pub mod optimize;
 pub mod options;
-pub mod output;
 pub mod process;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod sink;
 pub mod suggest;
 pub mod toolchain;
 pub mod units;

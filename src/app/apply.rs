@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::apply::{plan_cargo_config, plan_manifest, FileEdit};
+use crate::edit::{plan_cargo_config, plan_manifest, FileEdit};
 use crate::matrix::{self, BaseProfile, Config, Panic};
 use crate::options::{ApplyFrom, ApplyOptions};
 use crate::options::{MatrixOptions, ProjectOptions};

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use super::run::{budget, finish, run_matrix};
 use crate::analysis::{self, Inputs};
 use crate::options::CheckOptions;
-use crate::output::Sink;
 use crate::report::read_report;
+use crate::sink::Sink;
 
 pub fn check(args: &CheckOptions) -> anyhow::Result<ExitCode> {
     let opts = &args.run;

@@ -8,13 +8,13 @@ use anyhow::{bail, Context};
 
 use super::run::run_matrix;
 use crate::attribute::{attribute_map, Options};
-use crate::diff::{compare_configs, compare_reports, Diff};
+use crate::compare::{compare_configs, compare_reports, Diff};
 use crate::export::render_diff;
 use crate::measure::{map_file, measure_bytes};
 use crate::options::{DiffInputs, DiffOptions, RunOptions};
-use crate::output::Sink;
 use crate::report::{read_report, Report};
 use crate::results::ConfigResult;
+use crate::sink::Sink;
 
 pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;

@@ -8,9 +8,9 @@ use crate::analysis::{self, Inputs};
 use crate::measure::measure_file;
 use crate::memory::{parse_memory, MemoryError, MemoryMap};
 use crate::options::MeasureOptions;
-use crate::output::Sink;
 use crate::report::Report;
 use crate::results::ConfigResult;
+use crate::sink::Sink;
 
 fn memory_map(path: &std::path::Path) -> anyhow::Result<MemoryMap> {
     let text = std::fs::read_to_string(path)

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::output::Sink;
 use crate::report::read_report;
 use crate::report::Report;
+use crate::sink::Sink;
 
 /// Join shard reports: same schema, toolchain, target, project and sources.
 pub(super) fn merge(args: &crate::options::ReportsOptions) -> anyhow::Result<ExitCode> {

@@ -9,9 +9,9 @@ use crate::export;
 use crate::matrix::{BaseProfile, Config, Settings};
 use crate::optimize::{Search, SearchSpace, Step};
 use crate::options::{Format, OptimizeOptions, OutputOptions};
-use crate::output::Sink;
 use crate::report::{MatrixInfo, Report};
 use crate::results::Objective;
+use crate::sink::Sink;
 use crate::units::human;
 
 use super::session::{self, Session};

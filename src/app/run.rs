@@ -14,9 +14,9 @@ use crate::build::Runner;
 use crate::export;
 use crate::matrix::{Config, MatrixSource, Strip};
 use crate::options::{OutputOptions, RunOptions};
-use crate::output::Sink;
 use crate::report::{read_report, MatrixInfo, Report, RunTiming};
 use crate::results::{ConfigResult, Objective};
+use crate::sink::Sink;
 
 /// `cargo weigh`: the matrix, rendered.
 pub fn weigh(opts: &RunOptions) -> anyhow::Result<ExitCode> {

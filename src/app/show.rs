@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use crate::options::ReportsOptions;
-use crate::output::Sink;
 use crate::report::read_report;
+use crate::sink::Sink;
 
 pub fn show(args: &ReportsOptions) -> anyhow::Result<ExitCode> {
     let out = &args.output;

@@ -10,8 +10,8 @@ use crate::export::render_attribution;
 use crate::matrix::{BaseProfile, Config, Debug, Strip};
 use crate::measure::{map_file, measure_bytes, release_pages};
 use crate::options::TopOptions;
-use crate::output::Sink;
 use crate::results::ConfigResult;
+use crate::sink::Sink;
 
 use super::{attribution, session};
 

@@ -13,7 +13,7 @@ use super::output::Progress as CargoLine;
 use super::progress::{Mode, Progress};
 use super::row::result_row;
 use super::run::{build_one, Control};
-use crate::matrix::Config;
+use crate::matrix::{BuildInputs, Config};
 use crate::results::{ConfigResult, Objective};
 
 /// How the runner runs.
@@ -163,7 +163,7 @@ impl<'a> Runner<'a> {
     }
 
     fn cached(&self, config: &Config) -> Option<ConfigResult> {
-        let mut row = self.cache?.get(&config.id(self.context))?;
+        let mut row = self.cache?.get(&BuildInputs::of(config).id(self.context))?;
         if row.shares_build_of.is_some() && !self.env.share {
             return None;
         }
@@ -194,7 +194,7 @@ impl<'a> Runner<'a> {
         recipe: &Recipe,
         progress: &Progress,
     ) -> Option<ConfigResult> {
-        let id = config.id(self.context);
+        let id = BuildInputs::of(config).id(self.context);
         // This build's own slot; cargo takes the rest from the shared pool.
         let _slot = match &self.jobserver {
             Some(client) => Some(self.acquire(client)?),

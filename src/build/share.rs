@@ -15,9 +15,7 @@
 //! a few instructions may come in another order, as between any two builds
 //! whose crate hashes differ. `--no-share` builds every configuration alone.
 
-use sha2::{Digest, Sha256};
-
-use crate::matrix::{Config, Lto, Settings};
+use crate::matrix::{BuildInputs, Config, Lto, Settings};
 
 /// What compiles the dependencies: the configuration without `strip`, and
 /// with thin and fat LTO alike (both bitcode-only dependencies).
@@ -38,25 +36,10 @@ fn dependency_settings(config: &Config, share: bool) -> Settings {
 /// workspace's own packages by their path relative to its root, so they
 /// would overwrite each other's units in one directory).
 pub fn family(config: &Config, share: bool, build_std: &[String], workspace: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(workspace);
-    h.update([0]);
-    h.update(config.profile.as_str());
-    for (k, v) in dependency_settings(config, share).toml_pairs() {
-        h.update([0]);
-        h.update(k);
-        h.update(b"=");
-        h.update(v);
-    }
-    for list in [&config.rustflags[..], build_std, &config.build_std_features] {
-        h.update([1]);
-        for item in list {
-            h.update(item.as_bytes());
-            h.update([0]);
-        }
-    }
-    let digest = h.finalize();
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    BuildInputs::of(config)
+        .with_settings(dependency_settings(config, share))
+        .with_build_std(build_std)
+        .id(workspace)
 }
 
 /// The rustc arguments for the root crate that turn `base`'s build into

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::escape::markdown as md;
 use super::views::compare::{details, summary, unchanged};
 use super::{html, markdown, terminal};
-use crate::diff::Diff;
+use crate::compare::Diff;
 use crate::options::Format;
 
 #[derive(Serialize)]

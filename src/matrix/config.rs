@@ -1,7 +1,6 @@
 //! A configuration: a name and everything that changes the build.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::settings::Settings;
 
@@ -79,29 +78,5 @@ impl Config {
         } else {
             parts.join(" ")
         }
-    }
-
-    /// A stable id from the effective build inputs (not the name), so the same
-    /// settings reuse one artifact slot whatever they are called.
-    pub fn id(&self, context: &str) -> String {
-        let mut h = Sha256::new();
-        h.update(context.as_bytes());
-        h.update([0]);
-        h.update(self.profile.as_str());
-        for (k, v) in self.settings.toml_pairs() {
-            h.update([0]);
-            h.update(k);
-            h.update(b"=");
-            h.update(v);
-        }
-        for list in [&self.rustflags, &self.build_std, &self.build_std_features] {
-            h.update([1]);
-            for item in list {
-                h.update(item);
-                h.update([0]);
-            }
-        }
-        let digest = h.finalize();
-        digest[..6].iter().map(|b| format!("{b:02x}")).collect()
     }
 }

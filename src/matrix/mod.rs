@@ -2,12 +2,14 @@
 
 mod config;
 mod file;
+mod identity;
 mod presets;
 mod settings;
 mod source;
 
 pub use config::{BaseProfile, Config};
 pub use file::{load_project_file, ConfigFile, FileError};
+pub use identity::BuildInputs;
 pub use presets::{preset, PRESETS};
 pub use settings::{Debug, Lto, OptLevel, Panic, Settings, Strip, KEYS};
 pub use source::{select, MatrixSource, SelectError};

@@ -75,10 +75,10 @@ pub struct SearchSpace {
 impl SearchSpace {
     /// A key equal for configurations that build the same thing.
     pub fn key(&self, c: &Config) -> String {
-        let mut n = c.clone();
-        n.name.clear();
-        n.settings = c.settings.normalized(&self.effective, self.target_aborts);
-        serde_json::to_string(&n).expect("serializable")
+        let effective = c.settings.normalized(&self.effective, self.target_aborts);
+        crate::matrix::BuildInputs::of(c)
+            .with_settings(effective)
+            .id("")
     }
 
     fn panic_matters(&self) -> bool {

@@ -7,7 +7,7 @@ use super::super::escape::html as esc;
 use super::super::views::compare;
 use super::assets;
 use super::table::table;
-use crate::diff::Diff;
+use crate::compare::Diff;
 
 pub fn page(d: &Diff, limit: usize) -> Vec<u8> {
     let title = format!("cargo weigh diff: {} → {}", d.before, d.after);

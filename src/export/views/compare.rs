@@ -3,7 +3,7 @@
 //! symbols.
 
 use super::super::model::{Cell, Column, Table};
-use crate::diff::{Change, ConfigDiff, Diff, Status};
+use crate::compare::{Change, ConfigDiff, Diff, Status};
 use crate::units::{human, signed_human, signed_pct};
 
 fn opt(v: Option<u64>) -> Cell {
