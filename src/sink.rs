@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::options::Format;
+
 pub enum Sink {
     Stdout,
     File {
@@ -53,6 +55,36 @@ impl Sink {
             path: path.to_path_buf(),
             tmp,
         })
+    }
+
+    /// `--format html` without `-o`, on a terminal: a page is not terminal
+    /// output, so it goes to `default` (as cargo's `--timings` page does).
+    /// Redirected, it stays on standard output.
+    pub fn or_page(
+        self,
+        format: Format,
+        default: impl FnOnce() -> PathBuf,
+    ) -> anyhow::Result<Sink> {
+        use std::io::IsTerminal;
+        match self {
+            Sink::Stdout if format == Format::Html && std::io::stdout().is_terminal() => {
+                let path = default();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("cannot create `{}`", dir.display()))?;
+                }
+                Sink::open(Some(&path))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Write the bytes; for a file, say where on stderr.
+    pub fn write(self, bytes: &[u8]) -> anyhow::Result<()> {
+        if let Some(path) = self.finish(bytes)? {
+            eprintln!("report written to {}", path.display());
+        }
+        Ok(())
     }
 
     /// Write the bytes and give the file its name (atomic rename); the

@@ -151,7 +151,13 @@ pub fn signed_pct(p: f64) -> String {
 pub fn money(v: f64, currency: &str) -> String {
     // Below one unit of currency, cents hide what a KiB of flash costs.
     let text = if v != 0.0 && v.abs() < 1.0 {
-        format!("{:.4}", v.abs())
+        // Up to four decimals, at least two: 0.89, 0.125, 0.0035.
+        let t = format!("{:.4}", v.abs());
+        let keep = t
+            .trim_end_matches('0')
+            .len()
+            .max(t.find('.').map_or(0, |d| d + 3));
+        t[..keep].to_string()
     } else {
         cents(v)
     };
@@ -213,5 +219,7 @@ mod tests {
         assert_eq!(signed_money(-7828.0, "USD"), "−7,828.00 USD");
         assert_eq!(signed_money(0.001, ""), "±0.00");
         assert_eq!(money(0.0035, "USD"), "0.0035 USD");
+        assert_eq!(money(0.89, "USD"), "0.89 USD");
+        assert_eq!(money(0.125, ""), "0.125");
     }
 }

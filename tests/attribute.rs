@@ -164,6 +164,16 @@ fn diff_of_a_report_with_itself_is_zero_and_a_format_call_shows_up() {
         }
     }
 
+    // As a pull-request comment: short, and it says so.
+    let md = run(weigh()
+        .arg("diff")
+        .arg(&before)
+        .arg(&before)
+        .args(["--format", "markdown"]));
+    let md = text(&md).0;
+    assert!(md.lines().count() <= 8, "{md}");
+    assert!(md.contains("No size change in"), "{md}");
+
     // A one-line change that formats a string.
     let main = project.join("src/main.rs");
     let src = std::fs::read_to_string(&main).unwrap();

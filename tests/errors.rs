@@ -163,6 +163,13 @@ fn e08_unknown_target() {
         2,
         &["unknown target `thumbv99-none-eabi`", "--print target-list"],
     );
+    // A typo gets the target meant.
+    check(
+        in_dir(d.path()).args(["--target", "thumbv7em-none-eabhf"]),
+        Some(d.path()),
+        2,
+        &["did you mean `thumbv7em-none-eabihf`?"],
+    );
 }
 
 /// A toolchain that knows the target but has neither its core nor rust-src:
@@ -385,6 +392,15 @@ fn e24_measure_missing_file() {
         2,
         &["/nonexistent/fw.elf", "check the path"],
     );
+    // The cause is said once, before the hint.
+    let all = check(
+        weigh().arg("measure").arg("/nonexistent/fw.elf"),
+        None,
+        2,
+        &[],
+    );
+    assert_eq!(all.matches("No such file").count(), 1, "{all}");
+    assert!(all.trim_end().ends_with("produced by a linker"), "{all}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::sink::Sink;
 pub fn check(args: &CheckOptions) -> anyhow::Result<ExitCode> {
     let opts = &args.run;
     let sink = Sink::open(opts.output.output.as_deref())?;
-    let report = match &args.report {
+    let (report, page) = match &args.report {
         Some(path) => {
             let mut report = read_report(path)?;
             let a = &opts.analysis;
@@ -31,9 +31,13 @@ pub fn check(args: &CheckOptions) -> anyhow::Result<ExitCode> {
                 ..Inputs::default()
             };
             analysis::derive(&mut report, &inputs);
-            report
+            (report, path.with_extension("html"))
         }
-        None => run_matrix(opts, true)?.0,
+        None => {
+            let (report, weigh_dir) = run_matrix(opts, true)?;
+            (report, weigh_dir.join("report.html"))
+        }
     };
+    let sink = sink.or_page(opts.output.format, || page)?;
     finish(report, sink, &opts.output)
 }

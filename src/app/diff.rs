@@ -26,7 +26,8 @@ pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
             compare_reports(&ra, &rb, &a.display().to_string(), &b.display().to_string())
         }
     };
-    sink.finish(&render_diff(&d, args.output.format, args.limit)?)?;
+    let sink = sink.or_page(args.output.format, || "weigh-diff.html".into())?;
+    sink.write(&render_diff(&d, args.output.format, args.limit)?)?;
     let Some(limit) = args.fail_on_growth else {
         return Ok(ExitCode::SUCCESS);
     };

@@ -60,8 +60,7 @@ pub fn measure(args: &MeasureOptions) -> anyhow::Result<ExitCode> {
         ..Inputs::default()
     };
     analysis::derive(&mut report, &inputs);
-    if let Some(path) = sink.finish(&crate::export::render(&report, out)?)? {
-        eprintln!("report written to {}", path.display());
-    }
+    let sink = sink.or_page(out.format, || "weigh-measure.html".into())?;
+    sink.write(&crate::export::render(&report, out)?)?;
     Ok(ExitCode::SUCCESS)
 }

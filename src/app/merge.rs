@@ -79,6 +79,7 @@ pub(super) fn merge(args: &crate::options::ReportsOptions) -> anyhow::Result<Exi
             ..Default::default()
         },
     );
-    sink.finish(&crate::export::render(&merged, &args.output)?)?;
+    let sink = sink.or_page(args.output.format, || "weigh-merged.html".into())?;
+    sink.write(&crate::export::render(&merged, &args.output)?)?;
     Ok(ExitCode::SUCCESS)
 }

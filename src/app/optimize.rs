@@ -144,7 +144,9 @@ pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     Sink::open(Some(&saved))?.finish(&export::render(&report, &json)?)?;
-    sink.finish(&export::render(&report, &opts.output)?)?;
+    let page = s.env.weigh_dir.join("optimize.html");
+    sink.or_page(opts.output.format, || page)?
+        .write(&export::render(&report, &opts.output)?)?;
     let objective = Objective::for_target(&s.env.target);
     let best_value = report
         .configs

@@ -23,7 +23,8 @@ pub fn weigh(opts: &RunOptions) -> anyhow::Result<ExitCode> {
     // Opened first: a bad output path fails before anything is built.
     let sink = Sink::open(opts.output.output.as_deref())?;
     let started = Instant::now();
-    let (mut report, _) = run_matrix(opts, false)?;
+    let (mut report, weigh_dir) = run_matrix(opts, false)?;
+    let sink = sink.or_page(opts.output.format, || weigh_dir.join("report.html"))?;
     report.timing = Some(RunTiming {
         wall_seconds: round_ms(started.elapsed().as_secs_f64()),
         own_cpu_seconds: round_ms(crate::process::own_cpu_seconds()),
@@ -34,10 +35,7 @@ pub fn weigh(opts: &RunOptions) -> anyhow::Result<ExitCode> {
 /// Render, write, say where, and choose the exit status.
 pub fn finish(report: Report, sink: Sink, out: &OutputOptions) -> anyhow::Result<ExitCode> {
     let code = gate(&report, !export::shows_verdict(out));
-    let written = sink.finish(&export::render(&report, out)?)?;
-    if let Some(path) = written {
-        eprintln!("report written to {}", path.display());
-    }
+    sink.write(&export::render(&report, out)?)?;
     if !report.complete {
         eprintln!("interrupted: the report is marked incomplete (\"complete\": false)");
     }
@@ -60,7 +58,8 @@ fn round_ms(s: f64) -> f64 {
 
 /// Build and measure the matrix of `opts`, derive everything, apply the
 /// gate; `check` asks for a budget (the chip's memory by default).
-pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, ExitCode)> {
+/// Returns the report and the tool's directory in the target directory.
+pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, PathBuf)> {
     let located = session::locate(&opts.project, &opts.compile)?;
     let source = crate::matrix::select(
         &opts.matrix,
@@ -86,7 +85,7 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Exi
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok((
             s.report(Vec::new(), false, info(&source, opts)),
-            ExitCode::from(130),
+            s.env.weigh_dir.clone(),
         ));
     };
     let sccache = crate::build::Sccache::detect(s.cargo_config.rustc_wrapper());
@@ -119,8 +118,7 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Exi
     // The memory map is the link's: known once something was built.
     inputs.budget = Some(budget(&opts.analysis.budget, check, &report)?);
     analysis::derive(&mut report, &inputs);
-    let code = gate(&report, false);
-    Ok((report, code))
+    Ok((report, s.env.weigh_dir.clone()))
 }
 
 /// The budget asked for; in `check`, without limits the chip's memory.

@@ -11,8 +11,7 @@ pub fn show(args: &ReportsOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(out.output.as_deref())?;
     let mut report = read_report(&args.reports[0])?;
     crate::analysis::rederive(&mut report, None, None);
-    if let Some(path) = sink.finish(&crate::export::render(&report, out)?)? {
-        eprintln!("report written to {}", path.display());
-    }
+    let sink = sink.or_page(out.format, || args.reports[0].with_extension("html"))?;
+    sink.write(&crate::export::render(&report, out)?)?;
     Ok(ExitCode::SUCCESS)
 }

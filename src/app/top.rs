@@ -52,12 +52,14 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;
     a.notes.append(&mut notes);
     let a = select(a, args, filter.as_ref());
-    sink.finish(&render_attribution(
-        &a,
-        &path,
-        args.output.format,
-        args.crates_only,
-    )?)?;
+    let page = path.with_extension("top.html");
+    sink.or_page(args.output.format, || page)?
+        .write(&render_attribution(
+            &a,
+            &path,
+            args.output.format,
+            args.crates_only,
+        )?)?;
     Ok(ExitCode::SUCCESS)
 }
 

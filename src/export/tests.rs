@@ -306,3 +306,21 @@ fn shared_builds_and_parallel_runs_are_said_in_the_table() {
     assert_eq!(json["configs"][2]["shares_build_of"], "opt-z");
     assert_eq!(json["parallel_builds"], 2);
 }
+
+#[test]
+fn interrupted_before_anything_was_built_says_so_and_nothing_else() {
+    let mut r = Report::new(Vec::new());
+    r.complete = false;
+    r.target = Some("thumbv7em-none-eabihf".into());
+    let table = render_text(&r, &options(Format::Table), Some(100));
+    assert_eq!(table, "interrupted before anything was built\n");
+}
+
+#[test]
+fn verdict() {
+    let lines = super::views::verdict::verdict(&report());
+    insta::assert_snapshot!(lines.join("\n"), @r#"
+    smallest: z,fat "lto", flash 3.91 KiB (−51.5 % vs release)
+    failed: broken: error: deliberately broken, with a | pipe, a "quote" and <b>tags</b> (log: /t/weigh/logs/broken.log)
+    "#);
+}

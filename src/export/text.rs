@@ -54,7 +54,18 @@ pub fn report(report: &Report, out: &OutputOptions, width: Option<usize>) -> Str
         s.push_str(&wrap(line, width, "  "));
     }
     for line in verdict::verdict(report) {
-        s.push_str(&wrap(&line, width, "  "));
+        s.push_str(&wrap_verdict(&line, width));
     }
     s
+}
+
+/// A verdict line; a command it ends with (`→ cargo weigh apply ...`) goes
+/// whole on a line of its own rather than broken, to be copied.
+fn wrap_verdict(line: &str, width: Option<usize>) -> String {
+    match (line.split_once(" → "), width) {
+        (Some((head, command)), Some(w)) if line.chars().count() > w => {
+            format!("{}  → {command}\n", wrap(head, width, "  "))
+        }
+        _ => wrap(line, width, "  "),
+    }
 }

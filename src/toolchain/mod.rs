@@ -14,8 +14,13 @@ use serde::{Deserialize, Serialize};
 pub enum ToolchainError {
     #[error("no working cargo found (tried: {})\n  hint: install Rust (https://rustup.rs), or pass --cargo PATH", .tried.join(", "))]
     NoCargo { tried: Vec<String> },
-    #[error("unknown target `{target}`: no rustc found knows it (tried: {})\n  hint: check the spelling; `rustc --print target-list` lists the targets", .tried.join(", "))]
-    UnknownTarget { target: String, tried: Vec<String> },
+    #[error("unknown target `{target}`{suggestion}: no rustc found knows it (tried: {})\n  hint: check the spelling; `rustc --print target-list` lists the targets", .tried.join(", "))]
+    UnknownTarget {
+        target: String,
+        /// `; did you mean ...?`, or empty.
+        suggestion: String,
+        tried: Vec<String>,
+    },
     #[error("target `{target}` is not installed for any toolchain found, and none has the library sources to build it (tried: {})\n  hint: run `rustup target add {target}`, or `rustup component add rust-src` to build core with -Zbuild-std; on Debian without rustup: `apt-get install rustc-web cargo-web rust-web-src lld-22`", .tried.join(", "))]
     TargetMissing { target: String, tried: Vec<String> },
     #[error("build-std was requested but {rustc} has no library sources (rust-src)\n  hint: `rustup component add rust-src` (or on Debian `apt-get install rust-web-src`)")]
@@ -92,13 +97,14 @@ impl Probe {
             .unwrap_or_default()
     }
 
-    fn knows_target(&self, target: &str) -> bool {
-        if target.ends_with(".json") {
-            return true;
-        }
+    fn target_list(&self) -> Vec<String> {
         run(&self.rustc, &["--print", "target-list"], &self.dir)
-            .map(|list| list.lines().any(|l| l.trim() == target))
-            .unwrap_or(false)
+            .map(|list| list.lines().map(|l| l.trim().to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    fn knows_target(&self, target: &str) -> bool {
+        target.ends_with(".json") || self.target_list().iter().any(|t| t == target)
     }
 
     fn prebuilt_core(&self, target: &str) -> bool {
@@ -251,8 +257,10 @@ pub fn discover(
     }
     let knowing: Vec<&Probe> = probes.iter().filter(|p| p.knows_target(target)).collect();
     if knowing.is_empty() {
+        let known: Vec<String> = probes.iter().flat_map(Probe::target_list).collect();
         return Err(ToolchainError::UnknownTarget {
             target: target.to_string(),
+            suggestion: crate::suggest::hint(target, known.iter().map(String::as_str)),
             tried: tried(&probes),
         });
     }

@@ -27,3 +27,27 @@ pub fn smallest(report: &Report) -> Option<&ConfigResult> {
         .min_by_key(|(v, c)| (*v, c.config.settings.toml_pairs().len()))
         .map(|(_, c)| c)
 }
+
+/// Whether the cost differs between rows (a constant column says nothing).
+pub fn cost_varies(r: &Report) -> bool {
+    let mut v = r
+        .configs
+        .iter()
+        .filter_map(|c| c.cost.as_ref()?.delta_total());
+    let first = v.next();
+    first.is_some() && v.any(|x| Some(x) != first)
+}
+
+/// A path as the person typing commands here would write it: relative to
+/// the current directory when inside it.
+pub fn shown_path(path: &std::path::Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|here| {
+            path.strip_prefix(here)
+                .ok()
+                .map(|p| p.display().to_string())
+        })
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| path.display().to_string())
+}

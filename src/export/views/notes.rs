@@ -7,21 +7,38 @@ use crate::results::ConfigResult;
 use crate::units::{human, money};
 
 fn reused(report: &Report) -> Option<String> {
-    let rows: Vec<String> = report
-        .configs
+    let rows: Vec<&ConfigResult> = report.configs.iter().filter(|c| c.reused).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    // One group per measurement time: usually one run measured them all.
+    let mut groups: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
+    for c in &rows {
+        let at = c.measured_at.as_deref();
+        match groups.iter_mut().find(|(t, _)| *t == at) {
+            Some((_, names)) => names.push(&c.config.name),
+            None => groups.push((at, vec![&c.config.name])),
+        }
+    }
+    let every = rows.len() == report.configs.len() && groups.len() == 1;
+    let said: Vec<String> = groups
         .iter()
-        .filter(|c| c.reused)
-        .map(|c| match &c.measured_at {
-            Some(t) => format!("{} ({t})", c.config.name),
-            None => c.config.name.clone(),
+        .map(|(at, names)| {
+            let who = if every {
+                "every configuration".to_string()
+            } else {
+                names.join(", ")
+            };
+            match at {
+                Some(t) => format!("{who} (measured {t})"),
+                None => who,
+            }
         })
         .collect();
-    (!rows.is_empty()).then(|| {
-        format!(
-            "reused, nothing they depend on changed since they were measured: {} (--no-cache rebuilds)",
-            rows.join(", ")
-        )
-    })
+    Some(format!(
+        "reused, nothing they depend on changed since they were measured: {} (--no-cache rebuilds)",
+        said.join("; ")
+    ))
 }
 
 fn shared(report: &Report) -> Option<String> {
@@ -78,9 +95,21 @@ fn prices(report: &Report) -> Option<String> {
             money(o.price_per_mb, c)
         ));
     }
+    let assumptions = parts.join("; ");
+    if report.configs.len() > 1 && !super::cost_varies(report) {
+        // No column: say why there is none.
+        let tier = report
+            .configs
+            .iter()
+            .find_map(|c| c.cost.as_ref()?.tier.clone());
+        let same = match tier {
+            Some(t) => format!("every configuration fits the {t}"),
+            None => "every configuration costs the same".into(),
+        };
+        return Some(format!("Δ cost: none, {same} ({assumptions})"));
+    }
     Some(format!(
-        "cost: the cheapest chip that holds the flash, else the flash at its price; Δ Cost is the production run's cost against the baseline's ({})",
-        parts.join("; ")
+        "cost: the cheapest chip that holds the flash, else the flash at its price; Δ Cost is the production run's cost against the baseline's ({assumptions})"
     ))
 }
 
@@ -124,7 +153,8 @@ pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
         ));
     }
     if let Some(m) = &report.memory {
-        out.push(format!("memory map: {}", m.source));
+        let source = super::shown_path(std::path::Path::new(&m.source));
+        out.push(format!("memory map: {source}"));
     }
     out.extend(reused(report));
     out.extend(shared(report));

@@ -3,7 +3,7 @@
 //! loaded size for hosts). About six by default; `--wide` adds the rest.
 
 use super::super::model::{Cell, Column, Table, Tone};
-use super::{objective, smallest};
+use super::{cost_varies, objective, smallest};
 use crate::report::Report;
 use crate::results::{ConfigResult, Objective};
 use crate::units::{human, signed_human, signed_pct};
@@ -85,12 +85,14 @@ fn build(_: &Report, c: &ConfigResult) -> Cell {
     let Some(s) = c.build_cpu_seconds else {
         return Cell::text("-");
     };
-    let text = if c.reused {
+    // A build cargo found fresh took no compiling: its time is not what
+    // the configuration costs, reused or not.
+    let text = if c.fresh {
+        format!("{s:.1} s cached")
+    } else if c.reused {
         format!("{s:.1} s reused")
     } else if c.shares_build_of.is_some() {
         format!("≈{s:.1} s")
-    } else if c.fresh {
-        format!("{s:.1} s cached")
     } else {
         format!("{s:.1} s")
     };
@@ -131,16 +133,6 @@ fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
         Some(v) => Cell::number(crate::units::money(v, currency), v),
         None => Cell::text("-"),
     }
-}
-
-/// Whether the cost differs between rows (a constant column says nothing).
-fn cost_varies(r: &Report) -> bool {
-    let mut v = r
-        .configs
-        .iter()
-        .filter_map(|c| c.cost.as_ref()?.delta_total());
-    let first = v.next();
-    first.is_some() && v.any(|x| Some(x) != first)
 }
 
 fn columns(report: &Report, wide: bool) -> Vec<Col> {

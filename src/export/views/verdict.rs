@@ -106,7 +106,7 @@ fn trouble(report: &Report) -> Vec<String> {
             let log = c
                 .log
                 .as_ref()
-                .map(|l| format!(" (log: {})", l.display()))
+                .map(|l| format!(" (log: {})", super::shown_path(l)))
                 .unwrap_or_default();
             out.push(format!("failed: {}: {first}{log}", c.config.name));
         }
