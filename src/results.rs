@@ -13,7 +13,7 @@ use crate::measure::Measurement;
 use crate::memory::{MemoryMap, RegionUse};
 use crate::verify::Verification;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfigResult {
     /// The configuration built: name, profile, settings, extra flags.
     #[serde(flatten)]
@@ -156,7 +156,7 @@ impl ConfigResult {
 }
 
 /// A region the program did not fit into, from the linker's own message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RegionOverflow {
     pub region: String,
     /// How far over the region's end the program reached.
@@ -174,7 +174,7 @@ pub struct RegionOverflow {
 }
 
 /// Differences to the baseline: bytes (signed) and build seconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Delta {
     pub file_delta_bytes: i64,
     pub stripped_delta_bytes: i64,
@@ -190,7 +190,7 @@ pub struct Delta {
 }
 
 /// The figure being minimised: flash for firmware, the stripped file otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
     Flash,

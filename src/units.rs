@@ -32,7 +32,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 /// Allowed growth of flash against a saved report.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Growth {
     Bytes(u64),

@@ -158,7 +158,7 @@ fn diff_of_a_report_with_itself_is_zero_and_a_format_call_shows_up() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|t| t["delta"] == 0));
+            .all(|t| t["delta_bytes"] == 0));
         for list in ["sections", "crates", "symbols"] {
             assert!(c[list].as_array().unwrap().is_empty(), "{list}: {c}");
         }
@@ -217,7 +217,7 @@ fn diff_of_a_report_with_itself_is_zero_and_a_format_call_shows_up() {
         .unwrap()
         .iter()
         .find(|t| t["name"] == "flash")
-        .unwrap()["delta"]
+        .unwrap()["delta_bytes"]
         .as_i64()
         .unwrap();
     assert_eq!(

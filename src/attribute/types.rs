@@ -3,7 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of memory a section is, for per-kind totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Text,
@@ -24,7 +36,7 @@ impl Kind {
 }
 
 /// How a row's crate was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     /// The DWARF line table (code) or the rlib symbol index: exact.
@@ -35,7 +47,7 @@ pub enum Origin {
     Heuristic,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SymbolRow {
     pub name: String,
     /// Start of the bytes counted for this symbol.
@@ -49,7 +61,7 @@ pub struct SymbolRow {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CrateRow {
     pub name: String,
     /// Bytes per kind (text, rodata, data, bss).
@@ -81,7 +93,7 @@ impl CrateRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SectionRow {
     pub name: String,
     pub kind: Kind,
@@ -95,7 +107,7 @@ pub struct SectionRow {
     pub unattributed: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attribution {
     /// `dwarf` when code bytes came from the line table, else `symbols`.
     pub code_source: String,

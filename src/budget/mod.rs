@@ -9,7 +9,7 @@ pub use crate::units::Growth;
 use crate::units::{exact, human};
 
 /// The limits of a run. `None` everywhere means no gate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Budget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_flash: Option<u64>,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::project::BinKind;
 
 /// A memory region the linker could not fit the program into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Overflow {
     pub region: String,
     /// The linker's last (cumulative) figure for the region.

@@ -10,7 +10,7 @@ use crate::attribute::Attribution;
 use crate::report::Report;
 use crate::results::ConfigResult;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Grew,
@@ -20,11 +20,15 @@ pub enum Status {
     Same,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     pub name: String,
+    #[serde(rename = "before_bytes")]
     pub before: Option<u64>,
+    #[serde(rename = "after_bytes")]
     pub after: Option<u64>,
+    /// After − before: positive when it grew.
+    #[serde(rename = "delta_bytes")]
     pub delta: i64,
     pub status: Status,
 }
@@ -49,7 +53,7 @@ impl Change {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ConfigDiff {
     pub name: String,
     /// file, stripped, flash, image, RAM.
@@ -59,7 +63,7 @@ pub struct ConfigDiff {
     pub symbols: Vec<Change>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Diff {
     pub before: String,
     pub after: String,

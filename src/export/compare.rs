@@ -10,8 +10,8 @@ use super::{html, markdown, terminal};
 use crate::compare::Diff;
 use crate::options::Format;
 
-#[derive(Serialize)]
-struct JsonOut<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(super) struct JsonOut<'a> {
     schema_version: u32,
     #[serde(flatten)]
     diff: &'a Diff,

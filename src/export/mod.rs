@@ -9,6 +9,7 @@ mod json;
 mod markdown;
 mod mdreport;
 mod model;
+mod schema;
 mod terminal;
 mod text;
 mod top;
@@ -16,6 +17,7 @@ mod views;
 
 pub use compare::render_diff;
 pub use escape::html as html_escape;
+pub use schema::schemas;
 pub use top::render_attribution;
 
 use crate::options::{Format, OutputOptions};

@@ -9,8 +9,8 @@ use super::{html, markdown, terminal};
 use crate::attribute::Attribution;
 use crate::options::Format;
 
-#[derive(Serialize)]
-struct JsonOut<'a> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(super) struct JsonOut<'a> {
     schema_version: u32,
     file: &'a Path,
     #[serde(flatten)]

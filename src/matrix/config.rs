@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::settings::Settings;
 
 /// Which of cargo's built-in profiles a configuration starts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BaseProfile {
     Dev,
@@ -23,7 +25,7 @@ impl BaseProfile {
 }
 
 /// One build of the matrix: a name and everything that changes the build.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Config {
     pub name: String,
     pub profile: BaseProfile,

@@ -35,6 +35,13 @@ macro_rules! profile_enum {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> { stringify!($name).into() }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($text),+] })
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;
@@ -103,6 +110,21 @@ impl fmt::Display for Lto {
     }
 }
 
+impl schemars::JsonSchema for Lto {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Lto".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`false` (thin-local, cargo's default), or \"off\", \"thin\", \"fat\"",
+            "anyOf": [
+                { "const": false },
+                { "type": "string", "enum": ["off", "thin", "fat"] }
+            ]
+        })
+    }
+}
+
 impl Serialize for Lto {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -163,7 +185,9 @@ profile_enum!(
 );
 
 /// The profile keys cargo-weigh varies. `None` means "as the project's profile has it".
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]

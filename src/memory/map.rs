@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::{Measurement, SectionClass};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Region {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -15,7 +15,7 @@ pub struct Region {
 }
 
 /// What a region is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RegionKind {
     /// Non-volatile: code, constants, load images.
@@ -55,7 +55,7 @@ impl Region {
 }
 
 /// The memory map of a build and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MemoryMap {
     pub source: String,
     pub regions: Vec<Region>,
@@ -67,7 +67,7 @@ pub struct MemoryMap {
 }
 
 /// What one binary places in one region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RegionUse {
     pub name: String,
     pub kind: RegionKind,

@@ -26,16 +26,19 @@ use crate::results::ConfigResult;
 use crate::results::Objective;
 
 /// A change that made the best configuration smaller.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     pub axis: String,
     pub to: String,
     pub config: String,
+    /// The objective's size before and after the step.
+    #[serde(rename = "before_bytes", alias = "before")]
     pub before: u64,
+    #[serde(rename = "after_bytes", alias = "after")]
     pub after: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub objective: Objective,
     pub start: String,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What the user asked for on the command line, cargo-style.
 pub use crate::options::ProjectOptions as Selection;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BinKind {
     Bin,

@@ -17,7 +17,7 @@ use crate::toolchain::Toolchain;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Where a run's configurations came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MatrixInfo {
     /// `preset`, `file`, `optimize`, or `files` (`cargo weigh measure`).
     pub kind: String,
@@ -31,7 +31,7 @@ pub struct MatrixInfo {
     pub shard: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     /// `cargo-weigh <version>`.
@@ -84,7 +84,7 @@ pub struct Report {
     pub configs: Vec<ConfigResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProjectInfo {
     pub package: String,
     pub version: String,
@@ -96,7 +96,7 @@ pub struct ProjectInfo {
 }
 
 /// The run as a whole.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunTiming {
     /// From the start of the run to the report (builds included).
     pub wall_seconds: f64,

@@ -28,7 +28,7 @@ pub enum ToolchainError {
 }
 
 /// The toolchain chosen for a run, recorded in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Toolchain {
     pub cargo: PathBuf,
     pub rustc: PathBuf,

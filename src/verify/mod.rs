@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::process::{self, Captured, Ended, Limits};
 pub use crate::project::Runner;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum VerifyStatus {
     /// The reference run.
@@ -25,7 +25,7 @@ pub enum VerifyStatus {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Verification {
     pub status: VerifyStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,35 @@
+//! The published JSON Schemas of what the tool writes (docs/*.schema.json),
+//! generated from the types themselves so they cannot drift from the output.
+
+use schemars::generate::SchemaSettings;
+use schemars::JsonSchema;
+
+use crate::report::Report;
+
+fn schema_of<T: JsonSchema>(title: &str) -> serde_json::Value {
+    let generator = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    schema["title"] = title.into();
+    schema
+}
+
+/// `(file name, schema)` for every JSON the tool writes: the report
+/// (`--format json`), a diff, an attribution (`top`).
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "report.schema.json",
+            schema_of::<Report>("cargo weigh report (--format json)"),
+        ),
+        (
+            "diff.schema.json",
+            schema_of::<super::compare::JsonOut<'static>>("cargo weigh diff --format json"),
+        ),
+        (
+            "top.schema.json",
+            schema_of::<super::top::JsonOut<'static>>("cargo weigh top --format json"),
+        ),
+    ]
+}
