@@ -25,15 +25,30 @@ pub fn ticks(max: f64) -> Vec<f64> {
     (0..=n).map(|i| i as f64 * step).collect()
 }
 
-/// Bytes on an axis, in the unit of the largest tick.
-fn axis_bytes(v: f64, top: f64) -> String {
-    if top >= 1024.0 * 1024.0 {
-        format!("{:.1} MiB", v / 1024.0 / 1024.0)
-    } else if top >= 1024.0 {
-        format!("{:.1} KiB", v / 1024.0)
+/// The unit an axis of bytes up to `max` is ticked in: (bytes per unit, name).
+fn byte_unit(max: f64) -> (f64, &'static str) {
+    if max >= 1024.0 * 1024.0 {
+        (1024.0 * 1024.0, "MiB")
+    } else if max >= 1024.0 {
+        (1024.0, "KiB")
     } else {
-        format!("{v:.0} B")
+        (1.0, "B")
     }
+}
+
+/// Ticks of an axis of bytes, round in its unit: (bytes, label).
+fn byte_ticks(max: f64) -> Vec<(f64, String)> {
+    let (per, unit) = byte_unit(max);
+    ticks(max / per)
+        .into_iter()
+        .map(|t| (t * per, format!("{} {unit}", trim_number(t))))
+        .collect()
+}
+
+/// 5, 2.5, 0.25: no trailing zeros.
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Flash (or the stripped file) per configuration, sections stacked, on a
@@ -55,18 +70,19 @@ pub fn size_bars(report: &Report, firmware: bool, out: &mut String) {
         }
     };
     let max = rows.iter().map(|(_, m)| value(m)).max().unwrap_or(1) as f64;
-    let ts = ticks(max);
-    let top = *ts.last().unwrap_or(&1.0);
+    let ts = byte_ticks(max);
+    let top = ts.last().map_or(1.0, |t| t.0).max(1.0);
     let (label_w, bar_w, row_h, pad_top) = (230.0, 720.0, 22.0, 10.0);
     let height = pad_top + row_h * rows.len() as f64 + 50.0;
     let what = if firmware { "flash" } else { "stripped file" };
     let _ = write!(out, "<svg class=chart role=img aria-label=\"{what} per configuration\" viewBox=\"0 0 {} {height}\" width=\"{}\">", label_w + bar_w + 110.0, label_w + bar_w + 110.0);
     let axis_y = pad_top + row_h * rows.len() as f64 + 4.0;
-    for t in &ts {
+    for (t, label) in &ts {
         let x = label_w + t / top * bar_w;
-        let _ = write!(out, "<line x1=\"{x:.1}\" y1=\"{pad_top}\" x2=\"{x:.1}\" y2=\"{axis_y}\" class=grid/><text class=tick x=\"{x:.1}\" y=\"{}\" text-anchor=middle>{}</text>", axis_y + 14.0, esc(&axis_bytes(*t, top)));
+        let _ = write!(out, "<line x1=\"{x:.1}\" y1=\"{pad_top}\" x2=\"{x:.1}\" y2=\"{axis_y}\" class=\"grid\"/><text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>", axis_y + 14.0, esc(label));
     }
-    let _ = write!(out, "<line x1=\"{label_w}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" class=axis/><text class=axis-label x=\"{}\" y=\"{}\" text-anchor=middle>{what} (bytes)</text>", label_w + bar_w, label_w + bar_w / 2.0, axis_y + 34.0);
+    let unit = byte_unit(top).1;
+    let _ = write!(out, "<line x1=\"{label_w}\" y1=\"{axis_y}\" x2=\"{}\" y2=\"{axis_y}\" class=\"axis\"/><text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{what} ({unit})</text>", label_w + bar_w, label_w + bar_w / 2.0, axis_y + 34.0);
     let mut names: Vec<&str> = Vec::new();
     for (i, (c, m)) in rows.iter().enumerate() {
         let y = pad_top + i as f64 * row_h;
@@ -146,13 +162,16 @@ fn points(report: &Report, firmware: bool) -> Vec<(f64, f64, String, bool)> {
 /// Pareto front joined.
 pub fn scatter(report: &Report, firmware: bool, out: &mut String) {
     let pts = points(report, firmware);
+    out.push_str("<h2>Size against build time</h2>");
     if pts.len() < 2 {
+        out.push_str("<p class=note>No build times to compare: cargo found the builds up to date (cached). Run with <code>--no-cache</code> after <code>cargo clean</code> to time them.</p>");
         return;
     }
     let (w, h, left, bottom, top_pad) = (760.0, 320.0, 80.0, 50.0, 14.0);
     let xs = ticks(pts.iter().map(|p| p.1).fold(0.0, f64::max));
-    let ys = ticks(pts.iter().map(|p| p.0).fold(0.0, f64::max));
-    let (xt, yt) = (*xs.last().unwrap_or(&1.0), *ys.last().unwrap_or(&1.0));
+    let ys = byte_ticks(pts.iter().map(|p| p.0).fold(0.0, f64::max));
+    let xt = *xs.last().unwrap_or(&1.0);
+    let yt = ys.last().map_or(1.0, |t| t.0).max(1.0);
     let px = |t: f64| left + t / xt * w;
     let py = |s: f64| top_pad + h - s / yt * h;
     let what = if firmware { "flash" } else { "stripped file" };
@@ -160,11 +179,11 @@ pub fn scatter(report: &Report, firmware: bool, out: &mut String) {
     for t in &xs {
         let _ = write!(out, "<line class=grid x1=\"{0:.1}\" y1=\"{top_pad}\" x2=\"{0:.1}\" y2=\"{1}\"/><text class=tick x=\"{0:.1}\" y=\"{2}\" text-anchor=middle>{3} s</text>", px(*t), top_pad + h, top_pad + h + 14.0, t);
     }
-    for s in &ys {
-        let _ = write!(out, "<line class=grid x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\"/><text class=tick x=\"{2}\" y=\"{3:.1}\" text-anchor=end>{4}</text>", py(*s), left + w, left - 6.0, py(*s) + 4.0, esc(&axis_bytes(*s, yt)));
+    for (s, label) in &ys {
+        let _ = write!(out, "<line class=grid x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\"/><text class=tick x=\"{2}\" y=\"{3:.1}\" text-anchor=end>{4}</text>", py(*s), left + w, left - 6.0, py(*s) + 4.0, esc(label));
     }
     let _ = write!(out, "<line class=axis x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line class=axis x1=\"{left}\" y1=\"{top_pad}\" x2=\"{left}\" y2=\"{0}\"/>", top_pad + h, left + w);
-    let _ = write!(out, "<text class=axis-label x=\"{}\" y=\"{}\" text-anchor=middle>build CPU time (seconds)</text><text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{what} (bytes)</text>", left + w / 2.0, top_pad + h + 40.0, -(top_pad + h / 2.0));
+    let _ = write!(out, "<text class=axis-label x=\"{}\" y=\"{}\" text-anchor=middle>build CPU time (seconds)</text><text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{what} ({})</text>", left + w / 2.0, top_pad + h + 40.0, -(top_pad + h / 2.0), byte_unit(yt).1);
     let mut front: Vec<&(f64, f64, String, bool)> = pts.iter().filter(|p| p.3).collect();
     front.sort_by(|a, b| a.1.total_cmp(&b.1));
     let line: Vec<String> = front

@@ -156,7 +156,6 @@ pub fn page(report: &Report) -> Vec<u8> {
         "<h2>Stripped file per configuration</h2>"
     });
     charts::size_bars(report, firmware, &mut out);
-    out.push_str("<h2>Size against build time</h2>");
     charts::scatter(report, firmware, &mut out);
     regions(report, &mut out);
     let tables = ablation::ablation(report);
