@@ -424,3 +424,32 @@ fn headless_chromium(profile: &std::path::Path) -> std::process::Command {
     .arg(format!("--user-data-dir={}", profile.display()));
     c
 }
+
+/// Under LTO, cargo compiles dependencies to bitcode: their rlibs hold no
+/// object files, only the archive's symbol index. A symbol a dependency
+/// defines is still named for its crate, exactly (not guessed).
+#[test]
+fn lto_builds_name_dependency_symbols_by_their_rlib() {
+    let tmp = tempfile::tempdir().unwrap();
+    let matrix = tmp.path().join("fat.toml");
+    std::fs::write(&matrix, "[[config]]\nname = \"fat\"\nlto = \"fat\"\n").unwrap();
+    let a = json_stdout(
+        weigh()
+            .arg("top")
+            .arg("--manifest-path")
+            .arg(fixture("depmem/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(&matrix)
+            .arg("--target-dir")
+            .arg(shared_target_dir("depmem"))
+            .args(["--only", "fat", "--quiet", "--format", "json", "-n", "1000"]),
+    );
+    let board = a["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "BOARD_NAME")
+        .unwrap_or_else(|| panic!("BOARD_NAME not in {a}"));
+    assert_eq!(board["crate_name"], "board", "{board}");
+    assert_eq!(board["origin"], "exact", "{board}");
+}

@@ -24,6 +24,7 @@ pub fn rlib_index(s: &Session, config: &Config) -> Option<RlibIndex> {
         .join(&s.env.target)
         .join("lib");
     let index = RlibIndex::build(&[&s.env.deps_dir(config), &sysroot_lib]);
+
     (index.rlibs > 0).then_some(index)
 }
 

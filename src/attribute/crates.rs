@@ -57,6 +57,17 @@ impl RlibIndex {
             return Ok(());
         };
         let archive = ArchiveFile::parse(&*bytes)?;
+        // The archive's symbol index names every global symbol of every
+        // member, bitcode included (dependencies of an LTO build hold no
+        // object code): enough for the crate of exported symbols.
+        if let Ok(Some(index)) = archive.symbols() {
+            for sym in index.flatten() {
+                let name = String::from_utf8_lossy(sym.name()).into_owned();
+                self.by_symbol
+                    .entry(name)
+                    .or_insert_with(|| krate.to_string());
+            }
+        }
         for member in archive.members().flatten() {
             let name = String::from_utf8_lossy(member.name());
             if !name.ends_with(".o") {
