@@ -324,3 +324,17 @@ fn verdict() {
     failed: broken: error: deliberately broken, with a | pipe, a "quote" and <b>tags</b> (log: /t/weigh/logs/broken.log)
     "#);
 }
+
+/// The README documents every CSV column, in order.
+#[test]
+fn readme_documents_every_csv_column() {
+    let readme = include_str!("../../README.md");
+    let table = &readme[readme.find("| `config` |").expect("the CSV table")..];
+    let documented: Vec<&str> = table
+        .lines()
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|l| l.split('|').nth(1).unwrap_or("").split(','))
+        .map(|c| c.trim().trim_matches('`'))
+        .collect();
+    assert_eq!(documented, super::csv::COLUMNS);
+}

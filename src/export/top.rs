@@ -52,7 +52,7 @@ pub fn render_attribution(
     if !crates_only {
         tables.push(symbols(a));
     }
-    let title = format!("Where the bytes go: {}", file.display());
+    let title = format!("Where the bytes go: {}", super::views::shown_path(file));
     Ok(match format {
         Format::Json => super::json::render(&JsonOut {
             schema_version: crate::report::SCHEMA_VERSION,
@@ -74,7 +74,7 @@ pub fn render_attribution(
         }
         Format::Table => {
             let width = terminal::width();
-            let mut out = format!("{}\n", file.display());
+            let mut out = format!("{}\n", super::views::shown_path(file));
             out.push_str(&terminal::render(&sections(a), width));
             for t in &tables {
                 out.push_str(&terminal::render(t, width));
