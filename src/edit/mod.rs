@@ -4,12 +4,13 @@
 //! refusing to overwrite a different value unless forced, and writing
 //! atomically (temp file + rename).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::matrix::{BaseProfile, Config, Settings};
+
+mod atomic;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -60,82 +61,14 @@ impl FileEdit {
             .to_string()
     }
 
-    /// Write atomically: a temporary file beside it, then a rename, so the
-    /// file is either the old one or the new one, never half-written.
+    /// Write atomically (see `atomic`): the file is either the old one or
+    /// the new one, never half-written.
     pub fn write(&self) -> Result<(), ApplyError> {
-        let err = |source| ApplyError::Write {
+        atomic::write(&self.path, self.after.as_bytes()).map_err(|source| ApplyError::Write {
             path: self.path.clone(),
             source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let mode = std::fs::metadata(&self.path)
-            .map(|m| m.permissions())
-            .unwrap_or_else(|_| std::os::unix::fs::PermissionsExt::from_mode(0o644));
-        // Unnamed until complete, so a process killed while writing leaves
-        // nothing behind; filesystems without O_TMPFILE get a named one.
-        if let Some(file) = unnamed_file(dir) {
-            let mut file = file;
-            file.write_all(self.after.as_bytes()).map_err(err)?;
-            file.set_permissions(mode).map_err(err)?;
-            file.sync_all().map_err(err)?;
-            return link_over(&file, dir, &self.path).map_err(err);
-        }
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".cargo-weigh-")
-            .tempfile_in(dir)
-            .map_err(err)?;
-        tmp.write_all(self.after.as_bytes()).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        std::fs::set_permissions(tmp.path(), mode).map_err(err)?;
-        tmp.persist(&self.path).map_err(|e| err(e.error))?;
-        Ok(())
+        })
     }
-}
-
-/// A file in `dir` with no name (`O_TMPFILE`), or `None` where unsupported.
-fn unnamed_file(dir: &Path) -> Option<std::fs::File> {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::io::FromRawFd;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a plain open(2); the descriptor is owned by the File below.
-    let fd = unsafe {
-        libc::open(
-            c.as_ptr(),
-            libc::O_TMPFILE | libc::O_WRONLY | libc::O_CLOEXEC,
-            0o600,
-        )
-    };
-    (fd >= 0).then(|| unsafe { std::fs::File::from_raw_fd(fd) })
-}
-
-/// Give the unnamed `file` a temporary name in `dir`, then rename it over
-/// `dest` (a name is needed: link(2) cannot replace a file).
-fn link_over(file: &std::fs::File, dir: &Path, dest: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::io::AsRawFd;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".cargo-weigh-{}-{nanos}", std::process::id()));
-    let from = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
-    let to = std::ffi::CString::new(tmp.as_os_str().as_bytes())?;
-    // SAFETY: linkat(2) with two valid C strings.
-    let rc = unsafe {
-        libc::linkat(
-            libc::AT_FDCWD,
-            from.as_ptr(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            libc::AT_SYMLINK_FOLLOW,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    std::fs::rename(&tmp, dest).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 fn parse(path: &Path, text: &str) -> Result<DocumentMut, ApplyError> {
