@@ -26,6 +26,7 @@ pub mod process;
 pub mod project;
 pub mod report;
 pub mod results;
+pub mod runtime;
 pub mod sink;
 pub mod suggest;
 pub mod toolchain;

@@ -145,6 +145,8 @@ pub struct BudgetOptions {
     pub max_growth: Option<Growth>,
     /// The saved report growth is measured from.
     pub baseline_report: Option<PathBuf>,
+    /// Peak stack observed with `--runtime`.
+    pub max_stack: Option<u64>,
 }
 
 /// Running binaries (`--verify`).
@@ -153,6 +155,23 @@ pub struct VerifyOptions {
     /// `--runner`, else the target's runner from the cargo configuration.
     pub runner: Option<String>,
     pub timeout: Duration,
+    /// Under QEMU, firmware that never exits stops after this many instructions.
+    pub limit: u64,
+}
+
+/// Measuring run time (`--runtime`).
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeOptions {
+    /// `--runner`, else the target's runner.
+    pub runner: Option<String>,
+    /// Host workload: arguments and standard input.
+    pub args: Vec<String>,
+    pub stdin: Option<PathBuf>,
+    /// Firmware that never exits stops after this many instructions.
+    pub limit: u64,
+    pub timeout: Duration,
+    /// Host: timed runs for the median.
+    pub runs: usize,
 }
 
 /// What to work out beside the sizes.
@@ -162,6 +181,7 @@ pub struct AnalysisOptions {
     pub attribute: bool,
     pub keep_debug: bool,
     pub verify: Option<VerifyOptions>,
+    pub runtime: Option<RuntimeOptions>,
     pub budget: BudgetOptions,
     pub prices: PriceOptions,
     /// `--flash-size`/`--ram-size`: they win over the linker's memory map.
@@ -222,6 +242,10 @@ pub struct OptimizeOptions {
     pub stable_only: bool,
     pub flash_size: Option<u64>,
     pub ram_size: Option<u64>,
+    /// Run-time limits (`--max-slowdown`, `--max-stack`) and how to measure.
+    pub max_slowdown_pct: Option<f64>,
+    pub max_stack: Option<u64>,
+    pub runtime: RuntimeOptions,
 }
 
 /// Attribution of one binary (`top`).

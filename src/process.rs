@@ -145,8 +145,17 @@ pub struct Captured {
 
 /// Run `cmd` to its end (or the limits), capturing stdout and stderr.
 pub fn run_captured(cmd: &mut Command, limits: Limits<'_>) -> std::io::Result<Captured> {
+    run_with_input(cmd, limits, std::process::Stdio::null())
+}
+
+/// `run_captured` with `input` as the child's standard input.
+pub fn run_with_input(
+    cmd: &mut Command,
+    limits: Limits<'_>,
+    input: std::process::Stdio,
+) -> std::io::Result<Captured> {
     use std::io::Read;
-    cmd.stdin(std::process::Stdio::null())
+    cmd.stdin(input)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = spawn(cmd)?;

@@ -11,6 +11,7 @@ use crate::cost::ConfigCost;
 use crate::matrix::Config;
 use crate::measure::Measurement;
 use crate::memory::{MemoryMap, RegionUse};
+use crate::runtime::Runtime;
 use crate::verify::Verification;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -89,6 +90,9 @@ pub struct ConfigResult {
     /// Result of running the binary with `--verify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<Verification>,
+    /// Run-time figures with `--runtime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<Runtime>,
     /// Built from this configuration's compiled dependencies, rebuilding
     /// only the root crate (it differs only in `strip` or thin/fat LTO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,6 +132,7 @@ impl ConfigResult {
             attribution: None,
             debug_file: None,
             verify: None,
+            runtime: None,
             shares_build_of: None,
             root_build_cpu_seconds: None,
         }
@@ -187,6 +192,13 @@ pub struct Delta {
     pub stripped_change_pct: Option<f64>,
     /// Change in build CPU seconds.
     pub build_cpu_delta_seconds: Option<f64>,
+    /// With `--runtime`: change in instructions executed, in % (positive:
+    /// slower), when both runs exited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_change_pct: Option<f64>,
+    /// With `--runtime`: change in the observed peak stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_delta_bytes: Option<i64>,
 }
 
 /// The figure being minimised: flash for firmware, the stripped file otherwise.

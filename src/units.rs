@@ -96,6 +96,27 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A signed change of seconds: `+1.2 s`, `−0.4 s`, `±0.0 s`.
+pub fn signed_seconds(v: f64) -> String {
+    let rounded = (v * 10.0).round() / 10.0;
+    format!(
+        "{}{:.1} s",
+        sign(rounded < 0.0, rounded == 0.0),
+        rounded.abs()
+    )
+}
+
+/// A count, short: `7,488`, `987.0 k`, `2.17 M`, `1.23 G`.
+pub fn count(n: u64) -> String {
+    let v = n as f64;
+    match n {
+        0..=99_999 => thousands(n),
+        100_000..=999_999 => format!("{:.1} k", v / 1e3),
+        1_000_000..=999_999_999 => format!("{:.2} M", v / 1e6),
+        _ => format!("{:.2} G", v / 1e9),
+    }
+}
+
 /// Exact bytes: `7,488 B`.
 pub fn exact(n: u64) -> String {
     format!("{} B", thousands(n))
@@ -219,6 +240,10 @@ mod tests {
         assert_eq!(signed_money(-7828.0, "USD"), "−7,828.00 USD");
         assert_eq!(signed_money(0.001, ""), "±0.00");
         assert_eq!(money(0.0035, "USD"), "0.0035 USD");
+        assert_eq!(count(7488), "7,488");
+        assert_eq!(signed_seconds(-0.04), "±0.0 s");
+        assert_eq!(count(986_975), "987.0 k");
+        assert_eq!(count(2_173_861), "2.17 M");
         assert_eq!(money(0.89, "USD"), "0.89 USD");
         assert_eq!(money(0.125, ""), "0.125");
     }

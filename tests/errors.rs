@@ -724,3 +724,34 @@ fn e45_nightly_options_without_rust_src() {
         );
     }
 }
+
+#[test]
+fn e46_runtime_without_a_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("tiny"), dir.path());
+    let config = dir.path().join(".cargo/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("runner"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&config, without).unwrap();
+    let target = dir.path().join("target");
+    check(
+        weigh()
+            .arg("--manifest-path")
+            .arg(dir.path().join("Cargo.toml"))
+            .args(["--only", "release", "--runtime"]),
+        Some(dir.path()),
+        2,
+        &[
+            "--runtime: no runner for thumbv7em-none-eabihf",
+            "hint: set `runner` under [target.thumbv7em-none-eabihf]",
+        ],
+    );
+    assert!(
+        !target.join("thumbv7em-none-eabihf").exists(),
+        "nothing is built"
+    );
+}

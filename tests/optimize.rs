@@ -124,3 +124,51 @@ fn under_max_builds_the_best_is_the_smallest_measured() {
     assert!(cmd.contains(&saved.display().to_string()), "{cmd}");
     assert_eq!(json(&saved)["optimize"]["best"], smallest["name"]);
 }
+
+/// With `--max-slowdown`, every candidate is run under QEMU and one that
+/// executes more instructions than allowed is never chosen, however small.
+#[test]
+fn max_slowdown_keeps_the_best_within_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report_path = tmp.path().join("optimize.json");
+    let out = run(weigh()
+        .arg("optimize")
+        .arg("--manifest-path")
+        .arg(fixture("tiny/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("tiny"))
+        .args(["--stable-only", "--max-slowdown", "5%", "--max-builds", "8"])
+        .args(["--quiet", "--format", "json", "--output"])
+        .arg(&report_path));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let r = json(&report_path);
+    let o = &r["optimize"];
+    let configs = r["configs"].as_array().unwrap();
+    let row = |name: &str| configs.iter().find(|c| c["name"] == name).unwrap();
+    let insns = |c: &serde_json::Value| c["runtime"]["instructions"].as_u64().unwrap();
+    let start = insns(row(o["start"].as_str().unwrap()));
+    let best = row(o["best"].as_str().unwrap());
+    assert!(
+        insns(best) as f64 <= start as f64 * 1.05,
+        "best {} runs {} instructions, start {start}",
+        best["name"],
+        insns(best)
+    );
+    // Something smaller was turned down for being slower.
+    let smallest = configs
+        .iter()
+        .min_by_key(|c| c["flash_bytes"].as_u64().unwrap_or(u64::MAX))
+        .unwrap();
+    assert!(
+        smallest["flash_bytes"].as_u64() < best["flash_bytes"].as_u64(),
+        "{o}"
+    );
+    assert!(
+        o["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("over --max-slowdown 5 %")),
+        "{o}"
+    );
+}

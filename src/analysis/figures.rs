@@ -100,9 +100,12 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
     let Some(base) = baseline.and_then(|b| rows.iter().find(|c| c.config.name == b)) else {
         return;
     };
+    let base_run = base.runtime.clone();
     let (Some(base), base_time) = (base.size.clone(), base.build_cpu_seconds) else {
         return;
     };
+    let base_insns = base_run.as_ref().and_then(|r| r.comparable_instructions());
+    let base_stack = base_run.as_ref().and_then(|r| r.stack_bytes);
     for c in rows.iter_mut() {
         let Some(s) = &c.size else { continue };
         let change = |now: u64, was: u64| {
@@ -120,6 +123,18 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
                 (Some(a), Some(b)) => Some(round4(a - b)),
                 _ => None,
             },
+            instructions_change_pct: c
+                .runtime
+                .as_ref()
+                .and_then(|r| r.comparable_instructions())
+                .zip(base_insns)
+                .and_then(|(now, was)| change(now, was)),
+            stack_delta_bytes: c
+                .runtime
+                .as_ref()
+                .and_then(|r| r.stack_bytes)
+                .zip(base_stack)
+                .map(|(now, was)| diff(now, was)),
         });
     }
 }

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use crate::report::Report;
 
 /// Choose the exit status: 130 when interrupted, 1 when a configuration
-/// failed, is over budget or behaves differently, else 0. With `say`, the
+/// failed, is over budget, behaves differently or could not be measured
+/// at run time, else 0. With `say`, the
 /// reasons go to stderr (when the table with its verdict is not what the
 /// person sees).
 pub fn gate(report: &Report, say: bool) -> ExitCode {
@@ -15,7 +16,11 @@ pub fn gate(report: &Report, say: bool) -> ExitCode {
     }
     if !report.complete {
         ExitCode::from(130)
-    } else if report.any_failed() || report.over_budget() || !report.misbehaving().is_empty() {
+    } else if report.any_failed()
+        || report.over_budget()
+        || !report.misbehaving().is_empty()
+        || !report.unmeasured().is_empty()
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -35,6 +40,14 @@ fn reasons(report: &Report) {
     }
     for v in report.budget.iter().flat_map(|b| &b.violations) {
         eprintln!("over budget: {v}");
+    }
+    for c in report.unmeasured() {
+        let e = c
+            .runtime
+            .as_ref()
+            .and_then(|r| r.error.as_deref())
+            .unwrap_or("");
+        eprintln!("not measured: {}: {e}", c.config.name);
     }
     for c in report.misbehaving() {
         let detail = c

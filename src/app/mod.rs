@@ -11,6 +11,7 @@ mod merge;
 mod optimize;
 mod presets;
 mod run;
+mod runtime;
 mod session;
 mod show;
 mod top;

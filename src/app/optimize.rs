@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::export;
 use crate::matrix::{BaseProfile, Config, Settings};
-use crate::optimize::{Search, SearchSpace, Step};
+use crate::optimize::{RunLimits, Search, SearchSpace, Step};
 use crate::options::{Format, OptimizeOptions, OutputOptions};
 use crate::report::{MatrixInfo, Report};
 use crate::results::Objective;
@@ -65,7 +65,7 @@ fn search_space(opts: &OptimizeOptions, s: &Session) -> (SearchSpace, Vec<String
 
 /// Run the search with real builds; the report of every configuration
 /// built, analysed against the start, with the search's summary.
-fn search(opts: &OptimizeOptions, s: &Session) -> (Report, bool) {
+fn search(opts: &OptimizeOptions, s: &Session) -> anyhow::Result<(Report, bool)> {
     let objective = Objective::for_target(&s.env.target);
     let what = objective_word(objective);
     let (space, skipped) = search_space(opts, s);
@@ -74,8 +74,27 @@ fn search(opts: &OptimizeOptions, s: &Session) -> (Report, bool) {
         "optimize: minimising {what} of {} for {}",
         s.env.project.binary, s.env.target
     );
+    let limits = RunLimits {
+        max_slowdown_pct: opts.max_slowdown_pct,
+        max_stack: opts.max_stack,
+    };
+    // With run-time limits, every candidate is also run and measured.
+    let measurer = match limits.any() {
+        true => Some(super::runtime::Measurer::new(&opts.runtime, s)?),
+        false => None,
+    };
     let mut evaluate = |batch: &[Config]| {
-        let built = builder.build_all(batch);
+        let mut built = builder.build_all(batch);
+        let Some(m) = &measurer else {
+            return (built.rows, built.complete);
+        };
+        for row in built.rows.iter_mut().flatten() {
+            match m.measure(row, None) {
+                Some(Ok(rt)) => row.runtime = Some(rt),
+                Some(Err(_)) => return (built.rows, false),
+                None => {}
+            }
+        }
         (built.rows, built.complete)
     };
     let mut on_step = |step: &Step| {
@@ -93,6 +112,7 @@ fn search(opts: &OptimizeOptions, s: &Session) -> (Report, bool) {
         objective,
         max_builds: opts.max_builds,
         max_build_seconds: opts.max_build_seconds,
+        run_limits: limits,
         space,
         evaluate: &mut evaluate,
         on_step: &mut on_step,
@@ -118,7 +138,7 @@ fn search(opts: &OptimizeOptions, s: &Session) -> (Report, bool) {
         },
     );
     report.optimize = Some(summary);
-    (report, complete)
+    Ok((report, complete))
 }
 
 pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
@@ -128,7 +148,7 @@ pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
     let Some(_lock) = s.lock(opts.output.quiet)? else {
         return Ok(ExitCode::from(130));
     };
-    let (mut report, complete) = search(opts, &s);
+    let (mut report, complete) = search(opts, &s)?;
     let saved = s.env.weigh_dir.join("optimize.json");
     let best = report
         .optimize
@@ -153,7 +173,8 @@ pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
         .iter()
         .find(|c| c.config.name == best)
         .and_then(|c| objective.of(c));
-    if let Some(v) = best_value {
+    // On a terminal the table's verdict says it last; else say it here.
+    if let Some(v) = best_value.filter(|_| !export::shows_verdict(&opts.output)) {
         let builds = report.optimize.as_ref().map_or(0, |o| o.builds);
         eprintln!(
             "optimize: best {best}: {} {} after {builds} builds",

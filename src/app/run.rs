@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::bail;
 
-use super::{attribution, gate::gate, session, verify};
+use super::{attribution, gate::gate, runtime, session, verify};
 use crate::ablation;
 use crate::analysis::{self, Inputs};
 use crate::build::Runner;
@@ -56,6 +56,28 @@ fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
 }
 
+/// Run every built row like the baseline; false when interrupted.
+fn verify_rows(
+    report: &mut Report,
+    runner: &crate::verify::Runner,
+    v: &crate::options::VerifyOptions,
+    s: &session::Session,
+) -> bool {
+    // The plugin stops firmware that never exits at the same point
+    // every run; without it, the time limit stops it.
+    let plugin = crate::runtime::installed_plugin(&s.env.weigh_dir.join("qemu")).ok();
+    let runs = verify::Runs {
+        runner,
+        cwd: &s.env.project.package_dir,
+        timeout: v.timeout,
+        budget: plugin.as_deref().map(|p| crate::verify::Budget {
+            plugin: p,
+            instructions: v.limit,
+        }),
+    };
+    verify::verify_all(report, &runs)
+}
+
 /// Build and measure the matrix of `opts`, derive everything, apply the
 /// gate; `check` asks for a budget (the chip's memory by default).
 /// Returns the report and the tool's directory in the target directory.
@@ -80,6 +102,13 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         .verify
         .as_ref()
         .map(|v| verify::runner(v, &s))
+        .transpose()?;
+    // Before any build: a missing runner is said at once.
+    let measurer = opts
+        .analysis
+        .runtime
+        .as_ref()
+        .map(|rt| runtime::Measurer::new(rt, &s))
         .transpose()?;
     let Some(_lock) = s.lock(opts.output.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
@@ -108,7 +137,12 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
     };
     analysis::derive(&mut report, &inputs);
     if let (Some(runner), Some(v)) = (&runner, &opts.analysis.verify) {
-        if !verify::verify_all(&mut report, runner, &s.env.project.package_dir, v.timeout) {
+        if !verify_rows(&mut report, runner, v, &s) {
+            report.complete = false;
+        }
+    }
+    if let Some(m) = &measurer {
+        if !runtime::runtime_all(&mut report, m, opts.output.quiet) {
             report.complete = false;
         }
     }
@@ -130,6 +164,7 @@ pub(super) fn budget(
     let mut budget = crate::budget::Budget {
         max_flash: b.max_flash,
         max_ram: b.max_ram,
+        max_stack: b.max_stack,
         max_growth: b.max_growth,
         baseline_report: b.baseline_report.as_ref().map(|p| p.display().to_string()),
         violations: Vec::new(),

@@ -11,8 +11,8 @@ use crate::options::VerifyOptions;
 use crate::report::Report;
 use crate::results::ConfigResult;
 use crate::verify::{
-    compare, instruction_granular, run_artifact, runner_from_arg, Interrupted, Runner,
-    Verification, VerifyStatus,
+    compare, instruction_granular, run_artifact, runner_from_arg, Budget, Interrupted, Run, Runner,
+    VerifyStatus,
 };
 
 /// The runner: `--runner`, the project's configured runner, or (for the
@@ -36,25 +36,31 @@ pub fn runner(opts: &VerifyOptions, s: &Session) -> anyhow::Result<Runner> {
     )
 }
 
-fn run_one(
-    runner: &Runner,
-    c: &ConfigResult,
-    cwd: &Path,
-    timeout: Duration,
-) -> Option<Result<Verification, Interrupted>> {
+/// How each binary is run: the runner, where, for how long, and (QEMU)
+/// the instruction budget that stops firmware that never exits.
+pub struct Runs<'a> {
+    pub runner: &'a Runner,
+    pub cwd: &'a Path,
+    pub timeout: Duration,
+    pub budget: Option<Budget<'a>>,
+}
+
+fn run_one(runs: &Runs<'_>, c: &ConfigResult) -> Option<Result<Run, Interrupted>> {
     let artifact = c.artifact.as_ref().filter(|_| c.ok)?;
     Some(run_artifact(
-        runner,
+        runs.runner,
         artifact,
-        cwd,
-        timeout,
+        runs.cwd,
+        runs.timeout,
         crate::stop_flag(),
+        runs.budget.as_ref(),
     ))
 }
 
 /// Run the baseline first, then every other binary, and compare; false
 /// when interrupted (the rows not run have no verification).
-pub fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Duration) -> bool {
+pub fn verify_all(report: &mut Report, runs: &Runs<'_>) -> bool {
+    let runner = runs.runner;
     report.runner = Some(format!(
         "{} (from {})",
         runner.argv.join(" "),
@@ -65,28 +71,39 @@ pub fn verify_all(report: &mut Report, runner: &Runner, cwd: &Path, timeout: Dur
         .clone()
         .and_then(|b| report.configs.iter().position(|c| c.config.name == b));
     let Some(base) = base else { return true };
-    let mut reference = match run_one(runner, &report.configs[base], cwd, timeout) {
+    let mut reference = match run_one(runs, &report.configs[base]) {
         None => return true,
         Some(Err(_)) => return false,
         Some(Ok(v)) => v,
     };
-    if reference.status != VerifyStatus::Error {
-        reference.status = VerifyStatus::Baseline;
+    if reference.verification.status != VerifyStatus::Error {
+        reference.verification.status = VerifyStatus::Baseline;
     }
     for i in (0..report.configs.len()).filter(|&i| i != base) {
-        let mut v = match run_one(runner, &report.configs[i], cwd, timeout) {
+        let mut run = match run_one(runs, &report.configs[i]) {
             None => continue,
             Some(Err(_)) => return false,
-            Some(Ok(v)) => v,
+            Some(Ok(r)) => r,
         };
-        if reference.status == VerifyStatus::Error {
-            v.status = VerifyStatus::Error;
-            v.detail = Some("the baseline could not be run, so nothing to compare with".into());
+        if reference.verification.status == VerifyStatus::Error {
+            run.verification.status = VerifyStatus::Error;
+            run.verification.detail =
+                Some("the baseline could not be run, so nothing to compare with".into());
         } else {
-            compare(&reference, &mut v);
+            compare(&reference, &mut run);
         }
-        report.configs[i].verify = Some(v);
+        report.configs[i].verify = Some(run.verification);
     }
-    report.configs[base].verify = Some(reference);
+    report.configs[base].verify = Some(reference.verification);
+    let stopped = report
+        .configs
+        .iter()
+        .any(|c| c.verify.as_ref().is_some_and(|v| v.stopped_at_limit));
+    if let (true, Some(b), Some(r)) = (stopped, &runs.budget, report.runner.as_mut()) {
+        r.push_str(&format!(
+            "; firmware that did not exit was stopped after {} instructions under -icount (the same point every run) and its complete lines compared",
+            crate::units::thousands(b.instructions)
+        ));
+    }
     true
 }

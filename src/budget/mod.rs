@@ -20,6 +20,9 @@ pub struct Budget {
     /// Where the growth is measured from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_report: Option<String>,
+    /// The observed peak stack (`--runtime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_stack: Option<u64>,
     /// One line per configuration over budget.
     #[serde(default)]
     pub violations: Vec<String>,
@@ -27,7 +30,10 @@ pub struct Budget {
 
 impl Budget {
     pub fn is_empty(&self) -> bool {
-        self.max_flash.is_none() && self.max_ram.is_none() && self.max_growth.is_none()
+        self.max_flash.is_none()
+            && self.max_ram.is_none()
+            && self.max_growth.is_none()
+            && self.max_stack.is_none()
     }
 }
 
@@ -71,6 +77,43 @@ fn over(name: &str, what: &str, size: u64, max: Option<u64>, out: &mut Vec<Strin
     }
 }
 
+/// The observed stack: over its limit, or with the static data over the
+/// RAM region that holds both.
+fn stack(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
+    let Some(peak) = c.runtime.as_ref().and_then(|r| r.stack_bytes) else {
+        // A limit nobody could check is not a pass.
+        if budget.max_stack.is_some() && c.error.is_none() {
+            let why = match &c.runtime {
+                Some(r) if r.error.is_some() => "its run was not measured",
+                Some(_) => "peak stack is measured for firmware under QEMU only",
+                None => "it was not run",
+            };
+            out.push(line(c.name(), format!("--max-stack not checked: {why}")));
+        }
+        return;
+    };
+    over(c.name(), "peak stack", peak, budget.max_stack, out);
+    let ram = c
+        .regions
+        .iter()
+        .filter(|r| r.kind == crate::memory::RegionKind::Ram)
+        .max_by_key(|r| r.length);
+    if let Some(r) = ram.filter(|r| r.used_bytes + peak > r.length) {
+        out.push(line(
+            c.name(),
+            format!(
+                "does not fit: {} static data {} + peak stack {} = {}, over its {} by {}",
+                r.name,
+                human(r.used_bytes),
+                human(peak),
+                human(r.used_bytes + peak),
+                human(r.length),
+                exact(r.used_bytes + peak - r.length)
+            ),
+        ));
+    }
+}
+
 /// Check every configuration; one line per violation. `baseline` holds
 /// the rows of the saved report growth is measured from.
 pub fn check(
@@ -84,6 +127,7 @@ pub fn check(
         let Some(s) = &c.size else { continue };
         over(c.name(), "flash", s.flash_bytes, budget.max_flash, &mut out);
         over(c.name(), "RAM", s.ram_bytes, budget.max_ram, &mut out);
+        stack(c, budget, &mut out);
         let old = baseline
             .and_then(|b| b.iter().find(|o| o.name() == c.name()))
             .and_then(|o| o.size.as_ref());

@@ -131,12 +131,38 @@ pub struct AnalysisArgs {
     /// Run every binary (with the target's runner) and flag output that differs from the baseline's.
     #[arg(long)]
     pub verify: bool,
-    /// Runner command for --verify (default: the target's runner from the cargo configuration).
+    /// Runner command for --verify and --runtime (default: the target's runner from the cargo configuration).
     #[arg(long, value_name = "CMD")]
     pub runner: Option<String>,
     /// Seconds each --verify run may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub verify_timeout: u64,
+    /// Under QEMU, firmware that never exits is stopped after this many instructions (the same point every run) and its complete lines compared.
+    #[arg(long, value_name = "N", default_value_t = 20_000_000)]
+    pub verify_limit: u64,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Run time")]
+pub struct RuntimeArgs {
+    /// Also run every binary and measure it: instructions (exact, under QEMU for firmware, valgrind for hosts), boot, peak stack, a static stack bound.
+    #[arg(long)]
+    pub runtime: bool,
+    /// Host binaries: the workload's arguments (split as a shell would).
+    #[arg(long, value_name = "ARGS", requires = "runtime")]
+    pub runtime_args: Option<String>,
+    /// Host binaries: a file given to the workload as standard input.
+    #[arg(long, value_name = "FILE", requires = "runtime")]
+    pub runtime_stdin: Option<PathBuf>,
+    /// Firmware that never exits is stopped after this many instructions.
+    #[arg(long, value_name = "N", default_value_t = 200_000_000)]
+    pub runtime_limit: u64,
+    /// Seconds each measured run may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub runtime_timeout: u64,
+    /// Host binaries: timed runs for the median wall time.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runtime_runs: u32,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -154,6 +180,9 @@ pub struct BudgetArgs {
     /// A saved JSON report growth is measured from (configurations matched by name).
     #[arg(long, value_name = "FILE")]
     pub baseline_report: Option<PathBuf>,
+    /// Fail when a configuration's observed peak stack (with --runtime) is over this size, e.g. 8K.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    pub max_stack: Option<u64>,
 }
 
 /// Prices for the cost column (off by default; `[cost]` in weigh.toml sets them too).

@@ -5,12 +5,13 @@ use std::time::Duration;
 use super::{
     AnalysisArgs, ApplyArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs, FeatureArgs,
     MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs, OutputArgs, PackageArgs, RunArgs,
-    SelectArgs, ShowArgs, TopArgs,
+    RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
 };
 use crate::options::{
     AnalysisOptions, ApplyFrom, ApplyOptions, BudgetOptions, CheckOptions, CompileOptions,
     DiffInputs, DiffOptions, MatrixOptions, MeasureOptions, OptimizeOptions, OutputOptions,
-    PriceOptions, ProjectOptions, ReportsOptions, RunOptions, TopOptions, VerifyOptions,
+    PriceOptions, ProjectOptions, ReportsOptions, RunOptions, RuntimeOptions, TopOptions,
+    VerifyOptions,
 };
 
 impl PackageArgs {
@@ -100,7 +101,32 @@ impl BudgetArgs {
             max_ram: self.max_ram,
             max_growth: self.max_growth,
             baseline_report: self.baseline_report.clone(),
+            max_stack: self.max_stack,
         }
+    }
+}
+
+/// The workload's arguments as a shell splits them (plain whitespace when
+/// the quoting does not close).
+fn workload_args(text: Option<&str>) -> Vec<String> {
+    text.map(|a| {
+        shlex::split(a).unwrap_or_else(|| a.split_whitespace().map(String::from).collect())
+    })
+    .unwrap_or_default()
+}
+
+impl RuntimeArgs {
+    /// `wanted`: also when the run is not asked for but a limit needs it
+    /// (`--max-stack`).
+    pub fn options(&self, runner: Option<&String>, wanted: bool) -> Option<RuntimeOptions> {
+        (self.runtime || wanted).then(|| RuntimeOptions {
+            runner: runner.cloned(),
+            args: workload_args(self.runtime_args.as_deref()),
+            stdin: self.runtime_stdin.clone(),
+            limit: self.runtime_limit,
+            timeout: Duration::from_secs(self.runtime_timeout),
+            runs: self.runtime_runs as usize,
+        })
     }
 }
 
@@ -110,6 +136,7 @@ impl AnalysisArgs {
         budget: &BudgetArgs,
         cost: &CostArgs,
         memory: &MemoryArgs,
+        runtime: &RuntimeArgs,
     ) -> AnalysisOptions {
         AnalysisOptions {
             ablation: self.ablation,
@@ -118,7 +145,9 @@ impl AnalysisArgs {
             verify: self.verify.then(|| VerifyOptions {
                 runner: self.runner.clone(),
                 timeout: Duration::from_secs(self.verify_timeout),
+                limit: self.verify_limit,
             }),
+            runtime: runtime.options(self.runner.as_ref(), budget.max_stack.is_some()),
             budget: budget.options(),
             prices: cost.options(),
             flash_size: memory.flash_size,
@@ -150,7 +179,7 @@ impl RunArgs {
             matrix: self.matrix.options(),
             analysis: self
                 .analysis
-                .options(&self.budget, &self.cost, &self.memory),
+                .options(&self.budget, &self.cost, &self.memory, &self.runtime),
             output: OutputOptions {
                 ablation: self.analysis.ablation,
                 ..self.output.options()
@@ -173,6 +202,16 @@ impl OptimizeArgs {
             stable_only: self.stable_only,
             flash_size: self.memory.flash_size,
             ram_size: self.memory.ram_size,
+            max_slowdown_pct: self.max_slowdown,
+            max_stack: self.max_stack,
+            runtime: RuntimeOptions {
+                runner: self.runner.clone(),
+                args: workload_args(self.runtime_args.as_deref()),
+                stdin: None,
+                limit: 200_000_000,
+                timeout: Duration::from_secs(60),
+                runs: 1,
+            },
         }
     }
 }

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub use args::{
     AnalysisArgs, BudgetArgs, CompileArgs, CostArgs, FeatureArgs, MatrixArgs, MemoryArgs,
-    OutputArgs, PackageArgs, SelectArgs,
+    OutputArgs, PackageArgs, RuntimeArgs, SelectArgs,
 };
 
 const ABOUT: &str = "Build a Cargo project under a matrix of release-profile settings and measure every binary from the ELF itself: flash, RAM, stripped, image, build time. Ends with the verdict: the smallest configuration and how to apply it.";
@@ -69,6 +69,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]
+    pub runtime: RuntimeArgs,
+    #[command(flatten)]
     pub budget: BudgetArgs,
     #[command(flatten)]
     pub cost: CostArgs,
@@ -101,6 +103,18 @@ pub struct OptimizeArgs {
     /// Only stable options: no -Z flags, no build-std features, no immediate-abort.
     #[arg(long)]
     pub stable_only: bool,
+    /// Only configurations at most this much slower than the start, in executed instructions (measured with --runtime's method): 5% or 5.
+    #[arg(long, value_name = "PCT", value_parser = parse::percent)]
+    pub max_slowdown: Option<f64>,
+    /// Only configurations whose observed peak stack is at most this, e.g. 8K.
+    #[arg(long, value_name = "SIZE", value_parser = parse::size)]
+    pub max_stack: Option<u64>,
+    /// Runner for measuring run time (default: the target's runner from the cargo configuration).
+    #[arg(long, value_name = "CMD")]
+    pub runner: Option<String>,
+    /// Host binaries: the workload's arguments for measuring run time.
+    #[arg(long, value_name = "ARGS")]
+    pub runtime_args: Option<String>,
     #[command(flatten)]
     pub package: PackageArgs,
     #[command(flatten)]

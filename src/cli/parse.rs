@@ -36,3 +36,12 @@ pub fn features(s: &str) -> Result<Vec<String>, String> {
         .map(String::from)
         .collect())
 }
+
+/// A percentage: `5%`, `5 %` or `5`.
+pub fn percent(s: &str) -> Result<f64, String> {
+    let t = s.trim().trim_end_matches('%').trim();
+    match t.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("`{s}` is not a percentage; write it as 5% or 5")),
+    }
+}

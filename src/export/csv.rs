@@ -35,6 +35,11 @@ pub const COLUMNS: &[&str] = &[
     "cost_per_unit",
     "tier",
     "ota_cost_per_year",
+    "instructions",
+    "instructions_change_pct",
+    "boot_instructions",
+    "stack_bytes",
+    "static_stack_bytes",
     "file_kib",
     "stripped_kib",
     "flash_kib",
@@ -55,6 +60,7 @@ fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
     let s = c.size.as_ref();
     let d = c.delta.as_ref();
     let k = c.cost.as_ref();
+    let r = c.runtime.as_ref();
     let over = report.budget.as_ref().map(|b| {
         let prefix = format!("{}: ", c.config.name);
         b.violations
@@ -103,6 +109,11 @@ fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
         opt(k
             .and_then(|k| k.ota_cost_per_year)
             .map(|v| format!("{v:.4}"))),
+        opt(r.and_then(|r| r.instructions)),
+        opt(d.and_then(|d| d.instructions_change_pct)),
+        opt(r.and_then(|r| r.boot_instructions)),
+        opt(r.and_then(|r| r.stack_bytes)),
+        opt(r.and_then(|r| r.static_stack_bytes)),
         opt(s.map(|s| kib(s.file_bytes))),
         opt(s.map(|s| kib(s.stripped_bytes))),
         opt(s.map(|s| kib(s.flash_bytes))),

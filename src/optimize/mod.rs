@@ -57,10 +57,57 @@ pub struct Summary {
 /// the run was interrupted before it), and false when interrupted.
 pub type Evaluate<'a> = dyn FnMut(&[Config]) -> (Vec<Option<ConfigResult>>, bool) + 'a;
 
+/// Run-time limits a configuration must keep to be chosen (`--runtime`
+/// figures measured by the evaluator): against the starting configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunLimits {
+    /// More instructions than the start by at most this %.
+    pub max_slowdown_pct: Option<f64>,
+    /// Observed peak stack at most this.
+    pub max_stack: Option<u64>,
+}
+
+impl RunLimits {
+    pub fn any(&self) -> bool {
+        self.max_slowdown_pct.is_some() || self.max_stack.is_some()
+    }
+
+    /// Why `r` breaks a limit against the start's instructions `reference`.
+    pub fn broken(&self, r: &ConfigResult, reference: Option<u64>) -> Option<String> {
+        if !self.any() {
+            return None;
+        }
+        let rt = r.runtime.as_ref();
+        if let Some(max) = self.max_slowdown_pct {
+            let (Some(now), Some(was)) = (rt.and_then(|x| x.comparable_instructions()), reference)
+            else {
+                return Some("its instructions were not measured".into());
+            };
+            let pct = (now as f64 - was as f64) * 100.0 / was.max(1) as f64;
+            if pct > max {
+                return Some(format!(
+                    "{pct:+.1} % instructions, over --max-slowdown {max} %"
+                ));
+            }
+        }
+        if let Some(max) = self.max_stack {
+            match rt.and_then(|x| x.stack_bytes) {
+                Some(b) if b > max => {
+                    return Some(format!("peak stack {b} B, over --max-stack {max} B"))
+                }
+                None => return Some("its stack was not observed".into()),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 pub struct Search<'a> {
     pub objective: Objective,
     pub max_builds: usize,
     pub max_build_seconds: Option<f64>,
+    pub run_limits: RunLimits,
     pub space: SearchSpace,
     pub evaluate: &'a mut Evaluate<'a>,
     /// Told about every improvement as it happens.
@@ -81,6 +128,15 @@ struct State {
     scans: HashMap<&'static str, Vec<(String, Option<u64>)>>,
 }
 
+/// The starting configuration's instructions: what slowdown is against.
+fn reference(st: &State) -> Option<u64> {
+    st.results
+        .first()?
+        .runtime
+        .as_ref()?
+        .comparable_instructions()
+}
+
 /// Why the search ended early.
 enum Stop {
     Budget,
@@ -88,18 +144,19 @@ enum Stop {
 }
 
 impl Search<'_> {
-    fn value(&self, r: &ConfigResult) -> Option<u64> {
+    fn value(&self, st: &State, r: &ConfigResult) -> Option<u64> {
         let over_time = match (self.max_build_seconds, r.build_cpu_seconds) {
             (Some(limit), Some(t)) => t > limit && !r.fresh,
             _ => false,
         };
-        self.objective.of(r).filter(|_| !over_time)
+        let too_slow = self.run_limits.broken(r, reference(st)).is_some();
+        self.objective.of(r).filter(|_| !over_time && !too_slow)
     }
 
     /// The smallest measured: fewest settings on a tie, then first measured.
     fn smallest(&self, st: &State) -> Option<usize> {
         (0..st.results.len())
-            .filter_map(|i| Some((self.value(&st.results[i])?, i)))
+            .filter_map(|i| Some((self.value(st, &st.results[i])?, i)))
             .min_by_key(|&(v, i)| (v, st.configs[i].settings.toml_pairs().len(), i))
             .map(|(_, i)| i)
     }
@@ -132,6 +189,13 @@ impl Search<'_> {
                         ));
                     }
                 }
+                let against = match st.results.is_empty() {
+                    true => r.runtime.as_ref().and_then(|x| x.comparable_instructions()),
+                    false => reference(st),
+                };
+                if let Some(why) = self.run_limits.broken(&r, against) {
+                    st.notes.push(format!("rejected {}: {why}", r.config.name));
+                }
                 st.by_key.insert(key, st.results.len());
                 st.configs.push(c);
                 st.results.push(r);
@@ -162,8 +226,8 @@ impl Search<'_> {
             axis: axis.to_string(),
             to: to.to_string(),
             config: st.results[n].config.name.clone(),
-            before: self.value(&st.results[o]).unwrap_or(0),
-            after: self.value(&st.results[n]).unwrap_or(0),
+            before: self.value(st, &st.results[o]).unwrap_or(0),
+            after: self.value(st, &st.results[n]).unwrap_or(0),
         };
         (self.on_step)(&step);
         st.steps.push(step);
@@ -240,7 +304,10 @@ impl Search<'_> {
                 .iter()
                 .map(|(c, label)| {
                     let at = st.by_key.get(&self.space.key(c));
-                    (label.clone(), at.and_then(|&i| self.value(&st.results[i])))
+                    (
+                        label.clone(),
+                        at.and_then(|&i| self.value(st, &st.results[i])),
+                    )
                 })
                 .collect();
             if !walked.is_empty() && !st.scans.contains_key(axis.name) {
@@ -273,7 +340,7 @@ impl Search<'_> {
         st.best = st
             .results
             .first()
-            .filter(|r| self.value(r).is_some())
+            .filter(|r| self.value(&st, r).is_some())
             .map(|_| 0);
         if st.best.is_none() {
             if let Some(r) = st.results.first() {

@@ -99,6 +99,7 @@ fn search_with(
         objective: Objective::Flash,
         max_builds,
         max_build_seconds: None,
+        run_limits: RunLimits::default(),
         space,
         evaluate: &mut evaluate,
         on_step: &mut on_step,

@@ -147,6 +147,18 @@ impl Report {
             .collect()
     }
 
+    /// Rows whose run time was asked for but could not be measured.
+    pub fn unmeasured(&self) -> Vec<&ConfigResult> {
+        self.configs
+            .iter()
+            .filter(|c| {
+                c.runtime
+                    .as_ref()
+                    .is_some_and(|r| r.error.is_some() && r.instructions.is_none())
+            })
+            .collect()
+    }
+
     pub fn over_budget(&self) -> bool {
         self.budget
             .as_ref()

@@ -132,12 +132,54 @@ pub fn size_bars(report: &Report, firmware: bool, out: &mut String) {
     out.push_str("</div>");
 }
 
-/// The points of the scatter: size, build CPU seconds, name, on the front.
-fn points(report: &Report, firmware: bool) -> Vec<(f64, f64, String, bool)> {
+/// What a scatter puts against size.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// Build CPU seconds (rows cargo found up to date have none).
+    BuildTime,
+    /// Instructions executed (`--runtime`).
+    Instructions,
+}
+
+impl Against {
+    fn of(self, c: &crate::results::ConfigResult) -> Option<f64> {
+        match self {
+            Against::BuildTime => c.build_cpu_seconds.filter(|_| !c.fresh),
+            Against::Instructions => c
+                .runtime
+                .as_ref()?
+                .comparable_instructions()
+                .map(|i| i as f64),
+        }
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Against::BuildTime => "Size against build time",
+            Against::Instructions => "Size against speed (instructions executed)",
+        }
+    }
+
+    fn axis(self) -> &'static str {
+        match self {
+            Against::BuildTime => "build CPU time (seconds)",
+            Against::Instructions => "instructions executed (millions)",
+        }
+    }
+
+    fn tick(self, v: f64) -> String {
+        match self {
+            Against::BuildTime => format!("{v} s"),
+            Against::Instructions => trim_number(v / 1e6),
+        }
+    }
+}
+
+/// The points of a scatter: size, the other figure, name, on the front.
+fn points(report: &Report, firmware: bool, against: Against) -> Vec<(f64, f64, String, bool)> {
     let pts: Vec<(f64, f64, String)> = report
         .configs
         .iter()
-        .filter(|c| !c.fresh)
         .filter_map(|c| {
             let m = c.size.as_ref()?;
             let v = if firmware {
@@ -145,9 +187,16 @@ fn points(report: &Report, firmware: bool) -> Vec<(f64, f64, String, bool)> {
             } else {
                 m.stripped_bytes
             };
-            Some((v as f64, c.build_cpu_seconds?, c.config.name.clone()))
+            Some((v as f64, against.of(c)?, c.config.name.clone()))
         })
-        .collect();
+        .fold(Vec::new(), |mut acc: Vec<(f64, f64, String)>, p| {
+            // Configurations at one point share one label.
+            match acc.iter_mut().find(|q| q.0 == p.0 && q.1 == p.1) {
+                Some(q) => q.2 = format!("{} = {}", q.2, p.2),
+                None => acc.push(p),
+            }
+            acc
+        });
     pts.iter()
         .map(|(s, t, n)| {
             let dominated = pts
@@ -158,17 +207,27 @@ fn points(report: &Report, firmware: bool) -> Vec<(f64, f64, String, bool)> {
         .collect()
 }
 
-/// Size against build CPU time, both axes ticked, every point named, the
-/// Pareto front joined.
-pub fn scatter(report: &Report, firmware: bool, out: &mut String) {
-    let pts = points(report, firmware);
-    out.push_str("<h2>Size against build time</h2>");
+/// Size against build CPU time or instructions, both axes ticked, every
+/// point named, the Pareto front joined.
+pub fn scatter(report: &Report, firmware: bool, against: Against, out: &mut String) {
+    let pts = points(report, firmware, against);
+    let _ = write!(out, "<h2>{}</h2>", against.heading());
     if pts.len() < 2 {
-        out.push_str("<p class=note>No build times to compare: cargo found the builds up to date (cached). Run with <code>--no-cache</code> after <code>cargo clean</code> to time them.</p>");
+        if against == Against::BuildTime {
+            out.push_str("<p class=note>No build times to compare: cargo found the builds up to date (cached). Run with <code>--no-cache</code> after <code>cargo clean</code> to time them.</p>");
+        }
         return;
     }
     let (w, h, left, bottom, top_pad) = (760.0, 320.0, 80.0, 50.0, 14.0);
-    let xs = ticks(pts.iter().map(|p| p.1).fold(0.0, f64::max));
+    let scale = if against == Against::Instructions {
+        1e6
+    } else {
+        1.0
+    };
+    let xs: Vec<f64> = ticks(pts.iter().map(|p| p.1 / scale).fold(0.0, f64::max))
+        .into_iter()
+        .map(|t| t * scale)
+        .collect();
     let ys = byte_ticks(pts.iter().map(|p| p.0).fold(0.0, f64::max));
     let xt = *xs.last().unwrap_or(&1.0);
     let yt = ys.last().map_or(1.0, |t| t.0).max(1.0);
@@ -177,13 +236,13 @@ pub fn scatter(report: &Report, firmware: bool, out: &mut String) {
     let what = if firmware { "flash" } else { "stripped file" };
     let _ = write!(out, "<svg class=chart role=img aria-label=\"{what} against build CPU time\" viewBox=\"0 0 {} {}\" width=\"{}\">", left + w + 160.0, top_pad + h + bottom, left + w + 160.0);
     for t in &xs {
-        let _ = write!(out, "<line class=grid x1=\"{0:.1}\" y1=\"{top_pad}\" x2=\"{0:.1}\" y2=\"{1}\"/><text class=tick x=\"{0:.1}\" y=\"{2}\" text-anchor=middle>{3} s</text>", px(*t), top_pad + h, top_pad + h + 14.0, t);
+        let _ = write!(out, "<line class=grid x1=\"{0:.1}\" y1=\"{top_pad}\" x2=\"{0:.1}\" y2=\"{1}\"/><text class=tick x=\"{0:.1}\" y=\"{2}\" text-anchor=middle>{3}</text>", px(*t), top_pad + h, top_pad + h + 14.0, esc(&against.tick(*t)));
     }
     for (s, label) in &ys {
         let _ = write!(out, "<line class=grid x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\"/><text class=tick x=\"{2}\" y=\"{3:.1}\" text-anchor=end>{4}</text>", py(*s), left + w, left - 6.0, py(*s) + 4.0, esc(label));
     }
     let _ = write!(out, "<line class=axis x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line class=axis x1=\"{left}\" y1=\"{top_pad}\" x2=\"{left}\" y2=\"{0}\"/>", top_pad + h, left + w);
-    let _ = write!(out, "<text class=axis-label x=\"{}\" y=\"{}\" text-anchor=middle>build CPU time (seconds)</text><text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{what} ({})</text>", left + w / 2.0, top_pad + h + 40.0, -(top_pad + h / 2.0), byte_unit(yt).1);
+    let _ = write!(out, "<text class=axis-label x=\"{}\" y=\"{}\" text-anchor=middle>{}</text><text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{what} ({})</text>", left + w / 2.0, top_pad + h + 40.0, against.axis(), -(top_pad + h / 2.0), byte_unit(yt).1);
     let mut front: Vec<&(f64, f64, String, bool)> = pts.iter().filter(|p| p.3).collect();
     front.sort_by(|a, b| a.1.total_cmp(&b.1));
     let line: Vec<String> = front
@@ -193,7 +252,10 @@ pub fn scatter(report: &Report, firmware: bool, out: &mut String) {
     let _ = write!(out, "<polyline class=front points=\"{}\"/>", line.join(" "));
     for (s, t, name, on_front) in &pts {
         let class = if *on_front { "pt front-pt" } else { "pt" };
-        let _ = write!(out, "<circle class=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=5><title>{}: {}, {t:.1} s</title></circle><text class=pt-label x=\"{:.1}\" y=\"{:.1}\">{}</text>", px(*t), py(*s), esc(name), esc(&human(*s as u64)), px(*t) + 7.0, py(*s) - 6.0, esc(name));
+        let _ = write!(out, "<circle class=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=5><title>{}: {}, {}</title></circle><text class=pt-label x=\"{:.1}\" y=\"{:.1}\">{}</text>", px(*t), py(*s), esc(name), esc(&human(*s as u64)), esc(&against.tick(*t)), px(*t) + 7.0, py(*s) - 6.0, esc(name));
     }
-    out.push_str("</svg><p class=note>Joined: the Pareto front, configurations no other beats on both size and build time. Rows whose build was already up to date (cached) have no build time to show.</p>");
+    out.push_str(match against {
+        Against::BuildTime => "</svg><p class=note>Joined: the Pareto front, configurations no other beats on both size and build time. Rows whose build was already up to date (cached) have no build time to show.</p>",
+        Against::Instructions => "</svg><p class=note>Joined: the Pareto front, configurations no other beats on both size and speed (fewer instructions executed).</p>",
+    });
 }

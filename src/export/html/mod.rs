@@ -156,7 +156,8 @@ pub fn page(report: &Report) -> Vec<u8> {
         "<h2>Stripped file per configuration</h2>"
     });
     charts::size_bars(report, firmware, &mut out);
-    charts::scatter(report, firmware, &mut out);
+    charts::scatter(report, firmware, charts::Against::BuildTime, &mut out);
+    charts::scatter(report, firmware, charts::Against::Instructions, &mut out);
     regions(report, &mut out);
     let tables = ablation::ablation(report);
     if !tables.is_empty() {

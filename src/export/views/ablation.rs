@@ -27,7 +27,7 @@ fn row(e: &Effect) -> Vec<Cell> {
         ),
         e.build_cpu_delta_seconds.map_or_else(
             || Cell::text("-"),
-            |b| Cell::number(format!("{b:+.1} s"), b),
+            |b| Cell::number(crate::units::signed_seconds(b), b),
         ),
         Cell::text(note),
     ]

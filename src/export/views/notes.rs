@@ -143,6 +143,23 @@ fn legend(report: &Report, firmware: bool) -> Vec<String> {
     out
 }
 
+/// How run time was measured, once for the run.
+fn runtime(report: &Report) -> Option<String> {
+    let rt = report.configs.iter().find_map(|c| c.runtime.as_ref())?;
+    let mut note = format!("run time: {}", rt.method);
+    if rt.stack_bytes.is_some() {
+        note.push_str("; Stack = the deepest store below the initial stack pointer");
+    }
+    if report
+        .configs
+        .iter()
+        .any(|c| c.runtime.as_ref().is_some_and(|r| r.stopped_at_limit))
+    {
+        note.push_str("; ≥ (limit): the firmware did not exit and was stopped at --runtime-limit");
+    }
+    Some(note)
+}
+
 /// The notes, legends included with `verbose`.
 pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
     let mut out = Vec::new();
@@ -168,6 +185,7 @@ pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
     if let Some(r) = &report.runner {
         out.push(format!("verified with: {r}"));
     }
+    out.extend(runtime(report));
     if verbose {
         out.extend(legend(report, firmware));
     }

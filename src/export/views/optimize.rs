@@ -31,6 +31,12 @@ pub fn optimize(report: &Report) -> Vec<String> {
             o.pareto.join(" | ")
         ));
     }
-    out.extend(o.notes.iter().map(|n| format!("optimize: {n}")));
+    // The apply command ends the verdict.
+    out.extend(
+        o.notes
+            .iter()
+            .filter(|n| !n.starts_with("apply it: "))
+            .map(|n| format!("optimize: {n}")),
+    );
     out
 }

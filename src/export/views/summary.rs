@@ -127,6 +127,52 @@ fn cost(r: &Report, c: &ConfigResult) -> Cell {
     }
 }
 
+fn instructions(_: &Report, c: &ConfigResult) -> Cell {
+    match c.runtime.as_ref() {
+        Some(r) if r.stopped_at_limit => r.instructions.map_or_else(
+            || Cell::text("-"),
+            |i| Cell::number(format!("≥{} (limit)", crate::units::count(i)), i as f64),
+        ),
+        Some(r) => r.instructions.map_or_else(
+            || Cell::text("not run").tone(Tone::Bad),
+            |i| Cell::number(crate::units::count(i), i as f64),
+        ),
+        None => Cell::text("-"),
+    }
+}
+
+fn delta_instructions(r: &Report, c: &ConfigResult) -> Cell {
+    match c.delta.as_ref().and_then(|d| d.instructions_change_pct) {
+        Some(_) if is_baseline(r, c) => Cell::text("baseline"),
+        Some(p) => Cell::number(signed_pct(p), p),
+        None => Cell::text("-"),
+    }
+}
+
+fn stack(_: &Report, c: &ConfigResult) -> Cell {
+    opt(c.runtime.as_ref().and_then(|r| r.stack_bytes))
+}
+
+fn static_stack(_: &Report, c: &ConfigResult) -> Cell {
+    let Some(r) = c.runtime.as_ref() else {
+        return Cell::text("-");
+    };
+    if let Some(b) = r.static_stack_bytes {
+        return Cell::number(human(b), b as f64);
+    }
+    // Unbounded: the note starts with the bound found, `≥ N B, ...`.
+    let at_least = r
+        .static_stack_note
+        .as_deref()
+        .and_then(|n| n.strip_prefix("≥ "))
+        .and_then(|n| n.split(' ').next())
+        .and_then(|n| n.parse::<u64>().ok());
+    match at_least {
+        Some(b) => Cell::number(format!("≥ {}", human(b)), b as f64),
+        None => Cell::text("-"),
+    }
+}
+
 fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
     let currency = r.cost.as_ref().map_or("", |m| m.currency());
     match c.cost.as_ref().and_then(|k| k.per_unit()) {
@@ -164,6 +210,22 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
     out.push(col(Column::right("Build CPU", 4), build));
     if report.configs.iter().any(|c| c.verify.is_some()) {
         out.push(col(Column::left("Verify", 2), verify));
+    }
+    if report.configs.iter().any(|c| c.runtime.is_some()) {
+        out.push(col(Column::right("Instructions", 2), instructions));
+        if several {
+            out.push(col(Column::right("Δ Instr", 2), delta_instructions));
+        }
+        if report
+            .configs
+            .iter()
+            .any(|c| c.runtime.as_ref().is_some_and(|r| r.stack_bytes.is_some()))
+        {
+            out.push(col(Column::right("Stack", 3), stack));
+        }
+        if wide {
+            out.push(col(Column::right("Static stack", 7), static_stack));
+        }
     }
     // One cost column: the change when there is something to compare,
     // what a unit costs when there is not.

@@ -53,8 +53,21 @@ fn apply_command(report: &Report, c: &ConfigResult) -> String {
     cmd
 }
 
+/// The configuration the verdict names: optimize's best (which keeps its
+/// limits), else the smallest measured.
+fn chosen(report: &Report) -> Option<(&ConfigResult, &'static str)> {
+    match &report.optimize {
+        Some(o) => report
+            .configs
+            .iter()
+            .find(|c| c.config.name == o.best)
+            .map(|c| (c, "best")),
+        None => smallest(report).map(|c| (c, "smallest")),
+    }
+}
+
 fn smallest_line(report: &Report) -> Option<String> {
-    let c = smallest(report)?;
+    let (c, label) = chosen(report)?;
     let o = objective(report);
     let what = match o {
         Objective::Flash => "flash",
@@ -66,11 +79,7 @@ fn smallest_line(report: &Report) -> Option<String> {
     }
     let mut names = vec![c.config.name.as_str()];
     names.extend(same_image(report, c));
-    let mut line = format!(
-        "smallest: {}, {what} {}",
-        names.join(" = "),
-        human(o.of(c)?)
-    );
+    let mut line = format!("{label}: {}, {what} {}", names.join(" = "), human(o.of(c)?));
     let base = report.baseline.as_deref().filter(|b| *b != c.config.name);
     let change = c.delta.as_ref().and_then(|d| match o {
         Objective::Flash => d.flash_change_pct,
@@ -79,8 +88,23 @@ fn smallest_line(report: &Report) -> Option<String> {
     if let (Some(b), Some(p)) = (base, change) {
         line.push_str(&format!(" ({} vs {b})", signed_pct(p)));
     }
+    if let Some(p) = c
+        .delta
+        .as_ref()
+        .and_then(|d| d.instructions_change_pct)
+        .filter(|_| base.is_some())
+    {
+        line.push_str(&format!(", {} instructions", signed_pct(p)));
+    }
+    // optimize says how to apply from its saved report.
+    let saved = report.optimize.as_ref().and_then(|o| {
+        o.notes
+            .iter()
+            .find_map(|n| n.strip_prefix("apply it: ").map(String::from))
+    });
     if c.changes != "(profile as is)" && !c.changes.is_empty() && c.log.is_some() {
-        line.push_str(&format!(" → {}", apply_command(report, c)));
+        let command = saved.unwrap_or_else(|| apply_command(report, c));
+        line.push_str(&format!(" → {command}"));
     }
     Some(line)
 }
@@ -109,6 +133,10 @@ fn trouble(report: &Report) -> Vec<String> {
                 .map(|l| format!(" (log: {})", super::shown_path(l)))
                 .unwrap_or_default();
             out.push(format!("failed: {}: {first}{log}", c.config.name));
+        }
+        if let Some(e) = c.runtime.as_ref().and_then(|r| r.error.as_ref()) {
+            let first = e.lines().next().unwrap_or(e);
+            out.push(format!("not measured: {}: {first}", c.config.name));
         }
         if let Some(v) = c
             .verify
