@@ -158,6 +158,19 @@ impl ConfigResult {
     pub fn name(&self) -> &str {
         &self.config.name
     }
+
+    /// The RAM region the stack grows in (the largest) and what is left of
+    /// it once the observed peak stack is added to its static data; negative
+    /// when they do not fit together.
+    pub fn ram_headroom(&self) -> Option<(&crate::memory::RegionUse, i64)> {
+        let peak = self.runtime.as_ref()?.stack_bytes?;
+        let r = self
+            .regions
+            .iter()
+            .filter(|r| r.kind == crate::memory::RegionKind::Ram)
+            .max_by_key(|r| r.length)?;
+        Some((r, r.length as i64 - (r.used_bytes + peak) as i64))
+    }
 }
 
 /// A region the program did not fit into, from the linker's own message.

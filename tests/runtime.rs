@@ -345,6 +345,30 @@ fn check_max_stack_gates_on_the_observed_peak() {
             "--quiet",
         ]))
     };
+    // RAM free: the RAM region less its static data and the peak stack.
+    let ram = r["configs"][0]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["kind"] == "ram")
+        .max_by_key(|g| g["length_bytes"].as_u64())
+        .unwrap()
+        .clone();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("r.json");
+    std::fs::write(&saved, r.to_string()).unwrap();
+    let csv = run(weigh().arg("show").arg(&saved).args(["--format", "csv"]));
+    let csv = text(&csv).0;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let free = header.iter().position(|h| *h == "ram_free_bytes").unwrap();
+    assert_eq!(
+        row[free].parse::<i64>().unwrap(),
+        ram["length_bytes"].as_i64().unwrap() - ram["used_bytes"].as_i64().unwrap() - peak as i64,
+        "{csv}"
+    );
+
     // --max-stack runs the binaries itself: no --runtime needed.
     let o = check(peak);
     assert_eq!(o.status.code(), Some(0), "{}{}", text(&o).0, text(&o).1);

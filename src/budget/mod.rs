@@ -93,12 +93,7 @@ fn stack(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
         return;
     };
     over(c.name(), "peak stack", peak, budget.max_stack, out);
-    let ram = c
-        .regions
-        .iter()
-        .filter(|r| r.kind == crate::memory::RegionKind::Ram)
-        .max_by_key(|r| r.length);
-    if let Some(r) = ram.filter(|r| r.used_bytes + peak > r.length) {
+    if let Some((r, _)) = c.ram_headroom().filter(|(_, left)| *left < 0) {
         out.push(line(
             c.name(),
             format!(

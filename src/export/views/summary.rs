@@ -153,6 +153,17 @@ fn stack(_: &Report, c: &ConfigResult) -> Cell {
     opt(c.runtime.as_ref().and_then(|r| r.stack_bytes))
 }
 
+/// RAM left when the peak stack is added to the static data.
+fn ram_free(_: &Report, c: &ConfigResult) -> Cell {
+    match c.ram_headroom() {
+        Some((_, left)) if left >= 0 => Cell::number(human(left as u64), left as f64),
+        Some((_, left)) => {
+            Cell::number(format!("over {}", human(left.unsigned_abs())), left as f64)
+        }
+        None => Cell::text("-"),
+    }
+}
+
 fn static_stack(_: &Report, c: &ConfigResult) -> Cell {
     let Some(r) = c.runtime.as_ref() else {
         return Cell::text("-");
@@ -222,6 +233,9 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
             .any(|c| c.runtime.as_ref().is_some_and(|r| r.stack_bytes.is_some()))
         {
             out.push(col(Column::right("Stack", 3), stack));
+        }
+        if report.configs.iter().any(|c| c.ram_headroom().is_some()) {
+            out.push(col(Column::right("RAM free", 4), ram_free));
         }
         if wide {
             out.push(col(Column::right("Static stack", 7), static_stack));
