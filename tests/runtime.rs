@@ -266,6 +266,9 @@ fn a_host_binary_is_measured_with_its_workload() {
     );
     assert!(rt(&a)["wall_seconds"].as_f64().unwrap() > 0.0);
     assert!(rt(&a)["wall_spread"].as_f64().is_some());
+    // The workload's own options are its, not cargo weigh's.
+    let d = measure("--verbose one");
+    assert!(rt(&d)["instructions"].as_u64().is_some(), "{}", rt(&d));
 }
 
 #[test]

@@ -149,7 +149,12 @@ pub struct RuntimeArgs {
     #[arg(long)]
     pub runtime: bool,
     /// Host binaries: the workload's arguments (split as a shell would).
-    #[arg(long, value_name = "ARGS", requires = "runtime")]
+    #[arg(
+        long,
+        value_name = "ARGS",
+        requires = "runtime",
+        allow_hyphen_values = true
+    )]
     pub runtime_args: Option<String>,
     /// Host binaries: a file given to the workload as standard input.
     #[arg(long, value_name = "FILE", requires = "runtime")]

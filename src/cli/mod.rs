@@ -113,7 +113,7 @@ pub struct OptimizeArgs {
     #[arg(long, value_name = "CMD")]
     pub runner: Option<String>,
     /// Host binaries: the workload's arguments for measuring run time.
-    #[arg(long, value_name = "ARGS")]
+    #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     pub runtime_args: Option<String>,
     #[command(flatten)]
     pub package: PackageArgs,

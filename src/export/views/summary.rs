@@ -153,6 +153,28 @@ fn stack(_: &Report, c: &ConfigResult) -> Cell {
     opt(c.runtime.as_ref().and_then(|r| r.stack_bytes))
 }
 
+/// Host binaries: the median wall time of the workload, ± its spread.
+fn run_wall(_: &Report, c: &ConfigResult) -> Cell {
+    let r = c.runtime.as_ref();
+    match (
+        r.and_then(|r| r.wall_seconds),
+        r.and_then(|r| r.wall_spread),
+    ) {
+        (Some(t), Some(sp)) => Cell::number(format!("{} ±{sp:.1} %", run_seconds(t)), t),
+        (Some(t), None) => Cell::number(run_seconds(t), t),
+        _ => Cell::text("-"),
+    }
+}
+
+/// Workloads run for milliseconds: three significant digits.
+fn run_seconds(t: f64) -> String {
+    if t < 1.0 {
+        format!("{:.3} ms", t * 1000.0).replace(".000 ms", " ms")
+    } else {
+        format!("{t:.2} s")
+    }
+}
+
 /// RAM left when the peak stack is added to the static data.
 fn ram_free(_: &Report, c: &ConfigResult) -> Cell {
     match c.ram_headroom() {
@@ -237,8 +259,21 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
         if report.configs.iter().any(|c| c.ram_headroom().is_some()) {
             out.push(col(Column::right("RAM free", 4), ram_free));
         }
-        if wide {
+        let bounded = |c: &ConfigResult| {
+            c.runtime
+                .as_ref()
+                .is_some_and(|r| r.static_stack_note.is_some())
+        };
+        if wide && report.configs.iter().any(bounded) {
             out.push(col(Column::right("Static stack", 7), static_stack));
+        }
+        if wide
+            && report
+                .configs
+                .iter()
+                .any(|c| c.runtime.as_ref().is_some_and(|r| r.wall_seconds.is_some()))
+        {
+            out.push(col(Column::right("Run time", 7), run_wall));
         }
     }
     // One cost column: the change when there is something to compare,
