@@ -304,6 +304,48 @@ pub struct DiffOptions {
     pub output: OutputOptions,
 }
 
+/// What a trend or a bisect follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    Flash,
+    Ram,
+    Stripped,
+    Image,
+    File,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Flash => "flash",
+            Metric::Ram => "RAM",
+            Metric::Stripped => "stripped",
+            Metric::Image => "image",
+            Metric::File => "file",
+        }
+    }
+}
+
+/// `history`.
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    pub range: String,
+    pub shard: Option<Shard>,
+    /// How each commit is built and measured.
+    pub run: RunOptions,
+}
+
+/// `bisect`.
+#[derive(Debug, Clone)]
+pub struct BisectOptions {
+    pub range: String,
+    pub grew: Growth,
+    pub metric: Option<Metric>,
+    /// Crates and symbols listed in the step's diff.
+    pub limit: usize,
+    pub run: RunOptions,
+}
+
 /// Where `apply` finds the configuration.
 #[derive(Debug, Clone)]
 pub enum ApplyFrom {

@@ -11,6 +11,9 @@ use crate::sink::Sink;
 /// Join shard reports: same schema, toolchain, target, project and sources.
 pub(super) fn merge(args: &crate::options::ReportsOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
+    if is_history(&args.reports[0]) {
+        return super::history::merge_histories(&args.reports, sink, args.output.format);
+    }
     let mut reports = Vec::new();
     for p in &args.reports {
         reports.push((p, read_report(p)?));
@@ -82,4 +85,12 @@ pub(super) fn merge(args: &crate::options::ReportsOptions) -> anyhow::Result<Exi
     let sink = sink.or_page(args.output.format, || "weigh-merged.html".into())?;
     sink.write(&crate::export::render(&merged, &args.output)?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A history's JSON has `points` where a report has `configs`.
+fn is_history(path: &std::path::Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("points").is_some())
 }

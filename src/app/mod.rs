@@ -3,9 +3,11 @@
 
 mod apply;
 mod attribution;
+mod bisect;
 mod check;
 mod diff;
 mod gate;
+mod history;
 mod measure;
 mod merge;
 mod optimize;
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Optimize(args)) => optimize::optimize(&args.options()),
         Some(Command::Top(args)) => top::top(&args.options()),
         Some(Command::Diff(args)) => diff::diff(&args.options()?),
+        Some(Command::History(args)) => history::history(&args.options()),
+        Some(Command::Bisect(args)) => bisect::bisect(&args.options()),
         Some(Command::Apply(args)) => apply::apply(&args.options()),
         Some(Command::Measure(args)) => measure::measure(&args.options()),
         Some(Command::Show(args)) => show::show(&args.options()),

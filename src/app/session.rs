@@ -138,7 +138,9 @@ impl Session {
             jobs: compile.jobs,
             locked: had_lockfile || compile.locked,
             share: compile.share,
+            sources: String::new(),
         };
+        let mut env = env;
         let mut cache = ResultCache::new(
             &env.weigh_dir,
             &[&env.project.workspace_root, &env.project.package_dir],
@@ -146,6 +148,7 @@ impl Session {
             &env.toolchain,
         );
         cache.enabled = compile.cache;
+        env.sources = cache.inputs[..16].to_string();
         Ok(Session {
             cache: Some(cache),
             env,

@@ -67,6 +67,10 @@ pub struct BuildEnv {
     pub locked: bool,
     /// Configurations of one family share their dependencies (`--no-share` turns it off).
     pub share: bool,
+    /// The sources' digest (the result cache's): each state of the sources
+    /// keeps its own copy of a configuration's binary, so a row reused
+    /// from the cache points at the binary it measured.
+    pub sources: String,
 }
 
 /// How one configuration is built: with its own profile, or as its family's

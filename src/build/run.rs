@@ -258,7 +258,9 @@ fn keep(env: &BuildEnv, id: &str, built: Option<PathBuf>, outcome: &mut BuildOut
         outcome.error = Some("cargo reported no executable for the binary".into());
         return;
     };
-    match keep_artifact(&built, &env.weigh_dir.join("artifacts").join(id)) {
+    let slot = env.weigh_dir.join("artifacts").join(id);
+    prune(&slot, KEEP_SOURCE_STATES);
+    match keep_artifact(&built, &slot.join(&env.sources)) {
         Ok(kept) => {
             outcome.ok = true;
             outcome.artifact = Some(kept);
@@ -269,6 +271,26 @@ fn keep(env: &BuildEnv, id: &str, built: Option<PathBuf>, outcome: &mut BuildOut
                 built.display()
             ))
         }
+    }
+}
+
+/// Binaries kept per configuration: one per state of the sources, the
+/// most recent few (a history walks back and forth over them).
+const KEEP_SOURCE_STATES: usize = 8;
+
+/// Remove all but the `keep - 1` most recently written entries of `slot`.
+fn prune(slot: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(slot) else {
+        return;
+    };
+    let mut dirs: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0));
+    for (_, d) in dirs.into_iter().skip(keep.saturating_sub(1)) {
+        let _ = std::fs::remove_dir_all(d);
     }
 }
 

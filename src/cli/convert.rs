@@ -3,15 +3,15 @@
 use std::time::Duration;
 
 use super::{
-    AnalysisArgs, ApplyArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs, FeatureArgs,
-    MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs, OutputArgs, PackageArgs, RunArgs,
-    RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
+    AnalysisArgs, ApplyArgs, BisectArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs,
+    FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs,
+    OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
 };
 use crate::options::{
-    AnalysisOptions, ApplyFrom, ApplyOptions, BudgetOptions, CheckOptions, CompileOptions,
-    DiffInputs, DiffOptions, MatrixOptions, MeasureOptions, OptimizeOptions, OutputOptions,
-    PriceOptions, ProjectOptions, ReportsOptions, RunOptions, RuntimeOptions, TopOptions,
-    VerifyOptions,
+    AnalysisOptions, ApplyFrom, ApplyOptions, BisectOptions, BudgetOptions, CheckOptions,
+    CompileOptions, DiffInputs, DiffOptions, HistoryOptions, MatrixOptions, MeasureOptions,
+    OptimizeOptions, OutputOptions, PriceOptions, ProjectOptions, ReportsOptions, RunOptions,
+    RuntimeOptions, TopOptions, VerifyOptions,
 };
 
 impl PackageArgs {
@@ -246,24 +246,79 @@ impl CheckArgs {
     }
 }
 
+/// How history and bisect build each commit: the selected matrix, with
+/// attribution when a page or a diff will show it.
+fn commit_run(
+    package: &PackageArgs,
+    features: &FeatureArgs,
+    compile: &CompileArgs,
+    select: &SelectArgs,
+    output: &OutputArgs,
+    attribute: bool,
+) -> RunOptions {
+    RunOptions {
+        project: package.project(features, compile.target.as_ref()),
+        compile: compile.options(output),
+        matrix: select.options(),
+        analysis: AnalysisOptions {
+            attribute,
+            ..AnalysisOptions::default()
+        },
+        output: output.options(),
+    }
+}
+
+impl HistoryArgs {
+    pub fn options(&self) -> HistoryOptions {
+        let page = self.output.options().format == crate::options::Format::Html;
+        HistoryOptions {
+            range: self.range.clone(),
+            shard: self.shard,
+            run: commit_run(
+                &self.package,
+                &self.features,
+                &self.compile,
+                &self.select,
+                &self.output,
+                page,
+            ),
+        }
+    }
+}
+
+impl BisectArgs {
+    pub fn options(&self) -> BisectOptions {
+        BisectOptions {
+            range: self.range.clone(),
+            grew: self.grew,
+            metric: self.metric,
+            limit: self.limit,
+            run: commit_run(
+                &self.package,
+                &self.features,
+                &self.compile,
+                &self.select,
+                &self.output,
+                true,
+            ),
+        }
+    }
+}
+
 impl DiffArgs {
     /// Fails when the inputs do not make one of the three kinds of diff.
     pub fn options(&self) -> anyhow::Result<DiffOptions> {
         let inputs = match (&self.git, self.inputs.as_slice(), &self.from, &self.to) {
             (Some(rev), [], None, None) => DiffInputs::Git {
                 rev: rev.clone(),
-                run: Box::new(RunOptions {
-                    project: self
-                        .package
-                        .project(&self.features, self.compile.target.as_ref()),
-                    compile: self.compile.options(&self.output),
-                    matrix: self.select.options(),
-                    analysis: AnalysisOptions {
-                        attribute: true,
-                        ..AnalysisOptions::default()
-                    },
-                    output: self.output.options(),
-                }),
+                run: Box::new(commit_run(
+                    &self.package,
+                    &self.features,
+                    &self.compile,
+                    &self.select,
+                    &self.output,
+                    true,
+                )),
             },
             (None, [report], Some(from), Some(to)) => DiffInputs::Within {
                 report: report.clone(),

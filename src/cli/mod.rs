@@ -43,6 +43,10 @@ pub enum Command {
     Top(Box<TopArgs>),
     /// Compare two builds: saved reports, binaries, or the project at a git revision.
     Diff(Box<DiffArgs>),
+    /// Size over time: build and measure each commit of a git range (your checkout untouched).
+    History(Box<HistoryArgs>),
+    /// Find the commit whose size grew by at least a threshold over its parent.
+    Bisect(Box<BisectArgs>),
     /// Write a configuration into Cargo.toml as a profile, showing the diff first.
     Apply(Box<ApplyArgs>),
     /// Measure binaries built elsewhere (any ELF file, C firmware too). Runs nothing.
@@ -153,6 +157,52 @@ pub struct TopArgs {
     /// Directories of rlibs to index for exact crate names (default: the build's own).
     #[arg(long, value_name = "DIR")]
     pub rlibs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub package: PackageArgs,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub compile: CompileArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HistoryArgs {
+    /// Commits to measure, oldest first: a git range `A..B` (reachable from B, not from A) or revisions separated by commas.
+    #[arg(value_name = "RANGE")]
+    pub range: String,
+    /// Measure only shard K of N of the commits (K, K+N, ...); join with `cargo weigh merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse::shard)]
+    pub shard: Option<crate::options::Shard>,
+    #[command(flatten)]
+    pub package: PackageArgs,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub compile: CompileArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BisectArgs {
+    /// The range to search, `GOOD..BAD` (first parents only, as a line).
+    #[arg(value_name = "RANGE")]
+    pub range: String,
+    /// The growth to find over a commit's parent: a size (2K, 512) or a percentage (1%).
+    #[arg(long, value_name = "SIZE|PCT", value_parser = parse::growth)]
+    pub grew: crate::budget::Growth,
+    /// What grew (default: flash on bare metal, the stripped file on a host).
+    #[arg(long, value_enum)]
+    pub metric: Option<crate::options::Metric>,
+    /// How many crates and symbols the step's diff lists.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
     #[command(flatten)]
     pub package: PackageArgs,
     #[command(flatten)]

@@ -63,7 +63,7 @@ pub struct ConfigDiff {
     pub symbols: Vec<Change>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Diff {
     pub before: String,
     pub after: String,

@@ -4,6 +4,7 @@
 mod compare;
 mod csv;
 mod escape;
+mod history;
 mod html;
 mod json;
 mod markdown;
@@ -17,6 +18,8 @@ mod views;
 
 pub use compare::render_diff;
 pub use escape::html as html_escape;
+pub use history::render_history;
+pub use json::render as render_json;
 pub use schema::schemas;
 pub use top::render_attribution;
 

@@ -28,6 +28,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
             schema_of::<super::compare::JsonOut<'static>>("cargo weigh diff --format json"),
         ),
         (
+            "history.schema.json",
+            schema_of::<crate::history::History>("cargo weigh history --format json"),
+        ),
+        (
             "top.schema.json",
             schema_of::<super::top::JsonOut<'static>>("cargo weigh top --format json"),
         ),

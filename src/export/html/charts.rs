@@ -26,7 +26,7 @@ pub fn ticks(max: f64) -> Vec<f64> {
 }
 
 /// The unit an axis of bytes up to `max` is ticked in: (bytes per unit, name).
-fn byte_unit(max: f64) -> (f64, &'static str) {
+pub fn byte_unit(max: f64) -> (f64, &'static str) {
     if max >= 1024.0 * 1024.0 {
         (1024.0 * 1024.0, "MiB")
     } else if max >= 1024.0 {
@@ -37,7 +37,7 @@ fn byte_unit(max: f64) -> (f64, &'static str) {
 }
 
 /// Ticks of an axis of bytes, round in its unit: (bytes, label).
-fn byte_ticks(max: f64) -> Vec<(f64, String)> {
+pub fn byte_ticks(max: f64) -> Vec<(f64, String)> {
     let (per, unit) = byte_unit(max);
     ticks(max / per)
         .into_iter()

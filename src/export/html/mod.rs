@@ -9,6 +9,7 @@
 mod assets;
 mod charts;
 mod compare;
+mod history;
 mod table;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 pub use compare::page as diff_page;
+pub use history::page as history_page;
 use table::table;
 
 use super::escape::{html as esc, script_json};

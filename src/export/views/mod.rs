@@ -4,6 +4,7 @@
 pub mod ablation;
 pub mod attribution;
 pub mod compare;
+pub mod history;
 pub mod notes;
 pub mod optimize;
 pub mod summary;

@@ -214,6 +214,45 @@ fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
     }
 }
 
+/// With `--runtime`: instructions, their change, the stack and what it
+/// leaves of RAM; the static bound and host wall time in `--wide`.
+fn runtime_columns(report: &Report, wide: bool, several: bool, out: &mut Vec<Col>) {
+    if !report.configs.iter().any(|c| c.runtime.is_some()) {
+        return;
+    }
+    let col = |column, cell| Col { column, cell };
+    out.push(col(Column::right("Instructions", 2), instructions));
+    if several {
+        out.push(col(Column::right("Δ Instr", 2), delta_instructions));
+    }
+    if report
+        .configs
+        .iter()
+        .any(|c| c.runtime.as_ref().is_some_and(|r| r.stack_bytes.is_some()))
+    {
+        out.push(col(Column::right("Stack", 3), stack));
+    }
+    if report.configs.iter().any(|c| c.ram_headroom().is_some()) {
+        out.push(col(Column::right("RAM free", 4), ram_free));
+    }
+    let bounded = |c: &ConfigResult| {
+        c.runtime
+            .as_ref()
+            .is_some_and(|r| r.static_stack_note.is_some())
+    };
+    if wide && report.configs.iter().any(bounded) {
+        out.push(col(Column::right("Static stack", 7), static_stack));
+    }
+    if wide
+        && report
+            .configs
+            .iter()
+            .any(|c| c.runtime.as_ref().is_some_and(|r| r.wall_seconds.is_some()))
+    {
+        out.push(col(Column::right("Run time", 7), run_wall));
+    }
+}
+
 fn columns(report: &Report, wide: bool) -> Vec<Col> {
     let col = |column, cell| Col { column, cell };
     let mut out = vec![col(
@@ -244,38 +283,7 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
     if report.configs.iter().any(|c| c.verify.is_some()) {
         out.push(col(Column::left("Verify", 2), verify));
     }
-    if report.configs.iter().any(|c| c.runtime.is_some()) {
-        out.push(col(Column::right("Instructions", 2), instructions));
-        if several {
-            out.push(col(Column::right("Δ Instr", 2), delta_instructions));
-        }
-        if report
-            .configs
-            .iter()
-            .any(|c| c.runtime.as_ref().is_some_and(|r| r.stack_bytes.is_some()))
-        {
-            out.push(col(Column::right("Stack", 3), stack));
-        }
-        if report.configs.iter().any(|c| c.ram_headroom().is_some()) {
-            out.push(col(Column::right("RAM free", 4), ram_free));
-        }
-        let bounded = |c: &ConfigResult| {
-            c.runtime
-                .as_ref()
-                .is_some_and(|r| r.static_stack_note.is_some())
-        };
-        if wide && report.configs.iter().any(bounded) {
-            out.push(col(Column::right("Static stack", 7), static_stack));
-        }
-        if wide
-            && report
-                .configs
-                .iter()
-                .any(|c| c.runtime.as_ref().is_some_and(|r| r.wall_seconds.is_some()))
-        {
-            out.push(col(Column::right("Run time", 7), run_wall));
-        }
-    }
+    runtime_columns(report, wide, several, &mut out);
     // One cost column: the change when there is something to compare,
     // what a unit costs when there is not.
     if cost_varies(report) {

@@ -1,0 +1,139 @@
+//! A history as an HTML page: the trend of each configuration's size over
+//! the commits (a line per configuration, every point named and linked to
+//! that commit's crates), the trend table, and per commit its crates.
+
+use std::fmt::Write as _;
+
+use super::super::escape::html as esc;
+use super::super::views::history::{sparklines, trend};
+use super::charts::{byte_ticks, byte_unit, PALETTE};
+use super::{assets, table::table};
+use crate::history::{short, History, Metric};
+use crate::units::human;
+
+pub fn page(h: &History) -> Vec<u8> {
+    let title = format!("cargo weigh history: {} {}", h.project, h.range);
+    let mut out = String::new();
+    let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(&title), assets::CSS, esc(&title));
+    out.push_str("<div class=verdict>");
+    for l in sparklines(h) {
+        let _ = write!(out, "<p>{}</p>", esc(&l));
+    }
+    out.push_str("</div>");
+    for m in [h.metric(), Metric::Ram] {
+        chart(h, m, &mut out);
+    }
+    out.push_str("<h2>Commits</h2>");
+    table(&trend(h), "trend", &mut out);
+    crates(h, &mut out);
+    for n in &h.notes {
+        let _ = write!(out, "<p class=note>{}</p>", esc(n));
+    }
+    let _ = writeln!(out, "<script>{}</script></body></html>", assets::SCRIPT);
+    out.into_bytes()
+}
+
+/// One line per configuration over the commits, on a labelled axis.
+fn chart(h: &History, metric: Metric, out: &mut String) {
+    let names = h.config_names();
+    let series: Vec<Vec<Option<u64>>> = names
+        .iter()
+        .map(|n| {
+            h.points
+                .iter()
+                .map(|p| p.config(n).and_then(|c| metric.of(c)))
+                .collect()
+        })
+        .collect();
+    let max = series
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0);
+    if max == 0 || h.points.is_empty() {
+        return;
+    }
+    let _ = write!(out, "<h2>{} over the commits</h2>", esc(metric.name()));
+    let (w, ht, left, bottom, top_pad) = (760.0, 300.0, 80.0, 70.0, 14.0);
+    let ys = byte_ticks(max as f64);
+    let yt = ys.last().map_or(1.0, |t| t.0).max(1.0);
+    let n = h.points.len();
+    let px = |i: usize| {
+        left + if n > 1 {
+            i as f64 / (n - 1) as f64 * w
+        } else {
+            w / 2.0
+        }
+    };
+    let py = |v: f64| top_pad + ht - v / yt * ht;
+    let _ = write!(out, "<svg class=chart role=img aria-label=\"{} per commit\" viewBox=\"0 0 {} {}\" width=\"{}\">", esc(metric.name()), left + w + 160.0, top_pad + ht + bottom, left + w + 160.0);
+    for (v, label) in &ys {
+        let _ = write!(out, "<line class=grid x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\"/><text class=tick x=\"{2}\" y=\"{3:.1}\" text-anchor=end>{4}</text>", py(*v), left + w, left - 6.0, py(*v) + 4.0, esc(label));
+    }
+    for (i, p) in h.points.iter().enumerate() {
+        let _ = write!(out, "<text class=tick x=\"{0:.1}\" y=\"{1}\" text-anchor=end transform=\"rotate(-40 {0:.1} {1})\">{2}</text>", px(i), top_pad + ht + 14.0, esc(short(&p.commit)));
+    }
+    let _ = write!(out, "<line class=axis x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line class=axis x1=\"{left}\" y1=\"{top_pad}\" x2=\"{left}\" y2=\"{0}\"/>", top_pad + ht, left + w);
+    let _ = write!(out, "<text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{} ({})</text>", -(top_pad + ht / 2.0), esc(metric.name()), byte_unit(yt).1);
+    for (k, (name, vals)) in names.iter().zip(&series).enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        let pts: Vec<String> = vals
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some(format!("{:.1},{:.1}", px(i), py((*v)? as f64))))
+            .collect();
+        let _ = write!(
+            out,
+            "<polyline fill=none stroke=\"{color}\" stroke-width=2 points=\"{}\"/>",
+            pts.join(" ")
+        );
+        for (i, v) in vals.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let p = &h.points[i];
+            let _ = write!(out, "<a href=\"#c-{}\"><circle class=pt fill=\"{color}\" cx=\"{:.1}\" cy=\"{:.1}\" r=4><title>{}: {} {}: {}</title></circle></a>", esc(short(&p.commit)), px(i), py(*v as f64), esc(name), esc(short(&p.commit)), esc(&p.summary), esc(&human(*v)));
+        }
+        if let Some((i, Some(v))) = vals.iter().enumerate().rev().find(|(_, v)| v.is_some()) {
+            let _ = write!(
+                out,
+                "<text class=pt-label fill=\"{color}\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                px(i) + 8.0,
+                py(*v as f64) + 4.0,
+                esc(name)
+            );
+        }
+    }
+    out.push_str("</svg>");
+}
+
+/// Per commit, the largest crates of each configuration (when attributed).
+fn crates(h: &History, out: &mut String) {
+    for p in &h.points {
+        let _ = write!(
+            out,
+            "<h3 id=\"c-{}\">{}</h3>",
+            esc(short(&p.commit)),
+            esc(&p.oneline())
+        );
+        if let Some(e) = &p.error {
+            let _ = write!(out, "<p class=note>not measured: {}</p>", esc(e));
+        }
+        for c in &p.configs {
+            let Some(a) = &c.attribution else { continue };
+            let mut rows: Vec<_> = a.crates.iter().collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.flash()));
+            let list: Vec<String> = rows
+                .iter()
+                .take(8)
+                .map(|r| format!("{} {}", esc(&r.name), esc(&human(r.flash()))))
+                .collect();
+            let _ = write!(
+                out,
+                "<p class=note><b>{}</b>: {}</p>",
+                esc(&c.config.name),
+                list.join(" · ")
+            );
+        }
+    }
+}
