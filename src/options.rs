@@ -301,6 +301,8 @@ pub struct DiffOptions {
     pub fail_on_growth: Option<Growth>,
     /// Crates and symbols listed per configuration.
     pub limit: usize,
+    /// Crate and symbol changes smaller than this are not shown.
+    pub min_change: u64,
     pub output: OutputOptions,
 }
 

@@ -18,7 +18,7 @@ use crate::sink::Sink;
 
 pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.output.output.as_deref())?;
-    let d = match &args.inputs {
+    let mut d = match &args.inputs {
         DiffInputs::Git { rev, run } => git_diff(rev, run)?,
         DiffInputs::Within { report, from, to } => within(report, from, to)?,
         DiffInputs::Files(a, b) => {
@@ -26,6 +26,7 @@ pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
             compare_reports(&ra, &rb, &a.display().to_string(), &b.display().to_string())
         }
     };
+    d.hide_small(args.min_change);
     let sink = sink.or_page(args.output.format, || "weigh-diff.html".into())?;
     sink.write(&render_diff(&d, args.output.format, args.limit)?)?;
     let Some(limit) = args.fail_on_growth else {

@@ -146,6 +146,11 @@ fn same_flash_note(built: &ConfigResult, plain: &ConfigResult, name: &str) -> Op
     let (a, b) = (built.size.as_ref()?, plain.size.as_ref()?);
     Some(if a.flash_hash == b.flash_hash {
         format!("the attributed build has the same flash image as `{name}`")
+    } else if a.flash_bytes == b.flash_bytes {
+        format!(
+            "the attributed build's flash is as large as `{name}`'s ({} B) but not byte for byte the same: debug info moved some code",
+            a.flash_bytes
+        )
     } else {
         format!(
             "the attributed build's flash ({} B) differs from `{name}` ({} B): debug info changed the code",

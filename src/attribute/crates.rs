@@ -104,7 +104,9 @@ const PRIMITIVES: &[&str] = &[
 
 /// The crate a demangled Rust path names first: `core::fmt::write` → `core`;
 /// `<stm32::Led as core::ops::Drop>::drop` → `stm32` (the implementing type),
-/// or the trait's crate when the type is a primitive or a reference.
+/// or the trait's crate when the type is a primitive or a reference;
+/// `<char>::escape_debug_ext` (an inherent method of a primitive) → `core`;
+/// `<dyn core::any::Any>::is` → `core`.
 pub fn crate_from_demangled(name: &str) -> Option<String> {
     let n = name.trim_start_matches('&').trim_start_matches("mut ");
     if let Some(rest) = n.strip_prefix('<') {
@@ -112,22 +114,45 @@ pub fn crate_from_demangled(name: &str) -> Option<String> {
             Some(i) => (&rest[..i], Some(&rest[i + 4..])),
             None => (rest, None),
         };
-        let ty = ty
-            .trim_start_matches(['&', '*', '[', '('])
-            .trim_start_matches("mut ")
-            .trim_start_matches("const ");
+        let ty = strip_type_prefixes(ty);
         let first = ty.split("::").next().unwrap_or("");
-        let first = first.split(['<', ';', ']', ')', ' ']).next().unwrap_or("");
-        if ty.contains("::") && !PRIMITIVES.contains(&first) && !first.is_empty() {
+        let first = first
+            .split(['<', '>', ';', ']', ')', ' ', ','])
+            .next()
+            .unwrap_or("");
+        if PRIMITIVES.contains(&first) && after.is_none() {
+            // Inherent methods of primitives are defined in core.
+            return Some("core".into());
+        }
+        if ty.contains("::") && !PRIMITIVES.contains(&first) && is_ident(first) {
             return Some(first.to_string());
         }
         return after.and_then(crate_from_demangled);
     }
     let first = n.split("::").next()?;
-    (n.contains("::")
-        && !first.is_empty()
-        && first.chars().all(|c| c.is_alphanumeric() || c == '_'))
-    .then(|| first.to_string())
+    (n.contains("::") && is_ident(first)).then(|| first.to_string())
+}
+
+/// `&mut [dyn T]` → `T`: references, pointers, slices, tuples and `dyn`.
+fn strip_type_prefixes(mut ty: &str) -> &str {
+    loop {
+        let t = ty
+            .trim_start_matches(['&', '*', '[', '(', ' '])
+            .trim_start_matches("mut ")
+            .trim_start_matches("const ")
+            .trim_start_matches("dyn ")
+            .trim_start_matches("impl ");
+        if t == ty {
+            return t;
+        }
+        ty = t;
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// The crate of a symbol and how it was found (the rlib index first, then
@@ -153,12 +178,26 @@ pub fn crate_of_symbol(mangled: &str, rlibs: Option<&RlibIndex>) -> (String, Ori
 pub fn crate_from_path(path: &str, own: Option<&str>) -> String {
     let parts: Vec<&str> = path.split(['/', '\\']).collect();
     if let Some(i) = parts.iter().position(|p| *p == "library") {
-        if let Some(k) = parts.get(i + 1) {
-            if parts.get(i + 2) == Some(&"src")
-                || parts.get(i + 2).is_some_and(|p| p.ends_with(".rs"))
-            {
-                return k.replace('-', "_");
-            }
+        // library/core/src/..., library/compiler-builtins/compiler-builtins/src/...,
+        // library/stdarch/crates/core_arch/src/...: the directory before `src`.
+        if let Some(k) = parts[i + 1..]
+            .windows(2)
+            .find(|w| w[1] == "src")
+            .map(|w| w[0])
+        {
+            return k.replace('-', "_");
+        }
+        if let Some(k) = parts
+            .get(i + 1)
+            .filter(|_| parts.get(i + 2).is_some_and(|p| p.ends_with(".rs")))
+        {
+            return k.replace('-', "_");
+        }
+    }
+    // The prebuilt standard library's own dependencies: /rust/deps/<name>-<version>/src/...
+    if let Some(i) = parts.windows(2).position(|w| w == ["rust", "deps"]) {
+        if let Some(d) = parts.get(i + 2) {
+            return without_version(d).replace('-', "_");
         }
     }
     for marker in ["registry", "git"] {
@@ -170,15 +209,19 @@ pub fn crate_from_path(path: &str, own: Option<&str>) -> String {
                 parts.get(i + 4)
             };
             if let Some(d) = dir {
-                let name = match d.rfind('-') {
-                    Some(j) if d[j + 1..].starts_with(|c: char| c.is_ascii_digit()) => &d[..j],
-                    _ => d,
-                };
-                return name.replace('-', "_");
+                return without_version(d).replace('-', "_");
             }
         }
     }
     own.unwrap_or("[own]").to_string()
+}
+
+/// `cortex-m-rt-0.7.5` → `cortex-m-rt`.
+fn without_version(dir: &str) -> &str {
+    match dir.rfind('-') {
+        Some(j) if dir[j + 1..].starts_with(|c: char| c.is_ascii_digit()) => &dir[..j],
+        _ => dir,
+    }
 }
 
 #[cfg(test)]
@@ -204,6 +247,28 @@ mod tests {
             Some("core")
         );
         assert_eq!(crate_from_demangled("main"), None);
+        // Inherent methods of primitives, trait objects, slices of them.
+        assert_eq!(
+            crate_from_demangled("<char>::escape_debug_ext").as_deref(),
+            Some("core")
+        );
+        assert_eq!(
+            crate_from_demangled("<[u8]>::copy_from_slice").as_deref(),
+            Some("core")
+        );
+        assert_eq!(
+            crate_from_demangled("<dyn core::any::Any>::is").as_deref(),
+            Some("core")
+        );
+        assert_eq!(
+            crate_from_demangled("<&mut dyn embedded_io::Write as core::fmt::Write>::write_str")
+                .as_deref(),
+            Some("embedded_io")
+        );
+        assert_eq!(
+            crate_from_demangled("<[heapless::String<8>] as core::fmt::Debug>::fmt").as_deref(),
+            Some("heapless")
+        );
     }
 
     #[test]
@@ -244,5 +309,25 @@ mod tests {
         );
         assert_eq!(crate_from_path("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/cortex-m-rt-0.7.5/src/lib.rs", own), "cortex_m_rt");
         assert_eq!(crate_from_path("src/main.rs", own), "blinky");
+        // compiler-builtins sits one level deeper in the library tree, and
+        // the prebuilt std's dependencies under /rust/deps.
+        assert_eq!(
+            crate_from_path(
+                "/rustc/abc/library/compiler-builtins/compiler-builtins/src/mem/mod.rs",
+                own
+            ),
+            "compiler_builtins"
+        );
+        assert_eq!(
+            crate_from_path(
+                "/rustc/abc/library/stdarch/crates/core_arch/src/arm/mod.rs",
+                own
+            ),
+            "core_arch"
+        );
+        assert_eq!(
+            crate_from_path("/rust/deps/compiler_builtins-0.1.146/src/int/udiv.rs", own),
+            "compiler_builtins"
+        );
     }
 }

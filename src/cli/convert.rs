@@ -332,6 +332,7 @@ impl DiffArgs {
             inputs,
             fail_on_growth: self.fail_on_growth,
             limit: self.limit,
+            min_change: self.min_change,
             output: self.output.options(),
         })
     }

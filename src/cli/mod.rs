@@ -235,6 +235,9 @@ pub struct DiffArgs {
     /// How many crates and symbols to list per configuration.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Hide crate and symbol changes smaller than this (alignment and inlining jitter), e.g. 16.
+    #[arg(long, value_name = "SIZE", value_parser = parse::size, default_value = "0")]
+    pub min_change: u64,
     #[command(flatten)]
     pub package: PackageArgs,
     #[command(flatten)]

@@ -161,6 +161,29 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
     }
 }
 
+impl Diff {
+    /// Drop crate and symbol changes smaller than `min` bytes (the jitter
+    /// of alignment and inlining), saying how many were dropped.
+    pub fn hide_small(&mut self, min: u64) {
+        if min == 0 {
+            return;
+        }
+        let mut hidden = 0;
+        for c in &mut self.configs {
+            for list in [&mut c.crates, &mut c.symbols] {
+                let before = list.len();
+                list.retain(|x| x.delta.unsigned_abs() >= min);
+                hidden += before - list.len();
+            }
+        }
+        if hidden > 0 {
+            self.notes.push(format!(
+                "{hidden} crate and symbol changes smaller than {min} B not shown (--min-change)"
+            ));
+        }
+    }
+}
+
 /// Diff two reports, configurations matched by name.
 pub fn compare_reports(a: &Report, b: &Report, before: &str, after: &str) -> Diff {
     let mut notes = Vec::new();
@@ -212,5 +235,30 @@ mod tests {
             ]
         );
         assert!(compare_maps(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn small_changes_are_hidden_and_counted() {
+        let a: BTreeMap<String, u64> = [("jitter".into(), 100), ("grew".into(), 100)].into();
+        let b: BTreeMap<String, u64> = [("jitter".into(), 104), ("grew".into(), 400)].into();
+        let mut d = Diff {
+            configs: vec![ConfigDiff {
+                name: "release".into(),
+                totals: Vec::new(),
+                sections: Vec::new(),
+                crates: compare_maps(&a, &b),
+                symbols: compare_maps(&a, &b),
+            }],
+            ..Diff::default()
+        };
+        d.hide_small(16);
+        let names: Vec<&str> = d.configs[0]
+            .crates
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["grew"]);
+        assert_eq!(d.configs[0].symbols.len(), 1);
+        assert!(d.notes[0].starts_with("2 crate and symbol changes smaller than 16 B"));
     }
 }
