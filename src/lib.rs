@@ -23,6 +23,7 @@ pub mod measure;
 pub mod memory;
 pub mod optimize;
 pub mod options;
+pub mod ota;
 pub mod process;
 pub mod project;
 pub mod report;

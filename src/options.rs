@@ -182,11 +182,20 @@ pub struct AnalysisOptions {
     pub keep_debug: bool,
     pub verify: Option<VerifyOptions>,
     pub runtime: Option<RuntimeOptions>,
+    /// Compressed payloads (`--ota`), with the delta from a released build.
+    pub ota: Option<OtaOptions>,
     pub budget: BudgetOptions,
     pub prices: PriceOptions,
     /// `--flash-size`/`--ram-size`: they win over the linker's memory map.
     pub flash_size: Option<u64>,
     pub ram_size: Option<u64>,
+}
+
+/// `--ota` / `--ota-baseline`.
+#[derive(Debug, Clone, Default)]
+pub struct OtaOptions {
+    /// A released build: an ELF file or a saved report.
+    pub baseline: Option<PathBuf>,
 }
 
 /// Where the answer goes and how much is said.

@@ -93,6 +93,9 @@ pub struct ConfigResult {
     /// Run-time figures with `--runtime`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Runtime>,
+    /// What an update sends (`--ota`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ota: Option<crate::ota::Ota>,
     /// Built from this configuration's compiled dependencies, rebuilding
     /// only the root crate (it differs only in `strip` or thin/fat LTO).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +136,7 @@ impl ConfigResult {
             debug_file: None,
             verify: None,
             runtime: None,
+            ota: None,
             shares_build_of: None,
             root_build_cpu_seconds: None,
         }

@@ -755,3 +755,38 @@ fn e46_runtime_without_a_runner() {
         "nothing is built"
     );
 }
+
+#[test]
+fn e51_history_and_bisect_outside_a_repository_or_without_a_range() {
+    let dir = with_weigh_toml("");
+    check(
+        weigh()
+            .current_dir(dir.path())
+            .args(["history", "HEAD~3..HEAD"]),
+        Some(dir.path()),
+        2,
+        &["is not in a git repository", "hint: history and bisect build"],
+    );
+    check(
+        weigh()
+            .current_dir(dir.path())
+            .args(["bisect", "main", "--grew", "2K"]),
+        Some(dir.path()),
+        2,
+        &["bisect takes a range GOOD..BAD, not `main`"],
+    );
+}
+
+#[test]
+fn e52_ota_baseline_that_is_not_a_build() {
+    let dir = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN), ("notes.txt", "v1.2\n")]);
+    check(
+        weigh()
+            .current_dir(dir.path())
+            .args(["--preset", "release", "--ota-baseline", "notes.txt"]),
+        Some(dir.path()),
+        2,
+        &["--ota-baseline: notes.txt is neither an ELF file nor a JSON report"],
+    );
+    assert!(!dir.path().join("target").exists(), "nothing is built");
+}

@@ -15,10 +15,15 @@ pub fn apply_costs(rows: &mut [ConfigResult], model: &CostModel, baseline: Optio
         return;
     }
     for c in rows.iter_mut() {
+        // An update sends the compressed image or the delta when measured
+        // (--ota), else the raw image.
+        let sent = |s: &crate::measure::Measurement| {
+            c.ota.as_ref().map_or(s.image_bytes, |o| o.sent_bytes())
+        };
         c.cost = c
             .size
             .as_ref()
-            .map(|s| crate::cost::cost_of(model, s.flash_bytes, s.image_bytes));
+            .map(|s| crate::cost::cost_of(model, s.flash_bytes, sent(s)));
     }
     let base = baseline
         .and_then(|b| rows.iter().find(|c| c.config.name == b))

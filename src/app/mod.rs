@@ -11,6 +11,7 @@ mod history;
 mod measure;
 mod merge;
 mod optimize;
+mod ota;
 mod presets;
 mod run;
 mod runtime;

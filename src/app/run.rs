@@ -56,6 +56,36 @@ fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
 }
 
+/// What runs on the built binaries, set up before anything is built.
+struct AfterBuild {
+    runner: Option<crate::verify::Runner>,
+    measurer: Option<runtime::Measurer>,
+    ota: Option<super::ota::OtaRun>,
+}
+
+impl AfterBuild {
+    fn prepare(opts: &RunOptions, s: &session::Session) -> anyhow::Result<AfterBuild> {
+        let a = &opts.analysis;
+        Ok(AfterBuild {
+            runner: a
+                .verify
+                .as_ref()
+                .map(|v| verify::runner(v, s))
+                .transpose()?,
+            measurer: a
+                .runtime
+                .as_ref()
+                .map(|rt| runtime::Measurer::new(rt, s))
+                .transpose()?,
+            ota: a
+                .ota
+                .as_ref()
+                .map(|o| super::ota::OtaRun::prepare(o, &s.env.target))
+                .transpose()?,
+        })
+    }
+}
+
 /// Run every built row like the baseline; false when interrupted.
 fn verify_rows(
     report: &mut Report,
@@ -97,19 +127,8 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         .transpose()?;
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
     let s = session::Session::open(located, &opts.project, &opts.compile, wants_std)?;
-    let runner = opts
-        .analysis
-        .verify
-        .as_ref()
-        .map(|v| verify::runner(v, &s))
-        .transpose()?;
-    // Before any build: a missing runner is said at once.
-    let measurer = opts
-        .analysis
-        .runtime
-        .as_ref()
-        .map(|rt| runtime::Measurer::new(rt, &s))
-        .transpose()?;
+    // Before any build: a missing runner or a bad baseline is said at once.
+    let after = AfterBuild::prepare(opts, &s)?;
     let Some(_lock) = s.lock(opts.output.quiet)? else {
         eprintln!("interrupted while waiting for the other run; nothing was built");
         return Ok((
@@ -136,18 +155,21 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         growth_baseline: growth.as_ref().map(|r| r.configs.as_slice()),
     };
     analysis::derive(&mut report, &inputs);
-    if let (Some(runner), Some(v)) = (&runner, &opts.analysis.verify) {
+    if let (Some(runner), Some(v)) = (&after.runner, &opts.analysis.verify) {
         if !verify_rows(&mut report, runner, v, &s) {
             report.complete = false;
         }
     }
-    if let Some(m) = &measurer {
+    if let Some(m) = &after.measurer {
         if !runtime::runtime_all(&mut report, m, opts.output.quiet) {
             report.complete = false;
         }
     }
     if opts.analysis.attribute {
         attribution::attribute_all(&s, &mut report);
+    }
+    if let Some(o) = &after.ota {
+        o.measure_all(&mut report);
     }
     // The memory map is the link's: known once something was built.
     inputs.budget = Some(budget(&opts.analysis.budget, check, &report)?);

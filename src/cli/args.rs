@@ -140,6 +140,12 @@ pub struct AnalysisArgs {
     /// Under QEMU, firmware that never exits is stopped after this many instructions (the same point every run) and its complete lines compared.
     #[arg(long, value_name = "N", default_value_t = 20_000_000)]
     pub verify_limit: u64,
+    /// What an update sends: the image (stripped file on a host) compressed with zstd, xz, lz4 and heatshrink.
+    #[arg(long)]
+    pub ota: bool,
+    /// Also the bsdiff delta from this released build: an ELF file, or a saved JSON report (its binaries, matched by configuration name). Implies --ota.
+    #[arg(long, value_name = "REPORT_OR_ELF")]
+    pub ota_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -148,6 +148,9 @@ impl AnalysisArgs {
                 limit: self.verify_limit,
             }),
             runtime: runtime.options(self.runner.as_ref(), budget.max_stack.is_some()),
+            ota: (self.ota || self.ota_baseline.is_some()).then(|| crate::options::OtaOptions {
+                baseline: self.ota_baseline.clone(),
+            }),
             budget: budget.options(),
             prices: cost.options(),
             flash_size: memory.flash_size,

@@ -43,6 +43,9 @@ pub const COLUMNS: &[&str] = &[
     "ram_free_bytes",
     "run_wall_seconds",
     "run_wall_spread_pct",
+    "compressed_image_bytes",
+    "ota_codec",
+    "ota_delta_bytes",
     "file_kib",
     "stripped_kib",
     "flash_kib",
@@ -120,6 +123,12 @@ fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
         opt(c.ram_headroom().map(|(_, left)| left)),
         opt(r.and_then(|r| r.wall_seconds).map(|t| format!("{t:.6}"))),
         opt(r.and_then(|r| r.wall_spread).map(|p| format!("{p:.1}"))),
+        opt(c.ota.as_ref().map(|o| o.compressed_image_bytes)),
+        opt(c
+            .ota
+            .as_ref()
+            .and_then(|o| o.codecs.first().map(|k| k.codec.clone()))),
+        opt(c.ota.as_ref().and_then(|o| o.delta_bytes)),
         opt(s.map(|s| kib(s.file_bytes))),
         opt(s.map(|s| kib(s.stripped_bytes))),
         opt(s.map(|s| kib(s.flash_bytes))),

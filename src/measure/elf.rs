@@ -75,9 +75,39 @@ fn in_file(name: &str, offset: u64, size: u64, len: usize) -> Result<(), BytesEr
     }
 }
 
-fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
+/// The bytes `objcopy -O binary` writes: every allocated section with
+/// contents at its load address, from the lowest to the highest, gaps
+/// filled with zeros (what a bootloader or an OTA update writes to flash).
+pub fn flash_image(data: &[u8]) -> Result<Vec<u8>, BytesError> {
+    let (raws, _) = match FileKind::parse(data) {
+        Ok(FileKind::Elf32) => raw_sections::<elf::FileHeader32<Endianness>>(data)?,
+        Ok(FileKind::Elf64) => raw_sections::<elf::FileHeader64<Endianness>>(data)?,
+        _ => return Err(BytesError::NotElf(describe_unknown(data))),
+    };
+    let loaded: Vec<&Raw> = raws
+        .iter()
+        .filter(|r| r.flags & u64::from(elf::SHF_ALLOC) != 0 && !r.nobits && r.size > 0)
+        .collect();
+    let lo = loaded.iter().map(|r| r.lma).min().unwrap_or(0);
+    let len = image_len(&raws);
+    // Sections far apart (external flash) would make a mostly empty image.
+    if len > (data.len() as u64).saturating_mul(4).max(64 << 20) {
+        return Err(BytesError::Corrupt(format!(
+            "its loaded sections span {len} bytes, too far apart for one image"
+        )));
+    }
+    let mut image = vec![0u8; len as usize];
+    for r in loaded {
+        let at = (r.lma - lo) as usize;
+        image[at..at + r.bytes.len()].copy_from_slice(r.bytes);
+    }
+    Ok(image)
+}
+
+/// Every section's figures (and bytes, for allocated ones), borrowed from `data`.
+fn raw_sections<Elf: FileHeader<Endian = Endianness>>(
     data: &[u8],
-) -> Result<Measurement, BytesError> {
+) -> Result<(Vec<Raw<'_>>, NotLoaded), BytesError> {
     let corrupt = |e: object::Error| BytesError::Corrupt(e.to_string());
     let header = Elf::parse(data).map_err(corrupt)?;
     let endian = header.endian().map_err(corrupt)?;
@@ -120,6 +150,16 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         });
     }
 
+    Ok((out, extra))
+}
+
+fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
+    data: &[u8],
+) -> Result<Measurement, BytesError> {
+    let corrupt = |e: object::Error| BytesError::Corrupt(e.to_string());
+    let header = Elf::parse(data).map_err(corrupt)?;
+    let endian = header.endian().map_err(corrupt)?;
+    let (out, extra) = raw_sections::<Elf>(data)?;
     let sections: Vec<SectionSize> = out.iter().map(classify).collect();
     let berkeley = berkeley(&out);
     let flash_bytes = sections

@@ -10,7 +10,7 @@ mod types;
 use std::fs::File;
 use std::path::Path;
 
-pub use elf::measure_bytes;
+pub use elf::{flash_image, measure_bytes};
 pub use strip::strip_bytes;
 pub use types::{Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize};
 

@@ -160,6 +160,24 @@ fn runtime(report: &Report) -> Option<String> {
     Some(note)
 }
 
+/// How the OTA column was made, once for the run.
+fn ota(report: &Report) -> Option<String> {
+    let o = report.configs.iter().find_map(|c| c.ota.as_ref())?;
+    let codecs: Vec<&str> = o.codecs.iter().map(|c| c.codec.as_str()).collect();
+    let mut note = format!(
+        "OTA: what an update sends, the {} compressed with the smallest of {}",
+        o.payload,
+        codecs.join(", ")
+    );
+    if let Some(from) = &o.delta_from {
+        note.push_str(&format!(
+            ", or the bsdiff delta from {} when smaller",
+            super::shown_path(std::path::Path::new(from))
+        ));
+    }
+    Some(note)
+}
+
 /// The notes, legends included with `verbose`.
 pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
     let mut out = Vec::new();
@@ -186,6 +204,7 @@ pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
         out.push(format!("verified with: {r}"));
     }
     out.extend(runtime(report));
+    out.extend(ota(report));
     if verbose {
         out.extend(legend(report, firmware));
     }

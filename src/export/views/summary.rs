@@ -153,6 +153,22 @@ fn stack(_: &Report, c: &ConfigResult) -> Cell {
     opt(c.runtime.as_ref().and_then(|r| r.stack_bytes))
 }
 
+/// What an update sends: the delta when smaller, else the compressed image.
+fn ota(_: &Report, c: &ConfigResult) -> Cell {
+    match &c.ota {
+        Some(o) => {
+            let sent = o.sent_bytes();
+            let how = if o.delta_bytes == Some(sent) {
+                " Δ"
+            } else {
+                ""
+            };
+            Cell::number(format!("{}{how}", human(sent)), sent as f64)
+        }
+        None => Cell::text("-"),
+    }
+}
+
 /// Host binaries: the median wall time of the workload, ± its spread.
 fn run_wall(_: &Report, c: &ConfigResult) -> Cell {
     let r = c.runtime.as_ref();
@@ -284,6 +300,9 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
         out.push(col(Column::left("Verify", 2), verify));
     }
     runtime_columns(report, wide, several, &mut out);
+    if report.configs.iter().any(|c| c.ota.is_some()) {
+        out.push(col(Column::right("OTA", 4), ota));
+    }
     // One cost column: the change when there is something to compare,
     // what a unit costs when there is not.
     if cost_varies(report) {
