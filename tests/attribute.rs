@@ -206,7 +206,9 @@ fn diff_of_a_report_with_itself_is_zero_and_a_format_call_shows_up() {
         .arg(&before)
         .arg(&after)
         .args(["--format", "markdown"]));
-    assert!(text(&md).0.contains("### cargo weigh diff"));
+    assert!(text(&md)
+        .0
+        .starts_with("<!-- cargo-weigh diff -->\n### cargo weigh diff"));
     let gate = run(weigh()
         .arg("diff")
         .arg(&before)

@@ -765,7 +765,10 @@ fn e51_history_and_bisect_outside_a_repository_or_without_a_range() {
             .args(["history", "HEAD~3..HEAD"]),
         Some(dir.path()),
         2,
-        &["is not in a git repository", "hint: history and bisect build"],
+        &[
+            "is not in a git repository",
+            "hint: history and bisect build",
+        ],
     );
     check(
         weigh()
@@ -779,11 +782,18 @@ fn e51_history_and_bisect_outside_a_repository_or_without_a_range() {
 
 #[test]
 fn e52_ota_baseline_that_is_not_a_build() {
-    let dir = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN), ("notes.txt", "v1.2\n")]);
+    let dir = project(&[
+        ("Cargo.toml", PKG),
+        ("src/main.rs", MAIN),
+        ("notes.txt", "v1.2\n"),
+    ]);
     check(
-        weigh()
-            .current_dir(dir.path())
-            .args(["--preset", "release", "--ota-baseline", "notes.txt"]),
+        weigh().current_dir(dir.path()).args([
+            "--preset",
+            "release",
+            "--ota-baseline",
+            "notes.txt",
+        ]),
         Some(dir.path()),
         2,
         &["--ota-baseline: notes.txt is neither an ELF file nor a JSON report"],

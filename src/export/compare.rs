@@ -54,10 +54,13 @@ fn csv(d: &Diff) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
+/// Marks the pull-request comment so a bot finds and updates its own.
+pub const COMMENT_MARKER: &str = "<!-- cargo-weigh diff -->";
+
 /// The pull-request comment: what changed in a few lines, the rest folded.
 fn markdown_comment(d: &Diff, limit: usize) -> String {
     let mut out = format!(
-        "### cargo weigh diff: {} → {}\n\n",
+        "{COMMENT_MARKER}\n### cargo weigh diff: {} → {}\n\n",
         md(&d.before),
         md(&d.after)
     );
