@@ -268,3 +268,67 @@ fn history_and_bisect_find_the_growth_and_leave_the_checkout_alone() {
 
     assert_eq!(checkout_state(&repo), before, "the checkout is untouched");
 }
+
+#[test]
+fn a_new_dependency_is_named_with_what_pulled_it_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("app");
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    std::fs::write(
+        repo.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("src/main.rs"),
+        "fn main() { println!(\"{}\", std::env::args().count()); }\n",
+    )
+    .unwrap();
+    std::fs::write(repo.join(".gitignore"), "target/\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "app"]);
+    // A path dependency with a table big enough to show, used by main.
+    std::fs::create_dir_all(repo.join("table_maker/src")).unwrap();
+    std::fs::write(
+        repo.join("table_maker/Cargo.toml"),
+        "[package]\nname = \"table-maker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("table_maker/src/lib.rs"),
+        "#[inline(never)]\npub fn entry(i: usize) -> u64 {\n    static T: [u64; 512] = {\n        let mut t = [0u64; 512];\n        let mut i = 0;\n        while i < 512 { t[i] = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15); i += 1; }\n        t\n    };\n    T[i % 512]\n}\n",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        repo.join("Cargo.toml"),
+        manifest + "\n[dependencies]\ntable-maker = { path = \"table_maker\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("src/main.rs"),
+        "fn main() { println!(\"{}\", table_maker::entry(std::env::args().count())); }\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "a table"]);
+    let target = tmp.path().join("target");
+    let out = tmp.path().join("d.json");
+    let o = run(weigh_in(
+        &repo,
+        &target,
+        &[
+            "diff", "--git", "HEAD~1", "--preset", "release", "--format", "json", "-o",
+        ],
+    )
+    .arg(&out));
+    assert!(o.status.success(), "{}", text(&o).1);
+    let d = json(&out);
+    let chains = d["chains"].as_array().unwrap_or_else(|| panic!("{d}"));
+    let chain = chains
+        .iter()
+        .find(|c| c["crate"] == "table_maker")
+        .unwrap_or_else(|| panic!("{d}"));
+    assert_eq!(chain["path"], serde_json::json!(["app", "table-maker"]));
+}

@@ -223,10 +223,15 @@ pub fn bisect(opts: &BisectOptions) -> anyhow::Result<ExitCode> {
     };
     let verdict = verdict(&l, &step, base, t);
     let (c, p) = (l.commits[step.hi].clone(), l.commits[step.lo].clone());
-    let diff = match (l.report(step.lo).cloned(), l.report(step.hi).cloned()) {
+    let mut diff = match (l.report(step.lo).cloned(), l.report(step.hi).cloned()) {
         (Some(a), Some(b)) => compare_reports(&a, &b, short(&p.sha), short(&c.sha)),
         _ => Diff::default(),
     };
+    if let Ok(manifest) = l.walk.manifest_at(&c) {
+        let target = l.report(step.hi).and_then(|r| r.target.clone());
+        let project = l.walk.project().clone();
+        super::chains::add_chains(&mut diff, &manifest, &project, target.as_deref());
+    }
     let body = match opts.run.output.format {
         Format::Json => crate::export::render_json(&Found {
             schema_version: crate::report::SCHEMA_VERSION,

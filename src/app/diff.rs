@@ -79,6 +79,7 @@ fn within(path: &Path, from: &str, to: &str) -> anyhow::Result<Diff> {
         before: from.to_string(),
         after: to.to_string(),
         configs: vec![c],
+        chains: Vec::new(),
         notes: Vec::new(),
     })
 }
@@ -191,5 +192,12 @@ fn git_diff(rev: &str, after: &RunOptions) -> anyhow::Result<Diff> {
     let (ra, _) = run_matrix(&before, false)?;
     eprintln!("diff --git: building the working tree");
     let (rb, _) = run_matrix(after, false)?;
-    Ok(compare_reports(&ra, &rb, rev, "working tree"))
+    let mut d = compare_reports(&ra, &rb, rev, "working tree");
+    super::chains::add_chains(
+        &mut d,
+        &located.project.manifest_path,
+        &after.project,
+        rb.target.as_deref(),
+    );
+    Ok(d)
 }

@@ -62,6 +62,18 @@ impl Walk {
         })
     }
 
+    /// The project's manifest in the checkout, switched to `commit`.
+    pub fn manifest_at(&mut self, commit: &Commit) -> Result<PathBuf, String> {
+        self.checkout
+            .switch(&self.repo, &commit.sha)
+            .map_err(|e| e.to_string())?;
+        Ok(self.checkout.dir.join(&self.manifest))
+    }
+
+    pub fn project(&self) -> &crate::options::ProjectOptions {
+        &self.run.project
+    }
+
     /// Build and measure the matrix at `commit`.
     pub fn measure(&mut self, commit: &Commit) -> Result<Report, String> {
         self.checkout

@@ -4,6 +4,7 @@
 mod apply;
 mod attribution;
 mod bisect;
+mod chains;
 mod check;
 mod diff;
 mod gate;

@@ -2,9 +2,13 @@
 //! crates and symbols that grew, shrank, appeared or disappeared, sorted by
 //! absolute change. Identical inputs give zero everywhere.
 
+mod chains;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use chains::{first_chain, Chain};
 
 use crate::attribute::Attribution;
 use crate::report::Report;
@@ -68,6 +72,9 @@ pub struct Diff {
     pub before: String,
     pub after: String,
     pub configs: Vec<ConfigDiff>,
+    /// For each crate that appeared, what pulled it in (`diff --git`, `bisect`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chains: Vec<Chain>,
     /// Notes: configurations only on one side, attribution missing, …
     pub notes: Vec<String>,
 }
@@ -207,7 +214,23 @@ pub fn compare_reports(a: &Report, b: &Report, before: &str, after: &str) -> Dif
         before: before.to_string(),
         after: after.to_string(),
         configs,
+        chains: Vec::new(),
         notes,
+    }
+}
+
+impl Diff {
+    /// Crates that appeared in any configuration.
+    pub fn new_crates(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.configs {
+            for k in c.crates.iter().filter(|k| k.status == Status::Appeared) {
+                if !k.name.starts_with('[') && !out.contains(&k.name.as_str()) {
+                    out.push(&k.name);
+                }
+            }
+        }
+        out
     }
 }
 

@@ -91,6 +91,9 @@ fn markdown_comment(d: &Diff, limit: usize) -> String {
         }
         out.push_str("</details>\n");
     }
+    for c in &d.chains {
+        out.push_str(&format!("- new crate {}\n", md(&c.describe())));
+    }
     for n in &d.notes {
         out.push_str(&format!("- {}\n", md(n)));
     }
@@ -116,6 +119,13 @@ fn terminal_text(d: &Diff, limit: usize) -> String {
         for t in &tables {
             out.push_str(&terminal::render(t, width));
         }
+    }
+    for c in &d.chains {
+        out.push_str(&terminal::wrap(
+            &format!("new crate {}", c.describe()),
+            width,
+            "  ",
+        ));
     }
     for n in &d.notes {
         out.push_str(&terminal::wrap(n, width, "  "));

@@ -40,6 +40,9 @@ pub fn page(d: &Diff, limit: usize) -> Vec<u8> {
             table(t, &format!("c{i}-{j}"), &mut out);
         }
     }
+    for c in &d.chains {
+        let _ = write!(out, "<p class=note>new crate {}</p>", esc(&c.describe()));
+    }
     for n in &d.notes {
         let _ = write!(out, "<p class=note>{}</p>", esc(n));
     }
