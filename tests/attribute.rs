@@ -455,3 +455,168 @@ fn lto_builds_name_dependency_symbols_by_their_rlib() {
     assert_eq!(board["crate_name"], "board", "{board}");
     assert_eq!(board["origin"], "exact", "{board}");
 }
+
+/// Demangled name → the crates whose rlib's archive index (read by `nm -s`,
+/// an independent reader) defines it, over every rlib the builds under
+/// `target_dir` used and the toolchain's for `triple`.
+fn rlib_definitions(
+    nm: &str,
+    target_dir: &Path,
+    triple: &str,
+) -> std::collections::HashMap<String, std::collections::BTreeSet<String>> {
+    let sysroot = String::from_utf8(
+        Command::new("rustc")
+            .args(["--print", "sysroot"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut dirs = vec![Path::new(sysroot.trim()).join(format!("lib/rustlib/{triple}/lib"))];
+    for family in std::fs::read_dir(target_dir.join("weigh/build"))
+        .unwrap()
+        .flatten()
+    {
+        dirs.push(family.path().join(triple).join("release/deps"));
+        dirs.push(family.path().join("release/deps"));
+    }
+    let mut out: std::collections::HashMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let Some(krate) = file
+                .strip_prefix("lib")
+                .and_then(|f| f.strip_suffix(".rlib"))
+                .and_then(|f| f.rsplit_once('-'))
+                .map(|(k, _)| k.to_string())
+            else {
+                continue;
+            };
+            let listing = tool(nm).args(["-s", "-C"]).arg(e.path()).output().unwrap();
+            let text = String::from_utf8_lossy(&listing.stdout);
+            let index = text
+                .split_once("Archive index:\n")
+                .map_or("", |(_, rest)| rest.split("\n\n").next().unwrap_or(""));
+            for line in index.lines() {
+                if let Some((name, _)) = line.rsplit_once(" in ") {
+                    out.entry(name.to_string())
+                        .or_default()
+                        .insert(krate.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each symbol's crate against the rlib that defines it, on three projects
+/// (a dependency-free firmware, a firmware with a dependency crate, a host
+/// binary with std): a name one rlib alone defines, and the report names
+/// once, must be named for that rlib's crate.
+#[test]
+fn every_symbol_is_named_for_the_rlib_that_defines_it() {
+    let projects = [
+        (
+            "tiny",
+            "thumbv7em-none-eabihf",
+            "arm-none-eabi-nm",
+            "--only",
+            "release",
+        ),
+        (
+            "depmem",
+            "thumbv7em-none-eabihf",
+            "arm-none-eabi-nm",
+            "--preset",
+            "release",
+        ),
+        (
+            "hostapp",
+            "x86_64-unknown-linux-gnu",
+            "nm",
+            "--preset",
+            "release",
+        ),
+    ];
+    for (name, triple, nm, flag, value) in projects {
+        let target = shared_target_dir(name);
+        let mut cmd = weigh();
+        cmd.arg("top")
+            .arg("--manifest-path")
+            .arg(fixture(&format!("{name}/Cargo.toml")))
+            .arg("--target-dir")
+            .arg(&target)
+            .args([flag, value, "-n", "100000", "--quiet", "--format", "json"]);
+        if name == "tiny" {
+            cmd.arg("--matrix-file").arg(fixture("tiny-matrix.toml"));
+        }
+        let a = json_stdout(&mut cmd);
+        let defined = rlib_definitions(nm, &target, triple);
+        let symbols = a["symbols"].as_array().unwrap();
+        let mut times = std::collections::HashMap::new();
+        for s in symbols {
+            *times.entry(s["name"].as_str().unwrap()).or_insert(0) += 1;
+        }
+        let (mut checked, mut wrong) = (0, Vec::new());
+        for s in symbols {
+            let n = s["name"].as_str().unwrap();
+            let Some(crates) = defined.get(n).filter(|c| c.len() == 1 && times[n] == 1) else {
+                continue;
+            };
+            checked += 1;
+            let theirs = crates.iter().next().unwrap();
+            if s["crate_name"] != theirs.as_str() {
+                wrong.push(format!(
+                    "{n}: ours {}, the rlib's {theirs}",
+                    s["crate_name"]
+                ));
+            }
+        }
+        assert!(checked >= 5, "{name}: only {checked} symbols to check");
+        // One mangled name can be defined in several rlibs (a generic
+        // instance each instantiated; the linker keeps one), of which the
+        // index may list one: at most 1 % may differ, and they are shown.
+        assert!(
+            wrong.len() * 100 <= checked,
+            "{name}: {} of {checked} differ:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+}
+
+/// Startup code and handlers a firmware writes itself have no rlib and
+/// unmangled names; the compilation unit that holds their code names the
+/// crate (they were `[unmangled]`), and so for rustc's `__rustc` items.
+#[test]
+fn startup_code_and_handlers_are_named_for_their_crate() {
+    let a = json_stdout(
+        weigh()
+            .arg("top")
+            .arg("--manifest-path")
+            .arg(fixture("depmem/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("depmem"))
+            .args([
+                "--preset", "release", "-n", "1000", "--quiet", "--format", "json",
+            ]),
+    );
+    let symbols = a["symbols"].as_array().unwrap();
+    for name in [
+        "Reset",
+        "DefaultHandler",
+        "HardFault",
+        "__rustc::rust_begin_unwind",
+    ] {
+        let s = symbols
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {a}"));
+        assert_eq!(s["crate_name"], "depmem", "{s}");
+        assert_eq!(s["origin"], "exact", "{s}");
+    }
+}

@@ -13,6 +13,9 @@ use super::crates::crate_from_path;
 pub struct LineRanges {
     ranges: Vec<(u64, u64, u32)>,
     crates: Vec<String>,
+    /// The code ranges of each compilation unit, with the unit's crate:
+    /// a function lies in the unit that compiled it.
+    units: Vec<(u64, u64, u32)>,
 }
 
 impl LineRanges {
@@ -28,6 +31,16 @@ impl LineRanges {
             *out.entry(self.crates[k as usize].clone()).or_insert(0) += e - s;
         }
         out
+    }
+
+    /// The crate whose compilation unit holds the code at `addr` (a
+    /// function's defining crate, whatever it inlined).
+    pub fn at(&self, addr: u64) -> Option<&str> {
+        let &(_, _, k) = self
+            .units
+            .iter()
+            .find(|(lo, hi, _)| *lo <= addr && addr < *hi)?;
+        self.crates.get(k as usize).map(String::as_str)
     }
 
     /// The parts of ranges inside `[lo, hi)` (ranges are sorted and disjoint).
@@ -99,6 +112,44 @@ fn first_claim_wins(mut ranges: Vec<(u64, u64, u32)>) -> Vec<(u64, u64, u32)> {
     ranges
 }
 
+/// The code ranges of `unit`, each with the unit's crate `k`.
+fn push_unit_ranges(unit: &gimli::UnitRef<'_, R<'_>>, k: u32, out: &mut Vec<(u64, u64, u32)>) {
+    let Ok(mut ranges) = unit.unit_ranges() else {
+        return;
+    };
+    while let Ok(Some(r)) = ranges.next() {
+        // Discarded code keeps a zero (tombstone) start.
+        if r.end > r.begin && r.begin > 0 {
+            out.push((r.begin, r.end, k));
+        }
+    }
+}
+
+/// The index of crate `name` in `crates`, added when new.
+fn intern(crates: &mut Vec<String>, ids: &mut HashMap<String, u32>, name: String) -> u32 {
+    *ids.entry(name.clone()).or_insert_with(|| {
+        crates.push(name);
+        (crates.len() - 1) as u32
+    })
+}
+
+/// A unit's crate: rustc names a unit `<root file>/@/<crate>.<hash>-cgu.N`;
+/// other compilers' units (C) by their source path.
+fn unit_crate(unit: &gimli::UnitRef<'_, R<'_>>, own: Option<&str>) -> String {
+    let text = |r: Option<R<'_>>| r.map(|r| r.to_string_lossy().into_owned());
+    let name = text(unit.name).unwrap_or_default();
+    if let Some((_, cgu)) = name.split_once("/@/") {
+        if let Some(k) = cgu.split('.').next().filter(|k| !k.is_empty()) {
+            return k.to_string();
+        }
+    }
+    let path = match text(unit.comp_dir) {
+        Some(dir) if !name.starts_with('/') => format!("{dir}/{name}"),
+        _ => name,
+    };
+    crate_from_path(&path, own)
+}
+
 /// `None` when the binary has no usable line table.
 pub fn code_by_crate(
     file: &object::File<'_>,
@@ -122,6 +173,7 @@ pub fn code_by_crate(
     let mut raw: Vec<(u64, u64, u32)> = Vec::new();
     let mut crates: Vec<String> = Vec::new();
     let mut crate_ids: HashMap<String, u32> = HashMap::new();
+    let mut unit_ranges: Vec<(u64, u64, u32)> = Vec::new();
     let mut units = dwarf.units();
     let mut walked = 0usize;
     while let Ok(Some(header)) = units.next() {
@@ -133,6 +185,8 @@ pub fn code_by_crate(
             continue;
         };
         let unit = unit.unit_ref(&dwarf);
+        let uk = intern(&mut crates, &mut crate_ids, unit_crate(&unit, own));
+        push_unit_ranges(&unit, uk, &mut unit_ranges);
         let Some(program) = unit.line_program.clone() else {
             continue;
         };
@@ -158,11 +212,7 @@ pub fn code_by_crate(
             }
             let id = *by_file.entry(row.file_index()).or_insert_with(|| {
                 let path = path_of(&unit, header, row).unwrap_or_default();
-                let name = crate_from_path(&path, own);
-                *crate_ids.entry(name.clone()).or_insert_with(|| {
-                    crates.push(name);
-                    (crates.len() - 1) as u32
-                })
+                intern(&mut crates, &mut crate_ids, crate_from_path(&path, own))
             });
             prev = Some((address, id));
         }
@@ -171,5 +221,9 @@ pub fn code_by_crate(
         return None;
     }
     let ranges = first_claim_wins(raw);
-    Some(LineRanges { ranges, crates })
+    Some(LineRanges {
+        ranges,
+        crates,
+        units: unit_ranges,
+    })
 }

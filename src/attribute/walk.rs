@@ -68,8 +68,12 @@ fn code_by_lines(
         let end = r.address.saturating_add(r.bytes);
         let uncovered = r.bytes.saturating_sub(lines.covered(r.address, end));
         if uncovered > 0 {
-            let guessed = r.origin == Origin::Heuristic;
-            crates.add(table.crate_name(r), Kind::Text, uncovered, guessed);
+            let unit = lines
+                .at(r.address)
+                .filter(|_| r.origin == Origin::Heuristic);
+            let guessed = r.origin == Origin::Heuristic && unit.is_none();
+            let krate = unit.unwrap_or_else(|| table.crate_name(r));
+            crates.add(krate, Kind::Text, uncovered, guessed);
             total = total.saturating_add(uncovered);
         }
     }
@@ -138,22 +142,43 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
         code_source,
         sections,
         crates: crates.into_rows(),
-        symbols: largest_symbols(&table, opts),
+        symbols: largest_symbols(&table, opts, line_ranges.as_ref()),
         notes,
     })
 }
 
 /// The symbols asked for, largest first (ties by name), as report rows:
 /// only those are demangled for keeps.
-fn largest_symbols(table: &symbols::Table<'_>, opts: &Options) -> Vec<SymbolRow> {
-    let row = |r: &symbols::Sym<'_>| SymbolRow {
-        name: symbols::display_name(&r.mangled),
-        address: r.address,
-        crate_name: table.crate_name(r).to_string(),
-        section: table.sections[r.section].name.clone(),
-        kind: table.sections[r.section].kind,
-        bytes: r.bytes,
-        origin: r.origin,
+fn largest_symbols(
+    table: &symbols::Table<'_>,
+    opts: &Options,
+    lines: Option<&dwarf::LineRanges>,
+) -> Vec<SymbolRow> {
+    let row = |r: &symbols::Sym<'_>| {
+        let mut row = SymbolRow {
+            name: symbols::display_name(&r.mangled),
+            address: r.address,
+            crate_name: table.crate_name(r).to_string(),
+            section: table.sections[r.section].name.clone(),
+            kind: table.sections[r.section].kind,
+            bytes: r.bytes,
+            origin: r.origin,
+        };
+        // A function no rlib names (the binary crate's own, startup code,
+        // handlers, C): the compilation unit that holds it is its crate.
+        let by_lines = lines
+            .filter(|_| {
+                // `__rustc` is rustc's own namespace for items it names
+                // (the panic handler): the unit knows who defined them.
+                (row.origin == Origin::Heuristic || row.crate_name == "__rustc")
+                    && row.kind == Kind::Text
+            })
+            .and_then(|l| l.at(r.address));
+        if let Some(k) = by_lines {
+            row.crate_name = k.to_string();
+            row.origin = Origin::Exact;
+        }
+        row
     };
     let in_section = |section: &str, kind: Kind| {
         opts.symbol_section
