@@ -146,3 +146,39 @@ fn compressed_images_and_the_delta_match_the_tools() {
     );
     eprintln!("image {image_len} B, best {best} B, delta {delta} B (bsdiff tool {theirs} B)");
 }
+
+/// The bundled blinky (a HAL, a PAC, cortex-m-rt): what an update sends is
+/// smaller than the image, as the xz tool finds too.
+#[test]
+fn the_blinky_compresses_as_the_tools_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = json_stdout(
+        weigh()
+            .arg("--manifest-path")
+            .arg(repo().join("examples/blinky/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("blinky"))
+            .args(["--only", "release", "--ota", "-q", "--format", "json"]),
+    );
+    let row = &r["configs"][0];
+    let image = tmp.path().join("blinky.bin");
+    let st = tool("arm-none-eabi-objcopy")
+        .args(["-O", "binary"])
+        .arg(row["artifact"].as_str().unwrap())
+        .arg(&image)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert_eq!(
+        row["image_bytes"].as_u64(),
+        Some(std::fs::metadata(&image).unwrap().len())
+    );
+    let best = row["ota"]["compressed_image_bytes"].as_u64().unwrap();
+    assert!(best < row["image_bytes"].as_u64().unwrap());
+    within(
+        codec(row, "xz -9e"),
+        cli_len("xz", &["-9e", "-c"], &image),
+        1.0,
+        "xz -9e",
+    );
+}
