@@ -21,7 +21,13 @@ pub fn page(h: &History) -> Vec<u8> {
     }
     out.push_str("</div>");
     for m in [h.metric(), Metric::Ram] {
-        chart(h, m, &mut out);
+        let (names, series) = by_config(h, m);
+        let title = format!("{} over the commits", m.name());
+        chart(h, &title, m.name(), &(names, series), &mut out);
+    }
+    if let Some(first) = h.config_names().first() {
+        let title = format!("Sections of {first} over the commits");
+        chart(h, &title, "size", &by_section(h, first), &mut out);
     }
     out.push_str("<h2>Commits</h2>");
     table(&trend(h), "trend", &mut out);
@@ -33,10 +39,12 @@ pub fn page(h: &History) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// One line per configuration over the commits, on a labelled axis.
-fn chart(h: &History, metric: Metric, out: &mut String) {
+type Series = (Vec<String>, Vec<Vec<Option<u64>>>);
+
+/// Each configuration's `metric` per commit.
+fn by_config(h: &History, metric: Metric) -> Series {
     let names = h.config_names();
-    let series: Vec<Vec<Option<u64>>> = names
+    let series = names
         .iter()
         .map(|n| {
             h.points
@@ -45,6 +53,40 @@ fn chart(h: &History, metric: Metric, out: &mut String) {
                 .collect()
         })
         .collect();
+    (names, series)
+}
+
+/// Each loaded section's size in configuration `name` per commit.
+fn by_section(h: &History, name: &str) -> Series {
+    let sizes = |p: &crate::history::Point| {
+        p.config(name)
+            .filter(|c| c.ok)
+            .and_then(|c| c.size.as_ref())
+            .map(|s| s.sections.clone())
+            .unwrap_or_default()
+    };
+    let mut names: Vec<String> = Vec::new();
+    for p in &h.points {
+        for s in sizes(p).iter().filter(|s| s.flash_bytes + s.ram_bytes > 0) {
+            if !names.contains(&s.name) {
+                names.push(s.name.clone());
+            }
+        }
+    }
+    let series = names
+        .iter()
+        .map(|n| {
+            h.points
+                .iter()
+                .map(|p| sizes(p).iter().find(|s| &s.name == n).map(|s| s.size))
+                .collect()
+        })
+        .collect();
+    (names, series)
+}
+
+/// One line per series over the commits, on a labelled axis.
+fn chart(h: &History, title: &str, axis: &str, (names, series): &Series, out: &mut String) {
     let max = series
         .iter()
         .flatten()
@@ -55,7 +97,7 @@ fn chart(h: &History, metric: Metric, out: &mut String) {
     if max == 0 || h.points.is_empty() {
         return;
     }
-    let _ = write!(out, "<h2>{} over the commits</h2>", esc(metric.name()));
+    let _ = write!(out, "<h2>{}</h2>", esc(title));
     let (w, ht, left, bottom, top_pad) = (760.0, 300.0, 80.0, 70.0, 14.0);
     let ys = byte_ticks(max as f64);
     let yt = ys.last().map_or(1.0, |t| t.0).max(1.0);
@@ -68,16 +110,26 @@ fn chart(h: &History, metric: Metric, out: &mut String) {
         }
     };
     let py = |v: f64| top_pad + ht - v / yt * ht;
-    let _ = write!(out, "<svg class=chart role=img aria-label=\"{} per commit\" viewBox=\"0 0 {} {}\" width=\"{}\">", esc(metric.name()), left + w + 160.0, top_pad + ht + bottom, left + w + 160.0);
+    let _ = write!(
+        out,
+        "<svg class=chart role=img aria-label=\"{}\" viewBox=\"0 0 {} {}\" width=\"{}\">",
+        esc(title),
+        left + w + 160.0,
+        top_pad + ht + bottom,
+        left + w + 160.0
+    );
     for (v, label) in &ys {
         let _ = write!(out, "<line class=grid x1=\"{left}\" y1=\"{0:.1}\" x2=\"{1}\" y2=\"{0:.1}\"/><text class=tick x=\"{2}\" y=\"{3:.1}\" text-anchor=end>{4}</text>", py(*v), left + w, left - 6.0, py(*v) + 4.0, esc(label));
     }
     for (i, p) in h.points.iter().enumerate() {
+        if p.error.is_some() || p.configs.iter().any(|c| !c.ok) {
+            let _ = write!(out, "<text class=pt-label x=\"{:.1}\" y=\"{:.1}\" text-anchor=middle style=\"fill:#c0392b\">×<title>{}: does not build</title></text>", px(i), top_pad + ht - 4.0, esc(&p.oneline()));
+        }
         let _ = write!(out, "<text class=tick x=\"{0:.1}\" y=\"{1}\" text-anchor=end transform=\"rotate(-40 {0:.1} {1})\">{2}</text>", px(i), top_pad + ht + 14.0, esc(short(&p.commit)));
     }
     let _ = write!(out, "<line class=axis x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line class=axis x1=\"{left}\" y1=\"{top_pad}\" x2=\"{left}\" y2=\"{0}\"/>", top_pad + ht, left + w);
-    let _ = write!(out, "<text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{} ({})</text>", -(top_pad + ht / 2.0), esc(metric.name()), byte_unit(yt).1);
-    for (k, (name, vals)) in names.iter().zip(&series).enumerate() {
+    let _ = write!(out, "<text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{} ({})</text>", -(top_pad + ht / 2.0), esc(axis), byte_unit(yt).1);
+    for (k, (name, vals)) in names.iter().zip(series).enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         let pts: Vec<String> = vals
             .iter()
@@ -92,7 +144,7 @@ fn chart(h: &History, metric: Metric, out: &mut String) {
         for (i, v) in vals.iter().enumerate() {
             let Some(v) = v else { continue };
             let p = &h.points[i];
-            let _ = write!(out, "<a href=\"#c-{}\"><circle class=pt fill=\"{color}\" cx=\"{:.1}\" cy=\"{:.1}\" r=4><title>{}: {} {}: {}</title></circle></a>", esc(short(&p.commit)), px(i), py(*v as f64), esc(name), esc(short(&p.commit)), esc(&p.summary), esc(&human(*v)));
+            let _ = write!(out, "<a href=\"#c-{}\"><circle class=pt style=\"fill:{color}\" cx=\"{:.1}\" cy=\"{:.1}\" r=4><title>{}: {} {}: {}</title></circle></a>", esc(short(&p.commit)), px(i), py(*v as f64), esc(name), esc(short(&p.commit)), esc(&p.summary), esc(&human(*v)));
         }
         if let Some((i, Some(v))) = vals.iter().enumerate().rev().find(|(_, v)| v.is_some()) {
             let _ = write!(
