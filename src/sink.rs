@@ -15,12 +15,39 @@ pub enum Sink {
         path: PathBuf,
         tmp: tempfile::NamedTempFile,
     },
+    /// Not a regular file (`/dev/null`, a pipe, a terminal): written in
+    /// place, never replaced by a rename.
+    Stream {
+        path: PathBuf,
+        file: std::fs::File,
+    },
 }
 
 impl Sink {
     pub fn open(path: Option<&Path>) -> anyhow::Result<Sink> {
         let Some(path) = path else {
             return Ok(Sink::Stdout);
+        };
+        let target = std::fs::metadata(path).ok();
+        if target.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            return Ok(Sink::Stream {
+                path: path.to_path_buf(),
+                file,
+            });
+        }
+        // Through a symbolic link: the file it names takes the report.
+        let resolved;
+        let path = match std::fs::symlink_metadata(path) {
+            Ok(l) if l.file_type().is_symlink() && target.is_some() => {
+                resolved = std::fs::canonicalize(path)
+                    .with_context(|| format!("cannot follow `{}`", path.display()))?;
+                resolved.as_path()
+            }
+            _ => path,
         };
         if path.is_dir() {
             anyhow::bail!(
@@ -100,6 +127,12 @@ impl Sink {
                         .context("cannot write to standard output")
                         .map(|_| None),
                 }
+            }
+            Sink::Stream { path, mut file } => {
+                file.write_all(bytes)
+                    .and_then(|_| file.flush())
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+                Ok(Some(path))
             }
             Sink::File { path, mut tmp } => {
                 let write = tmp

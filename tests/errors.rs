@@ -800,3 +800,58 @@ fn e52_ota_baseline_that_is_not_a_build() {
     );
     assert!(!dir.path().join("target").exists(), "nothing is built");
 }
+
+/// `-o /dev/null`, a named pipe, a symbolic link: the report goes through
+/// them; the atomic rename that protects a regular file must never replace
+/// them with one (as root, `-o /dev/null` once turned the device into a
+/// regular file for every program on the machine). A FIFO stands in for
+/// the device here.
+#[test]
+fn output_to_a_pipe_or_a_link_is_written_through_not_replaced() {
+    let d = tempfile::tempdir().unwrap();
+    let elf = d.path().join("fw.elf");
+    std::fs::write(&elf, small_elf(false, false)).unwrap();
+    let fifo = d.path().join("pipe");
+    let st = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(st.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = weigh()
+        .arg("measure")
+        .arg(&elf)
+        .args(["--format", "json", "-o"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    use std::os::unix::fs::FileTypeExt;
+    // Checked before reading: a replaced pipe would leave the reader waiting.
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    let got = reader.join().unwrap();
+    assert!(got.contains("\"configs\""), "{got}");
+
+    let real = d.path().join("real.json");
+    std::fs::write(&real, "old").unwrap();
+    let link = d.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = weigh()
+        .arg("measure")
+        .arg(&elf)
+        .args(["--format", "json", "-o"])
+        .arg(&link)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("\"configs\""));
+}
