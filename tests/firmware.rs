@@ -571,3 +571,86 @@ fn two_checkouts_in_one_target_dir_keep_their_builds_apart() {
     let log = std::fs::read_to_string(again["log"].as_str().unwrap()).unwrap();
     assert!(!log.contains("Compiling tiny"), "a was rebuilt:\n{log}");
 }
+
+/// Across LTO modes: with a configuration without LTO in the run, the
+/// family compiles its dependencies with bitcode inside, builds that one as
+/// its base and only relinks the root crate of the others with
+/// `-C lto=thin|fat`. On a firmware with a dependency crate and on a host
+/// binary with one, each measures what a build of its own measures.
+#[test]
+fn lto_modes_share_dependencies_and_measure_like_their_own_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let matrix = dir.path().join("lto.toml");
+    std::fs::write(
+        &matrix,
+        "[[config]]\nname = \"z\"\nopt-level = \"z\"\n\n\
+         [[config]]\nname = \"z-thin\"\nopt-level = \"z\"\nlto = \"thin\"\n\n\
+         [[config]]\nname = \"z-fat\"\nopt-level = \"z\"\nlto = \"fat\"\n\n\
+         [[config]]\nname = \"z-fat-strip\"\nopt-level = \"z\"\nlto = \"fat\"\nstrip = \"symbols\"\n",
+    )
+    .unwrap();
+    // A host binary whose table lives in a dependency crate.
+    let host = dir.path().join("host");
+    std::fs::create_dir_all(host.join("src")).unwrap();
+    std::fs::create_dir_all(host.join("dep/src")).unwrap();
+    std::fs::write(
+        host.join("Cargo.toml"),
+        "[package]\nname = \"host\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n[dependencies]\ndep = { path = \"dep\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        host.join("dep/Cargo.toml"),
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        host.join("dep/src/lib.rs"),
+        "pub fn mix(x: u64) -> u64 { (0..64).fold(x, |a, i| a.rotate_left(i).wrapping_mul(0x9e37_79b9_7f4a_7c15)) }\npub fn unused_here(x: u64) -> u64 { x.wrapping_mul(3) }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        host.join("src/main.rs"),
+        "fn main() { println!(\"{}\", dep::mix(std::env::args().count() as u64)); }\n",
+    )
+    .unwrap();
+    let projects = [
+        (fixture("depmem"), shared_target_dir("depmem")),
+        (host.clone(), dir.path().join("host-target")),
+    ];
+    for (project, target) in projects {
+        let report = |extra: &[&str]| -> Vec<serde_json::Value> {
+            let r = json_stdout(
+                weigh_project(&project, &matrix, &target)
+                    .args(["--quiet", "--format", "json", "--no-cache"])
+                    .args(extra),
+            );
+            r["configs"].as_array().unwrap().clone()
+        };
+        let shared = report(&[]);
+        let alone = report(&["--no-share"]);
+        let row = |rows: &[serde_json::Value], name: &str| {
+            rows.iter().find(|c| c["name"] == name).unwrap().clone()
+        };
+        for name in ["z-thin", "z-fat", "z-fat-strip"] {
+            let (a, b) = (row(&shared, name), row(&alone, name));
+            assert_eq!(a["shares_build_of"], "z", "{}: {a}", project.display());
+            assert_eq!(b["shares_build_of"], serde_json::Value::Null);
+            for key in ["flash_bytes", "ram_bytes", "stripped_bytes", "image_bytes"] {
+                assert_eq!(
+                    a[key],
+                    b[key],
+                    "{}: {name}: {key} shared vs alone",
+                    project.display()
+                );
+            }
+        }
+        // The base is the build of its own, byte for byte.
+        assert_eq!(
+            row(&shared, "z")["flash_hash"],
+            row(&alone, "z")["flash_hash"]
+        );
+        // Fat LTO really happened: dead code across crates is gone.
+        let stripped = |name: &str| row(&shared, name)["stripped_bytes"].as_u64().unwrap();
+        assert!(stripped("z-fat") < stripped("z"), "{}", project.display());
+    }
+}

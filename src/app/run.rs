@@ -126,7 +126,8 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         .map(read_report)
         .transpose()?;
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
-    let s = session::Session::open(located, &opts.project, &opts.compile, wants_std)?;
+    let mut s = session::Session::open(located, &opts.project, &opts.compile, wants_std)?;
+    s.env.plan_bitcode_families(&source.configs);
     // Before any build: a missing runner or a bad baseline is said at once.
     let after = AfterBuild::prepare(opts, &s)?;
     let Some(_lock) = s.lock(opts.output.quiet)? else {

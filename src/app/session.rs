@@ -11,6 +11,7 @@ use anyhow::Context;
 use crate::build::{
     lock_run, BuildEnv, ProgressMode, ResultCache, RunLock, Runner, RunnerOptions, RustflagsRoute,
 };
+use crate::matrix::{BaseProfile, Lto};
 use crate::options::{CompileOptions, ProjectOptions};
 use crate::project::{self, CargoConfig, Project};
 use crate::report::{MatrixInfo, ProjectInfo, Report};
@@ -121,6 +122,7 @@ impl Session {
             features,
             ..
         } = located;
+        let profile_lto = profile_lto(&project.workspace_root, &cargo_config);
         let env = BuildEnv {
             toolchain: tc,
             rustflags: RustflagsRoute::for_flags(&project_rustflags),
@@ -139,6 +141,8 @@ impl Session {
             locked: had_lockfile || compile.locked,
             share: compile.share,
             sources: String::new(),
+            profile_lto,
+            bitcode_families: Default::default(),
         };
         let mut env = env;
         let mut cache = ResultCache::new(
@@ -230,4 +234,14 @@ fn cargo_flags(compile: &CompileOptions) -> Vec<String> {
         flags.extend(["--color".into(), c.into()]);
     }
     flags
+}
+
+/// The effective `lto` of the project's release and dev profiles.
+fn profile_lto(root: &std::path::Path, config: &CargoConfig) -> (Lto, Lto) {
+    let of = |p| {
+        project::profile::effective(root, config, p)
+            .lto
+            .unwrap_or(Lto::False)
+    };
+    (of(BaseProfile::Release), of(BaseProfile::Dev))
 }

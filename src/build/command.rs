@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::matrix::{BaseProfile, Config, Panic};
+use crate::matrix::{BaseProfile, Config, Lto, Panic};
 use crate::project::{target_key, BinKind, Project, Rustflags, RustflagsSource};
 use crate::toolchain::Toolchain;
 
@@ -67,6 +67,11 @@ pub struct BuildEnv {
     pub locked: bool,
     /// Configurations of one family share their dependencies (`--no-share` turns it off).
     pub share: bool,
+    /// The effective `lto` of the project's release and dev profiles.
+    pub profile_lto: (Lto, Lto),
+    /// Families (`share::lto_free_family`) whose configurations in this run
+    /// link both with and without LTO: their dependencies carry bitcode.
+    pub bitcode_families: std::collections::HashSet<String>,
     /// The sources' digest (the result cache's): each state of the sources
     /// keeps its own copy of a configuration's binary, so a row reused
     /// from the cache points at the binary it measured.
@@ -102,7 +107,7 @@ impl Recipe {
         if !env.share || alone.family != env.family(base) || base == config {
             return alone;
         }
-        match super::share::root_args(base, config) {
+        match super::share::root_args(base, config, (env.lto_of(base), env.lto_of(config))) {
             Some(args) if !args.is_empty() => Recipe {
                 base: Some(base.clone()),
                 root_args: args,
@@ -119,8 +124,67 @@ impl BuildEnv {
         self.weigh_dir.join("build").join(family)
     }
 
+    /// A configuration's effective LTO: its own, else its profile's.
+    pub fn lto_of(&self, config: &Config) -> Lto {
+        config.settings.lto.unwrap_or(match config.profile {
+            BaseProfile::Release => self.profile_lto.0,
+            BaseProfile::Dev => self.profile_lto.1,
+        })
+    }
+
+    /// The family sharing dependencies across LTO modes that `config`
+    /// belongs to in this run, if any.
+    fn bitcode_family(&self, config: &Config) -> Option<String> {
+        if !self.share {
+            return None;
+        }
+        let f = super::share::lto_free_family(
+            config,
+            &self.build_std_for(config),
+            &self.project.workspace_root.to_string_lossy(),
+        );
+        self.bitcode_families.contains(&f).then_some(f)
+    }
+
+    /// Mark the families whose configurations link both with and without
+    /// LTO (and where one without could be the base) for bitcode sharing.
+    pub fn plan_bitcode_families(&mut self, configs: &[Config]) {
+        self.bitcode_families.clear();
+        if !self.share {
+            return;
+        }
+        let mut kinds: std::collections::HashMap<String, (bool, bool)> = Default::default();
+        for c in configs {
+            let f = super::share::lto_free_family(
+                c,
+                &self.build_std_for(c),
+                &self.project.workspace_root.to_string_lossy(),
+            );
+            let e = kinds.entry(f).or_default();
+            let lto = self.lto_of(c);
+            e.0 |= super::share::links_with_lto(lto);
+            e.1 |= lto == Lto::False;
+        }
+        self.bitcode_families = kinds
+            .into_iter()
+            .filter(|(_, (with, base))| *with && *base)
+            .map(|(f, _)| f)
+            .collect();
+    }
+
+    /// Extra rustflags of `config`'s family (bitcode in its dependencies).
+    pub fn family_rustflags(&self, config: &Config) -> Vec<String> {
+        match self.bitcode_family(config) {
+            Some(_) => vec![super::share::EMBED_BITCODE.to_string()],
+            None => Vec::new(),
+        }
+    }
+
     /// The family of a configuration (see `share`).
     pub fn family(&self, config: &Config) -> String {
+        if let Some(f) = self.bitcode_family(config) {
+            return f;
+        }
         super::share::family(
             config,
             self.share,
@@ -184,6 +248,7 @@ impl BuildEnv {
         if let RustflagsRoute::Env(base) = &self.rustflags {
             let mut all = base.clone();
             all.extend(config.rustflags.iter().cloned());
+            all.extend(self.family_rustflags(config));
             cmd.env_remove("RUSTFLAGS");
             cmd.env("CARGO_ENCODED_RUSTFLAGS", all.join("\x1f"));
         }
@@ -267,8 +332,10 @@ impl BuildEnv {
                 format!("profile.{profile}.{key}={value}"),
             ]);
         }
-        if !config.rustflags.is_empty() {
-            let list = toml_string_array(&config.rustflags);
+        let mut extra = config.rustflags.clone();
+        extra.extend(self.family_rustflags(config));
+        if !extra.is_empty() {
+            let list = toml_string_array(&extra);
             match &self.rustflags {
                 RustflagsRoute::Env(_) => {}
                 RustflagsRoute::TargetTable => a.extend([

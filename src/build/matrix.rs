@@ -102,6 +102,20 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// In a family shared across LTO modes the base must link without LTO
+    /// (its dependencies' objects serve it, their bitcode the others).
+    fn choose_bitcode_bases(&self, configs: &[Config]) {
+        let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+        for c in configs {
+            let family = self.env.family(c);
+            if self.env.bitcode_families.contains(&family)
+                && self.env.lto_of(c) == crate::matrix::Lto::False
+            {
+                bases.entry(family).or_insert_with(|| (c.clone(), None));
+            }
+        }
+    }
+
     fn progress(&self, total: usize) -> Progress {
         let objective = Objective::for_target(&self.env.target);
         Progress::new(self.options.progress, total, objective)
@@ -113,6 +127,7 @@ impl<'a> Runner<'a> {
         let progress = self.progress(configs.len());
         let mut rows: Vec<Option<ConfigResult>> = vec![None; configs.len()];
         let mut families: Vec<(String, Vec<(usize, Recipe)>)> = Vec::new();
+        self.choose_bitcode_bases(configs);
         for (i, config) in configs.iter().enumerate() {
             let recipe = self.recipe(config);
             if let Some(row) = self.cached(config) {
@@ -124,6 +139,10 @@ impl<'a> Runner<'a> {
                 Some((_, jobs)) => jobs.push((i, recipe)),
                 None => families.push((recipe.family.clone(), vec![(i, recipe)])),
             }
+        }
+        // Each family's base first: the others rebuild only its root crate.
+        for (_, jobs) in &mut families {
+            jobs.sort_by_key(|(_, r)| r.base.is_some());
         }
         let lanes = self.options.lanes.min(families.len()).max(1);
         let queue = Mutex::new(families.into_iter());

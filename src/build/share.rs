@@ -10,12 +10,45 @@
 //! profile and `-C strip=...` / `-C lto=...` for that crate (rustc takes the
 //! last value of a `-C` option). The base's dependencies are then reused.
 //!
+//! Across LTO modes: cargo compiles dependencies to objects only without
+//! LTO (`-C embed-bitcode=no`) and to bitcode only with it
+//! (`-C linker-plugin-lto`), so `release` and `lto-fat` share nothing. When
+//! a run has both kinds in one family otherwise, the family compiles its
+//! dependencies with `-C embed-bitcode=yes` (objects with bitcode inside, as
+//! cargo itself does when a crate is needed both ways); its base is a
+//! configuration without LTO, whose link uses the objects, and the others
+//! rebuild the root crate with `-C lto=thin|fat|off`, whose LTO reads the
+//! bitcode. The images equal their own builds' (tests/firmware.rs).
+//!
 //! The difference from a build of their own: the dependencies' crate hashes
 //! (in symbol names) are the base's. Sizes are the same (tests/firmware.rs);
 //! a few instructions may come in another order, as between any two builds
 //! whose crate hashes differ. `--no-share` builds every configuration alone.
 
 use crate::matrix::{BuildInputs, Config, Lto, Settings};
+
+/// The rustflag that makes a family's dependencies carry bitcode too.
+pub const EMBED_BITCODE: &str = "-Cembed-bitcode=yes";
+
+/// Whether a build with this effective `lto` links with LTO.
+pub fn links_with_lto(lto: Lto) -> bool {
+    matches!(lto, Lto::Thin | Lto::Fat)
+}
+
+/// The family a configuration would have if linking with or without LTO
+/// did not change its dependencies. `lto = "off"` stays apart: it also
+/// turns off the thin-local LTO inside every dependency.
+pub fn lto_free_family(config: &Config, build_std: &[String], workspace: &str) -> String {
+    let mut s = dependency_settings(config, true);
+    if s.lto != Some(Lto::Off) {
+        s.lto = None;
+    }
+    let id = BuildInputs::of(config)
+        .with_settings(s)
+        .with_build_std(build_std)
+        .id(workspace);
+    format!("{id}-bitcode")
+}
 
 /// What compiles the dependencies: the configuration without `strip`, and
 /// with thin and fat LTO alike (both bitcode-only dependencies).
@@ -46,7 +79,8 @@ pub fn family(config: &Config, share: bool, build_std: &[String], workspace: &st
 /// `config`'s, when both are of one family; `None` when `config` must be
 /// built with its own profile (e.g. it leaves `strip` to the project's
 /// profile while the base sets it: that default cannot be restated).
-pub fn root_args(base: &Config, config: &Config) -> Option<Vec<String>> {
+/// `lto` gives each one's effective LTO (their own or the profile's).
+pub fn root_args(base: &Config, config: &Config, lto: (Lto, Lto)) -> Option<Vec<String>> {
     if base.profile != config.profile
         || base.rustflags != config.rustflags
         || base.build_std != config.build_std
@@ -68,14 +102,15 @@ pub fn root_args(base: &Config, config: &Config) -> Option<Vec<String>> {
     if b.strip != c.strip {
         args.push(format!("-Cstrip={}", c.strip?.as_str()));
     }
-    if b.lto != c.lto {
-        let lto_kind = |l: Option<Lto>| match l {
-            Some(Lto::Thin) => Some("thin"),
-            Some(Lto::Fat) => Some("fat"),
-            _ => None,
-        };
-        lto_kind(b.lto)?;
-        args.push(format!("-Clto={}", lto_kind(c.lto)?));
+    let (lb, lc) = lto;
+    if lb != lc {
+        // Bitcode-only dependencies cannot be linked without LTO, and
+        // cargo's default (thin-local, no flag) cannot be restated.
+        let from_lto = links_with_lto(lb);
+        if (from_lto && !links_with_lto(lc)) || lc == Lto::False {
+            return None;
+        }
+        args.push(format!("-Clto={}", lc.as_str()));
     }
     Some(args)
 }
@@ -112,12 +147,35 @@ mod tests {
             f(&plain, true),
             family(&plain, true, &[], "/other/checkout")
         );
+        let none = (Lto::False, Lto::False);
         assert_eq!(
-            root_args(&plain, &strip),
+            root_args(&plain, &strip, none),
             Some(vec!["-Cstrip=symbols".to_string()])
         );
-        assert_eq!(root_args(&thin, &fat), Some(vec!["-Clto=fat".to_string()]));
-        assert_eq!(root_args(&plain, &plain), Some(vec![]));
+        assert_eq!(
+            root_args(&thin, &fat, (Lto::Thin, Lto::Fat)),
+            Some(vec!["-Clto=fat".to_string()])
+        );
+        assert_eq!(root_args(&plain, &plain, none), Some(vec![]));
+        // From a build without LTO (its dependencies carrying bitcode).
+        assert_eq!(
+            root_args(&plain, &fat, (Lto::False, Lto::Fat)),
+            Some(vec!["-Clto=fat".to_string()])
+        );
+        assert_eq!(
+            root_args(&plain, &off, (Lto::False, Lto::Off)),
+            Some(vec!["-Clto=off".to_string()])
+        );
+        assert_eq!(root_args(&off, &plain, (Lto::Off, Lto::False)), None);
+        assert_eq!(root_args(&fat, &plain, (Lto::Fat, Lto::False)), None);
+        assert_eq!(
+            lto_free_family(&plain, &[], "/w"),
+            lto_free_family(&fat, &[], "/w")
+        );
+        assert_eq!(
+            lto_free_family(&off, &[], "/w"),
+            lto_free_family(&thin, &[], "/w")
+        );
     }
 
     #[test]
@@ -125,13 +183,12 @@ mod tests {
         let plain = release(|_| {});
         let strip = release(|s| s.strip = Some(Strip::Symbols));
         let z = release(|s| s.opt_level = Some(OptLevel::Z));
-        let fat = release(|s| s.lto = Some(Lto::Fat));
-        assert_eq!(root_args(&plain, &z), None);
-        assert_eq!(root_args(&plain, &fat), None);
+        let none = (Lto::False, Lto::False);
+        assert_eq!(root_args(&plain, &z, none), None);
         // The project's own strip cannot be restated for the root crate.
-        assert_eq!(root_args(&strip, &plain), None);
+        assert_eq!(root_args(&strip, &plain, none), None);
         let mut dev = plain.clone();
         dev.profile = BaseProfile::Dev;
-        assert_eq!(root_args(&plain, &dev), None);
+        assert_eq!(root_args(&plain, &dev, none), None);
     }
 }
