@@ -173,6 +173,11 @@ mod tests {
             lto_free_family(&fat, &[], "/w")
         );
         assert_eq!(
+            lto_free_family(&plain, &[], "/w"),
+            lto_free_family(&thin, &[], "/w")
+        );
+        // lto = "off" changes how every dependency is compiled.
+        assert_ne!(
             lto_free_family(&off, &[], "/w"),
             lto_free_family(&thin, &[], "/w")
         );
