@@ -654,3 +654,55 @@ fn lto_modes_share_dependencies_and_measure_like_their_own_builds() {
         assert!(stripped("z-fat") < stripped("z"), "{}", project.display());
     }
 }
+
+/// A configuration that leaves `lto` to a profile with fat LTO compiles its
+/// dependencies as `lto = "thin"` does: one family, the root relinked.
+#[test]
+fn lto_from_the_profile_shares_with_lto_written_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("app");
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::create_dir_all(p.join("dep/src")).unwrap();
+    std::fs::write(
+        p.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n[dependencies]\ndep = { path = \"dep\" }\n\n[profile.release]\nlto = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("dep/Cargo.toml"),
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("dep/src/lib.rs"),
+        "pub fn f(x: usize) -> usize { x.rotate_left(7) ^ 0x5a5a }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("src/main.rs"),
+        "fn main() { println!(\"{}\", dep::f(std::env::args().count())); }\n",
+    )
+    .unwrap();
+    let matrix = dir.path().join("m.toml");
+    std::fs::write(
+        &matrix,
+        "[[config]]\nname = \"release\"\n\n[[config]]\nname = \"thin\"\nlto = \"thin\"\n",
+    )
+    .unwrap();
+    let target = dir.path().join("target");
+    let rows = |extra: &[&str]| -> Vec<serde_json::Value> {
+        json_stdout(
+            weigh_project(&p, &matrix, &target)
+                .args(["--quiet", "--format", "json", "--no-cache"])
+                .args(extra),
+        )["configs"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let (shared, alone) = (rows(&[]), rows(&["--no-share"]));
+    assert_eq!(shared[1]["shares_build_of"], "release", "{}", shared[1]);
+    for key in ["stripped_bytes", "flash_bytes"] {
+        assert_eq!(shared[1][key], alone[1][key], "{key}");
+    }
+}

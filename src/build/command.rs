@@ -139,7 +139,7 @@ impl BuildEnv {
             return None;
         }
         let f = super::share::lto_free_family(
-            config,
+            &self.lto_written(config),
             &self.build_std_for(config),
             &self.project.workspace_root.to_string_lossy(),
         );
@@ -156,7 +156,7 @@ impl BuildEnv {
         let mut kinds: std::collections::HashMap<String, (bool, bool)> = Default::default();
         for c in configs {
             let f = super::share::lto_free_family(
-                c,
+                &self.lto_written(c),
                 &self.build_std_for(c),
                 &self.project.workspace_root.to_string_lossy(),
             );
@@ -180,11 +180,29 @@ impl BuildEnv {
         }
     }
 
+    /// `config` with its effective LTO written out when the profile sets
+    /// one: `lto` left to a profile with fat LTO compiles dependencies as
+    /// `lto = "fat"` does, so the two share a family.
+    fn lto_written(&self, config: &Config) -> Config {
+        let mut c = config.clone();
+        if c.settings.lto.is_none() && self.lto_of(config) != Lto::False {
+            c.settings.lto = Some(self.lto_of(config));
+        }
+        c
+    }
+
     /// The family of a configuration (see `share`).
     pub fn family(&self, config: &Config) -> String {
         if let Some(f) = self.bitcode_family(config) {
             return f;
         }
+        let written;
+        let config = if self.share {
+            written = self.lto_written(config);
+            &written
+        } else {
+            config
+        };
         super::share::family(
             config,
             self.share,
