@@ -686,7 +686,7 @@ fn lto_from_the_profile_shares_with_lto_written_out() {
     let matrix = dir.path().join("m.toml");
     std::fs::write(
         &matrix,
-        "[[config]]\nname = \"release\"\n\n[[config]]\nname = \"thin\"\nlto = \"thin\"\n",
+        "[[config]]\nname = \"release\"\n\n[[config]]\nname = \"thin\"\nlto = \"thin\"\n\n[[config]]\nname = \"fat\"\nlto = \"fat\"\n",
     )
     .unwrap();
     let target = dir.path().join("target");
@@ -701,8 +701,12 @@ fn lto_from_the_profile_shares_with_lto_written_out() {
             .clone()
     };
     let (shared, alone) = (rows(&[]), rows(&["--no-share"]));
-    assert_eq!(shared[1]["shares_build_of"], "release", "{}", shared[1]);
-    for key in ["stripped_bytes", "flash_bytes"] {
-        assert_eq!(shared[1][key], alone[1][key], "{key}");
+    // `lto = "fat"` is the profile's `lto = true` written out: the same build.
+    for i in [1, 2] {
+        assert_eq!(shared[i]["shares_build_of"], "release", "{}", shared[i]);
+        for key in ["stripped_bytes", "flash_bytes"] {
+            assert_eq!(shared[i][key], alone[i][key], "{key}");
+        }
     }
+    assert_eq!(shared[2]["flash_hash"], shared[0]["flash_hash"]);
 }

@@ -107,8 +107,10 @@ impl Recipe {
         if !env.share || alone.family != env.family(base) || base == config {
             return alone;
         }
+        // No arguments: the same build in effect (`lto = true` and
+        // `"fat"`): cargo finds the base's build fresh.
         match super::share::root_args(base, config, (env.lto_of(base), env.lto_of(config))) {
-            Some(args) if !args.is_empty() => Recipe {
+            Some(args) => Recipe {
                 base: Some(base.clone()),
                 root_args: args,
                 ..alone
