@@ -266,6 +266,15 @@ fn history_and_bisect_find_the_growth_and_leave_the_checkout_alone() {
         "history.schema.json rejects a real history"
     );
 
+    // A revision that does not exist is named, with the fix.
+    let o = run(&mut weigh_in(&repo, &target, &["history", "nosuch..HEAD"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).1.contains("`nosuch` is not a commit of") && text(&o).1.contains("hint:"),
+        "{}",
+        text(&o).1
+    );
+
     assert_eq!(checkout_state(&repo), before, "the checkout is untouched");
 }
 

@@ -25,23 +25,9 @@ struct Chosen {
 /// The configuration from a saved report: as measured.
 fn from_report(path: &Path, name: &str) -> anyhow::Result<Chosen> {
     let report = read_report(path)?;
-    let names: Vec<&str> = report
-        .configs
-        .iter()
-        .map(|c| c.config.name.as_str())
-        .collect();
     let c = report
-        .configs
-        .iter()
-        .find(|c| c.config.name == name)
-        .with_context(|| {
-            format!(
-                "no configuration `{name}` in `{}`{}; choose one of: {}",
-                path.display(),
-                crate::suggest::hint(name, names.iter().copied()),
-                names.join(", ")
-            )
-        })?;
+        .config_named(name, path)
+        .map_err(anyhow::Error::msg)?;
     // Building std from source only because the target has no prebuilt
     // core is the toolchain's business, printed below; std features or
     // immediate-abort need it in .cargo/config.toml.

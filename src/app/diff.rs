@@ -54,25 +54,7 @@ pub fn diff(args: &DiffOptions) -> anyhow::Result<ExitCode> {
 /// Two configurations of one saved report.
 fn within(path: &Path, from: &str, to: &str) -> anyhow::Result<Diff> {
     let report = read_report(path)?;
-    let find = |name: &str| -> anyhow::Result<&ConfigResult> {
-        let names: Vec<&str> = report
-            .configs
-            .iter()
-            .map(|c| c.config.name.as_str())
-            .collect();
-        report
-            .configs
-            .iter()
-            .find(|c| c.config.name == name)
-            .with_context(|| {
-                format!(
-                    "no configuration `{name}` in `{}`{}; choose one of: {}",
-                    path.display(),
-                    crate::suggest::hint(name, names.iter().copied()),
-                    names.join(", ")
-                )
-            })
-    };
+    let find = |name: &str| report.config_named(name, path).map_err(anyhow::Error::msg);
     let mut c = compare_configs(find(from)?, find(to)?);
     c.name = format!("{from} → {to}");
     Ok(Diff {

@@ -11,6 +11,8 @@ pub enum GitError {
     Missing(std::io::Error),
     #[error("git {args} failed: {message}")]
     Failed { args: String, message: String },
+    #[error("`{rev}` is not a commit of {repo}\n  hint: name a branch, a tag or a hash (git log --oneline lists them)")]
+    NotACommit { rev: String, repo: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -65,7 +67,17 @@ impl Repo {
 /// from B, not from A; `first_parent` follows merges' first parents only,
 /// a line bisect can halve), or revisions separated by commas.
 pub fn commits(repo: &Repo, spec: &str, first_parent: bool) -> Result<Vec<Commit>, GitError> {
-    let shas: Vec<String> = if spec.contains("..") {
+    let not_a_commit = |rev: &str| GitError::NotACommit {
+        rev: rev.to_string(),
+        repo: repo.top.display().to_string(),
+    };
+    let shas: Vec<String> = if let Some((a, b)) = spec.split_once("..") {
+        // Each end named plainly, not in git's own words about paths.
+        for end in [a, b.trim_start_matches('.')] {
+            if !end.is_empty() && repo.resolve(end).is_err() {
+                return Err(not_a_commit(end));
+            }
+        }
         let mut args = vec!["rev-list", "--reverse", "--topo-order"];
         if first_parent {
             args.push("--first-parent");
@@ -76,12 +88,7 @@ pub fn commits(repo: &Repo, spec: &str, first_parent: bool) -> Result<Vec<Commit
         spec.split(',')
             .map(str::trim)
             .filter(|r| !r.is_empty())
-            .map(|r| {
-                repo.resolve(r).map_err(|_| GitError::Failed {
-                    args: format!("rev-parse {r}"),
-                    message: format!("`{r}` is not a commit"),
-                })
-            })
+            .map(|r| repo.resolve(r).map_err(|_| not_a_commit(r)))
             .collect::<Result<_, _>>()?
     };
     shas.iter().map(|s| repo.describe(s)).collect()

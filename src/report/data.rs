@@ -106,6 +106,31 @@ pub struct RunTiming {
 }
 
 impl Report {
+    /// The configuration `name` of a saved report (`path` names it in the
+    /// error, with the closest name and every name there is).
+    pub fn config_named(
+        &self,
+        name: &str,
+        path: &std::path::Path,
+    ) -> Result<&ConfigResult, String> {
+        self.configs
+            .iter()
+            .find(|c| c.config.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self
+                    .configs
+                    .iter()
+                    .map(|c| c.config.name.as_str())
+                    .collect();
+                format!(
+                    "no configuration `{name}` in `{}`{}; choose one of: {}",
+                    path.display(),
+                    crate::suggest::hint(name, names.iter().copied()),
+                    names.join(", ")
+                )
+            })
+    }
+
     pub fn new(configs: Vec<ConfigResult>) -> Self {
         Report {
             schema_version: SCHEMA_VERSION,
