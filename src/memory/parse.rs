@@ -83,41 +83,48 @@ impl<'a> Lexer<'a> {
         self.text[..pos].matches('\n').count() + 1
     }
 
+    /// Walks the text by chars: words, numbers, quoted strings (skipped:
+    /// file names and `ASSERT` messages, which may hold anything) and
+    /// punctuation, comments left out.
     fn lex(&mut self) -> Result<(), ParseError> {
-        let b = self.text.as_bytes();
+        let text = self.text;
         let mut i = 0;
-        while i < b.len() {
-            let c = b[i] as char;
+        while let Some(c) = text[i..].chars().next() {
+            let rest = &text[i..];
             if c.is_whitespace() {
-                i += 1;
-            } else if self.text[i..].starts_with("/*") {
-                let end = self.text[i + 2..]
+                i += c.len_utf8();
+            } else if rest.starts_with("/*") {
+                let end = rest[2..]
                     .find("*/")
                     .ok_or_else(|| err(self.line_at(i), "unterminated comment `/*`"))?;
                 i += end + 4;
-            } else if self.text[i..].starts_with("//") {
-                i += self.text[i..].find('\n').unwrap_or(self.text.len() - i);
-            } else if c.is_ascii_digit() {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric()) {
-                    i += 1;
-                }
-                let n = number(&self.text[start..i], self.line_at(start))?;
-                self.toks.push((Tok::Num(n), start));
-            } else if c.is_ascii_alphabetic() || "_.$!".contains(c) {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b"_.$-".contains(&b[i])) {
-                    i += 1;
-                }
-                self.toks
-                    .push((Tok::Word(self.text[start..i].to_string()), start));
-            } else if c.is_ascii() {
-                self.toks.push((Tok::Punct(c), i));
-                i += 1;
+            } else if rest.starts_with("//") {
+                i += rest.find('\n').unwrap_or(rest.len());
+            } else if c == '"' {
+                let end = rest[1..]
+                    .find('"')
+                    .ok_or_else(|| err(self.line_at(i), "unterminated string `\"`"))?;
+                i += end + 2;
+            } else if c.is_ascii_alphanumeric() || "_.$!".contains(c) {
+                // The first char always counts (`!` only starts a word).
+                let len = 1 + rest[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || "_.$-".contains(c)))
+                    .unwrap_or(rest.len() - 1);
+                let word = &rest[..len];
+                // `32bit` is a word (a file name, say) until MEMORY needs a number.
+                let tok = match number(word, 0) {
+                    Ok(n) if c.is_ascii_digit() => Tok::Num(n),
+                    _ => Tok::Word(word.to_string()),
+                };
+                self.toks.push((tok, i));
+                i += len;
             } else {
-                // Non-ASCII outside comments: skip it, ld would reject the script
-                // elsewhere; we only read MEMORY.
-                i += c.len_utf8().max(1);
+                // Punctuation; anything else outside comments and strings
+                // is left for ld to reject: we only read MEMORY.
+                if c.is_ascii() {
+                    self.toks.push((Tok::Punct(c), i));
+                }
+                i += c.len_utf8();
             }
         }
         Ok(())
@@ -300,6 +307,9 @@ impl Parser<'_> {
                     })?;
                 Ok(if f == "ORIGIN" { r.origin } else { r.length })
             }
+            Some(Tok::Word(w)) if w.starts_with(|c: char| c.is_ascii_digit()) => {
+                Err(number(&w, line).unwrap_err())
+            }
             other => Err(err(
                 line,
                 format!(
@@ -351,59 +361,4 @@ pub fn parse_memory(text: &str) -> Result<Vec<Region>, ParseError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cortex_m_rt_memory_x() {
-        let r = parse_memory(
-            "/* Linker script for the STM32F411 */\nMEMORY\n{\n  /* NOTE 1 K = 1 KiBi = 1024 bytes */\n  FLASH : ORIGIN = 0x08000000, LENGTH = 512K\n  RAM : ORIGIN = 0x20000000, LENGTH = 128K\n}\n",
-        )
-        .unwrap();
-        assert_eq!(r.len(), 2);
-        assert_eq!(
-            (r[0].name.as_str(), r[0].origin, r[0].length),
-            ("FLASH", 0x0800_0000, 512 * 1024)
-        );
-        assert_eq!(
-            (r[1].name.as_str(), r[1].origin, r[1].length),
-            ("RAM", 0x2000_0000, 128 * 1024)
-        );
-    }
-
-    #[test]
-    fn attributes_expressions_and_references() {
-        let r = parse_memory(
-            "MEMORY {\n rom (rx) : org = 0x0, len = 256 * 1K\n ram (rwx) : o = 0x20000000 + 0x100, l = LENGTH(rom) / 4 - 0x100\n ccm : ORIGIN = ORIGIN(ram) + 64K, LENGTH = (8 + 8)K\n}",
-        );
-        // `(8 + 8)K` is not ld syntax: the suffix applies to literals only.
-        assert!(r.is_err());
-        let r = parse_memory(
-            "MEMORY {\n rom (rx) : org = 0x0, len = 256 * 1K\n ram (rwx) : o = 0x20000000 + 0x100, l = LENGTH(rom) / 4 - 0x100\n}",
-        )
-        .unwrap();
-        assert_eq!(r[0].attributes, "rx");
-        assert_eq!(r[0].length, 256 * 1024);
-        assert_eq!(r[1].origin, 0x2000_0100);
-        assert_eq!(r[1].length, 64 * 1024 - 0x100);
-    }
-
-    #[test]
-    fn errors_name_the_line() {
-        let e =
-            parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
-        assert_eq!(e.line, 3);
-        let e = parse_memory("MEMORY {\n FLASH : ORIGIN = 0, LENGTH = 1K\n").unwrap_err();
-        assert!(e.message.contains("not closed"), "{e}");
-        let e = parse_memory("MEMORY {\n FLASH : LENGTH = 1K\n}").unwrap_err();
-        assert_eq!(e.line, 2);
-        assert!(e.message.contains("ORIGIN"), "{e}");
-    }
-
-    #[test]
-    fn script_without_memory_has_no_regions() {
-        assert!(parse_memory("SECTIONS { .text : { *(.text*) } }")
-            .unwrap()
-            .is_empty());
-    }
-}
+mod tests;
