@@ -142,6 +142,7 @@ impl PriceOptions {
 pub struct BudgetOptions {
     pub max_flash: Option<u64>,
     pub max_ram: Option<u64>,
+    pub max_region: Vec<crate::budget::RegionLimit>,
     pub max_growth: Option<Growth>,
     /// The saved report growth is measured from.
     pub baseline_report: Option<PathBuf>,
@@ -285,6 +286,8 @@ pub struct CheckOptions {
     pub run: RunOptions,
     /// Judge this saved report instead of building.
     pub report: Option<PathBuf>,
+    /// Gate every configuration, not only the project's own profile.
+    pub all: bool,
 }
 
 /// What `diff` compares.

@@ -202,7 +202,9 @@ pub struct Delta {
     pub stripped_delta_bytes: i64,
     pub flash_delta_bytes: i64,
     pub ram_delta_bytes: i64,
-    pub image_delta_bytes: i64,
+    /// `null` when either build has no single image.
+    #[serde(default)]
+    pub image_delta_bytes: Option<i64>,
     /// Flash change relative to the baseline's flash, in %.
     pub flash_change_pct: Option<f64>,
     /// Stripped-file change relative to the baseline's, in %.

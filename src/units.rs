@@ -158,6 +158,16 @@ pub fn signed_exact(n: i64) -> String {
     format!("{}{}", sign(n < 0, n == 0), exact(n.unsigned_abs()))
 }
 
+/// A share with one decimal: `2.8 %`; a share too small to show as one
+/// is `<0.1 %`, never `0.0 %`.
+pub fn share(p: f64) -> String {
+    if p > 0.0 && p < 0.05 {
+        "<0.1 %".into()
+    } else {
+        format!("{p:.1} %")
+    }
+}
+
 /// A signed percentage with one decimal: `−78.0 %`, `+3.1 %`, `±0.0 %`.
 pub fn signed_pct(p: f64) -> String {
     let rounded = (p * 10.0).round() / 10.0;

@@ -190,13 +190,13 @@ fn e09_target_not_installed() {
         in_dir(d.path())
             .arg("--cargo")
             .arg(&cargo)
-            .args(["--target", "thumbv6m-none-eabi"]),
+            .args(["--target", "armebv7r-none-eabi"]),
         Some(d.path()),
         2,
         &[
-            "thumbv6m-none-eabi",
+            "armebv7r-none-eabi",
             "not installed",
-            "rustup target add thumbv6m-none-eabi",
+            "rustup target add armebv7r-none-eabi",
             "rust-src",
         ],
     );

@@ -18,7 +18,9 @@ pub fn apply_costs(rows: &mut [ConfigResult], model: &CostModel, baseline: Optio
         // An update sends the compressed image or the delta when measured
         // (--ota), else the raw image.
         let sent = |s: &crate::measure::Measurement| {
-            c.ota.as_ref().map_or(s.image_bytes, |o| o.sent_bytes())
+            c.ota
+                .as_ref()
+                .map_or(s.image_bytes.unwrap_or(s.flash_bytes), |o| o.sent_bytes())
         };
         c.cost = c
             .size

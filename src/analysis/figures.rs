@@ -3,7 +3,7 @@
 //! chip, what an overflowing region would need, and deltas against the
 //! baseline.
 
-use crate::memory::{MemoryMap, RegionKind};
+use crate::memory::MemoryMap;
 use crate::results::{ConfigResult, Delta};
 
 fn diff(a: u64, b: u64) -> i64 {
@@ -45,12 +45,15 @@ pub fn gather_memory(
             regions: Vec::new(),
             flash_bytes: flash,
             ram_bytes: ram,
+            note: None,
         }),
         (None, None) => None,
     }
 }
 
-/// Region use, flash and RAM by address, shares, overflow needs.
+/// Region use, RAM by address, shares of the chip, overflow needs. Flash
+/// is what the measurement says (every stored byte, wherever it runs):
+/// the one figure the progress line, the table and the gate show.
 pub fn regions(rows: &mut [ConfigResult], memory: Option<&MemoryMap>) {
     for c in rows.iter_mut() {
         let map = c.memory_map.clone();
@@ -60,20 +63,12 @@ pub fn regions(rows: &mut [ConfigResult], memory: Option<&MemoryMap>) {
         if let Some(size) = c.size.as_mut() {
             if !m.regions.is_empty() {
                 c.regions = m.usage(size);
-                if let Some((flash, ram)) = m.by_address(size) {
-                    (size.flash_bytes, size.ram_bytes) = (flash, ram);
+                if let Some(ram) = m.ram_by_address(size) {
+                    size.ram_bytes = ram;
                 }
             }
-            let used = |kind, total: u64| {
-                c.regions
-                    .iter()
-                    .find(|r| r.kind == kind)
-                    .map_or(total, |r| r.used_bytes)
-            };
-            let flash_used = used(RegionKind::Flash, size.flash_bytes);
-            let ram_used = used(RegionKind::Ram, size.ram_bytes);
-            c.flash_pct = m.flash_bytes.and_then(|f| pct(flash_used, f));
-            c.ram_pct = m.ram_bytes.and_then(|r| pct(ram_used, r));
+            c.flash_pct = m.flash_bytes.and_then(|f| pct(size.flash_bytes, f));
+            c.ram_pct = m.ram_bytes.and_then(|r| pct(size.ram_bytes, r));
         }
         for o in &mut c.overflow {
             o.length = m
@@ -116,7 +111,7 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
             stripped_delta_bytes: diff(s.stripped_bytes, base.stripped_bytes),
             flash_delta_bytes: diff(s.flash_bytes, base.flash_bytes),
             ram_delta_bytes: diff(s.ram_bytes, base.ram_bytes),
-            image_delta_bytes: diff(s.image_bytes, base.image_bytes),
+            image_delta_bytes: s.image_bytes.zip(base.image_bytes).map(|(a, b)| diff(a, b)),
             flash_change_pct: change(s.flash_bytes, base.flash_bytes),
             stripped_change_pct: change(s.stripped_bytes, base.stripped_bytes),
             build_cpu_delta_seconds: match (c.build_cpu_seconds, base_time) {

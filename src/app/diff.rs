@@ -171,9 +171,9 @@ fn git_diff(rev: &str, after: &RunOptions) -> anyhow::Result<Diff> {
         "diff --git: building {rev} ({})",
         &commit[..commit.len().min(12)]
     );
-    let (ra, _) = run_matrix(&before, false)?;
+    let (ra, _) = run_matrix(&before, None)?;
     eprintln!("diff --git: building the working tree");
-    let (rb, _) = run_matrix(after, false)?;
+    let (rb, _) = run_matrix(after, None)?;
     let mut d = compare_reports(&ra, &rb, rev, "working tree");
     super::chains::add_chains(
         &mut d,

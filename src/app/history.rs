@@ -82,7 +82,7 @@ impl Walk {
         let mut run = self.run.clone();
         run.project.manifest_path = Some(self.checkout.dir.join(&self.manifest));
         run.compile.target_dir = Some(self.target_dir.clone());
-        run_matrix(&run, false)
+        run_matrix(&run, None)
             .map(|(r, _)| r)
             .map_err(|e| format!("{e:#}"))
     }

@@ -9,6 +9,7 @@ mod check;
 mod diff;
 mod gate;
 mod history;
+mod limits;
 mod measure;
 mod merge;
 mod optimize;

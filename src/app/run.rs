@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::bail;
-
 use super::{attribution, gate::gate, runtime, session, verify};
 use crate::ablation;
 use crate::analysis::{self, Inputs};
@@ -23,7 +21,7 @@ pub fn weigh(opts: &RunOptions) -> anyhow::Result<ExitCode> {
     // Opened first: a bad output path fails before anything is built.
     let sink = Sink::open(opts.output.output.as_deref())?;
     let started = Instant::now();
-    let (mut report, weigh_dir) = run_matrix(opts, false)?;
+    let (mut report, weigh_dir) = run_matrix(opts, None)?;
     let sink = sink.or_page(opts.output.format, || weigh_dir.join("report.html"))?;
     report.timing = Some(RunTiming {
         wall_seconds: round_ms(started.elapsed().as_secs_f64()),
@@ -109,9 +107,13 @@ fn verify_rows(
 }
 
 /// Build and measure the matrix of `opts`, derive everything, apply the
-/// gate; `check` asks for a budget (the chip's memory by default).
-/// Returns the report and the tool's directory in the target directory.
-pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, PathBuf)> {
+/// gate; `check` (the configurations it gates, empty for all) asks for a
+/// budget (the chip's memory by default). Returns the report and the
+/// tool's directory in the target directory.
+pub fn run_matrix(
+    opts: &RunOptions,
+    check: Option<&[String]>,
+) -> anyhow::Result<(Report, PathBuf)> {
     let located = session::locate(&opts.project, &opts.compile)?;
     let source = crate::matrix::select(
         &opts.matrix,
@@ -125,6 +127,10 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         .as_deref()
         .map(read_report)
         .transpose()?;
+    if let (Some(g), Some(_)) = (&growth, opts.analysis.budget.max_growth) {
+        // Said before anything is built: a gate that would compare nothing.
+        super::limits::growth_names_overlap(&source.configs, g, &opts.analysis.budget)?;
+    }
     let wants_std = source.configs.iter().any(|c| !c.build_std.is_empty());
     let mut s = session::Session::open(located, &opts.project, &opts.compile, wants_std)?;
     s.env.plan_bitcode_families(&source.configs);
@@ -173,36 +179,16 @@ pub fn run_matrix(opts: &RunOptions, check: bool) -> anyhow::Result<(Report, Pat
         o.measure_all(&mut report);
     }
     // The memory map is the link's: known once something was built.
-    inputs.budget = Some(budget(&opts.analysis.budget, check, &report)?);
+    let growth_from = opts.analysis.budget.baseline_report.as_deref();
+    let growth_rows = growth.as_ref().zip(growth_from);
+    inputs.budget = Some(super::limits::budget(
+        &opts.analysis.budget,
+        check,
+        &report,
+        growth_rows.map(|(r, p)| (r.configs.as_slice(), p)),
+    )?);
     analysis::derive(&mut report, &inputs);
     Ok((report, s.env.weigh_dir.clone()))
-}
-
-/// The budget asked for; in `check`, without limits the chip's memory.
-pub(super) fn budget(
-    b: &crate::options::BudgetOptions,
-    check: bool,
-    report: &Report,
-) -> anyhow::Result<crate::budget::Budget> {
-    let mut budget = crate::budget::Budget {
-        max_flash: b.max_flash,
-        max_ram: b.max_ram,
-        max_stack: b.max_stack,
-        max_growth: b.max_growth,
-        baseline_report: b.baseline_report.as_ref().map(|p| p.display().to_string()),
-        violations: Vec::new(),
-    };
-    if check && budget.is_empty() {
-        budget.max_flash = report.memory.as_ref().and_then(|m| m.flash_bytes);
-        budget.max_ram = report.memory.as_ref().and_then(|m| m.ram_bytes);
-        if budget.is_empty() {
-            bail!(
-                "check needs a budget: pass --max-flash/--max-ram, --max-growth with --baseline-report, \
-                 or give the project a memory map (a linker script with a MEMORY block, e.g. memory.x) or --flash-size/--ram-size"
-            );
-        }
-    }
-    Ok(budget)
 }
 
 /// Every configuration built (and the ablation's extra ones, and the

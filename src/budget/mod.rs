@@ -8,6 +8,13 @@ use crate::results::ConfigResult;
 pub use crate::units::Growth;
 use crate::units::{exact, human};
 
+/// A limit on the static bytes one region of the memory map holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RegionLimit {
+    pub region: String,
+    pub max_bytes: u64,
+}
+
 /// The limits of a run. `None` everywhere means no gate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Budget {
@@ -15,6 +22,10 @@ pub struct Budget {
     pub max_flash: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ram: Option<u64>,
+    /// Limits per region (`--max-region`, or every region's length in
+    /// `check` without explicit limits).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub max_region: Vec<RegionLimit>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_growth: Option<Growth>,
     /// Where the growth is measured from.
@@ -23,6 +34,9 @@ pub struct Budget {
     /// The observed peak stack (`--runtime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_stack: Option<u64>,
+    /// The configurations gated (empty: every one of the report).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gated: Vec<String>,
     /// One line per configuration over budget.
     #[serde(default)]
     pub violations: Vec<String>,
@@ -32,6 +46,7 @@ impl Budget {
     pub fn is_empty(&self) -> bool {
         self.max_flash.is_none()
             && self.max_ram.is_none()
+            && self.max_region.is_empty()
             && self.max_growth.is_none()
             && self.max_stack.is_none()
     }
@@ -109,19 +124,110 @@ fn stack(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
     }
 }
 
-/// Check every configuration; one line per violation. `baseline` holds
-/// the rows of the saved report growth is measured from.
+/// The static bytes of each limited region.
+fn regions(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
+    for l in &budget.max_region {
+        match c.regions.iter().find(|r| r.name == l.region) {
+            Some(r) => over(c.name(), &r.name, r.used_bytes, Some(l.max_bytes), out),
+            // A limit nobody could check is not a pass.
+            None => out.push(line(
+                c.name(),
+                format!(
+                    "--max-region {} not checked: no such region in its memory map",
+                    l.region
+                ),
+            )),
+        }
+    }
+}
+
+/// Why a gate would compare nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    #[error("--max-growth compares nothing: no configuration is in both this run ({ours}) and {report} ({theirs})\n  hint: gate configurations the baseline report has (--only NAME), or save a new baseline report of these")]
+    NoCommonConfiguration {
+        report: String,
+        ours: String,
+        theirs: String,
+    },
+    #[error("--max-region {region}: no region named `{region}` in the memory map ({source_}); its regions: {names}\n  hint: use one of those names (they are case-sensitive, as in the linker script)")]
+    UnknownRegion {
+        region: String,
+        source_: String,
+        names: String,
+    },
+}
+
+/// Growth must compare at least one configuration: `ours` (measured, or
+/// about to be) must meet one measured in the saved report.
+pub fn growth_comparable(
+    ours: &[&str],
+    baseline: &[ConfigResult],
+    report: &str,
+) -> Result<(), BudgetError> {
+    let theirs: Vec<&str> = baseline
+        .iter()
+        .filter(|c| c.size.is_some())
+        .map(|c| c.name())
+        .collect();
+    if ours.iter().any(|n| theirs.contains(n)) {
+        return Ok(());
+    }
+    let list = |v: &[&str]| {
+        if v.is_empty() {
+            "none measured".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    Err(BudgetError::NoCommonConfiguration {
+        report: report.to_string(),
+        ours: list(ours),
+        theirs: list(&theirs),
+    })
+}
+
+/// Every `--max-region` names a region of the map.
+pub fn regions_known(
+    limits: &[RegionLimit],
+    map: Option<&crate::memory::MemoryMap>,
+) -> Result<(), BudgetError> {
+    for l in limits {
+        if map.is_some_and(|m| m.regions.iter().any(|r| r.name == l.region)) {
+            continue;
+        }
+        let names: Vec<&str> = map
+            .map(|m| m.regions.iter().map(|r| r.name.as_str()).collect())
+            .unwrap_or_default();
+        return Err(BudgetError::UnknownRegion {
+            region: l.region.clone(),
+            source_: map.map_or("none found".into(), |m| m.source.clone()),
+            names: if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Check every configuration gated; one line per violation. `baseline`
+/// holds the rows of the saved report growth is measured from.
 pub fn check(
     rows: &[ConfigResult],
     budget: &Budget,
     baseline: Option<&[ConfigResult]>,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    for c in rows {
+    let gated =
+        |c: &&ConfigResult| budget.gated.is_empty() || budget.gated.iter().any(|g| g == c.name());
+    for c in rows.iter().filter(gated) {
         overflows(c, &mut out);
         let Some(s) = &c.size else { continue };
         over(c.name(), "flash", s.flash_bytes, budget.max_flash, &mut out);
         over(c.name(), "RAM", s.ram_bytes, budget.max_ram, &mut out);
+        regions(c, budget, &mut out);
         stack(c, budget, &mut out);
         let old = baseline
             .and_then(|b| b.iter().find(|o| o.name() == c.name()))

@@ -216,7 +216,7 @@ mod tests {
                     stripped_bytes: f,
                     flash_bytes: f,
                     ram_bytes: 0,
-                    image_bytes: f,
+                    image_bytes: Some(f),
                     berkeley: crate::measure::Berkeley {
                         text: f,
                         data: 0,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::parse::{features, growth, seconds, shard, size};
+use super::parse::{features, growth, region_limit, seconds, shard, size};
 use crate::budget::Growth;
 use crate::options::{Color, Format, Shard};
 
@@ -185,6 +185,9 @@ pub struct BudgetArgs {
     /// Fail (exit 1) when a configuration's RAM is over this size, e.g. 16K.
     #[arg(long, value_name = "SIZE", value_parser = size)]
     pub max_ram: Option<u64>,
+    /// Fail when the static bytes a region of the memory map holds are over this, e.g. AXISRAM=400K (repeatable).
+    #[arg(long, value_name = "REGION=SIZE", value_parser = region_limit)]
+    pub max_region: Vec<crate::budget::RegionLimit>,
     /// Fail when flash grew more than this against --baseline-report: 2% or 512 (bytes).
     #[arg(long, value_name = "LIMIT", value_parser = growth, requires = "baseline_report")]
     pub max_growth: Option<Growth>,

@@ -99,6 +99,7 @@ impl BudgetArgs {
         BudgetOptions {
             max_flash: self.max_flash,
             max_ram: self.max_ram,
+            max_region: self.max_region.clone(),
             max_growth: self.max_growth,
             baseline_report: self.baseline_report.clone(),
             max_stack: self.max_stack,
@@ -245,6 +246,7 @@ impl CheckArgs {
         CheckOptions {
             run: self.run.options(),
             report: self.report.clone(),
+            all: self.all,
         }
     }
 }

@@ -89,6 +89,10 @@ pub struct CheckArgs {
     /// Check this saved JSON report instead of building.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Gate every configuration of the matrix (or of the report), not only
+    /// the project's own profile (`release` as it is).
+    #[arg(long, conflicts_with = "only")]
+    pub all: bool,
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -11,6 +11,21 @@ pub fn size(s: &str) -> Result<u64, String> {
     crate::units::parse_size(s)
 }
 
+/// `NAME=SIZE`: a region of the memory map and its limit.
+pub fn region_limit(s: &str) -> Result<crate::budget::RegionLimit, String> {
+    let (name, size) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not NAME=SIZE (e.g. AXISRAM=400K)"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{s}` names no region (e.g. AXISRAM=400K)"));
+    }
+    Ok(crate::budget::RegionLimit {
+        region: name.to_string(),
+        max_bytes: crate::units::parse_size(size.trim())?,
+    })
+}
+
 /// `2%` or `512`.
 pub fn growth(s: &str) -> Result<Growth, String> {
     Growth::parse(s)

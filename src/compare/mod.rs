@@ -132,15 +132,15 @@ fn symbol_map(a: &Attribution) -> BTreeMap<String, u64> {
 /// Diff of one configuration measured twice.
 pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
     let (sa, sb) = (a.size.as_ref(), b.size.as_ref());
-    let total = |name: &str, f: fn(&crate::measure::Measurement) -> u64| {
-        Change::new(name, sa.map(f), sb.map(f))
+    let total = |name: &str, f: fn(&crate::measure::Measurement) -> Option<u64>| {
+        Change::new(name, sa.and_then(f), sb.and_then(f))
     };
     let totals = vec![
-        total("file", |m| m.file_bytes),
-        total("stripped", |m| m.stripped_bytes),
-        total("flash", |m| m.flash_bytes),
+        total("file", |m| Some(m.file_bytes)),
+        total("stripped", |m| Some(m.stripped_bytes)),
+        total("flash", |m| Some(m.flash_bytes)),
         total("image", |m| m.image_bytes),
-        total("ram", |m| m.ram_bytes),
+        total("ram", |m| Some(m.ram_bytes)),
     ];
     let sections = |m: Option<&crate::measure::Measurement>| {
         let mut map = BTreeMap::new();

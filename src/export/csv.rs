@@ -87,7 +87,7 @@ fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
         opt(s.map(|s| s.file_bytes)),
         opt(s.map(|s| s.stripped_bytes)),
         opt(s.map(|s| s.flash_bytes)),
-        opt(s.map(|s| s.image_bytes)),
+        opt(s.and_then(|s| s.image_bytes)),
         opt(s.map(|s| s.ram_bytes)),
         opt(s.map(|s| s.berkeley.text)),
         opt(s.map(|s| s.berkeley.data)),

@@ -3,7 +3,7 @@
 
 use super::escape::markdown;
 use super::markdown::render;
-use super::views::{ablation, notes, optimize, summary, verdict};
+use super::views::{ablation, notes, optimize, regions, summary, verdict};
 use crate::options::OutputOptions;
 use crate::report::Report;
 use crate::results::Objective;
@@ -18,8 +18,13 @@ pub fn report(report: &Report, out: &OutputOptions) -> String {
     for line in verdict::verdict(report) {
         s.push_str(&format!("- {}\n", markdown(&line)));
     }
+    if let Some(t) = regions::regions(report) {
+        s.push('\n');
+        s.push_str(&render(&t));
+    }
     let firmware = super::views::objective(report) == Objective::Flash;
     let mut more: Vec<String> = optimize::optimize(report);
+    more.extend(regions::notes(report));
     more.extend(notes::notes(report, firmware, out.verbose));
     let tables = if out.wide || out.ablation {
         ablation::ablation(report)

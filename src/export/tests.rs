@@ -48,7 +48,7 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
         stripped_bytes: text + data + 300,
         flash_bytes: text + data,
         ram_bytes: data + bss,
-        image_bytes: text + data,
+        image_bytes: Some(text + data),
         berkeley: Berkeley { text, data, bss },
         format: "elf32-littlearm".into(),
         has_debug_info: debug > 0,

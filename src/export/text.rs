@@ -2,7 +2,7 @@
 //! did, notes about this run, and the verdict last.
 
 use super::terminal::{render, wrap};
-use super::views::{ablation, notes, optimize, summary, verdict};
+use super::views::{ablation, notes, optimize, regions, summary, verdict};
 use crate::options::OutputOptions;
 use crate::report::Report;
 use crate::results::Objective;
@@ -45,11 +45,15 @@ pub fn report(report: &Report, out: &OutputOptions, width: Option<usize>) -> Str
             s.push_str(&render(&t, width));
         }
     }
+    if let Some(t) = regions::regions(report) {
+        s.push('\n');
+        s.push_str(&render(&t, width));
+    }
     let firmware = super::views::objective(report) == Objective::Flash;
-    for line in
-        optimize::optimize(report)
-            .iter()
-            .chain(&notes::notes(report, firmware, out.verbose))
+    for line in optimize::optimize(report)
+        .iter()
+        .chain(&regions::notes(report))
+        .chain(&notes::notes(report, firmware, out.verbose))
     {
         s.push_str(&wrap(line, width, "  "));
     }

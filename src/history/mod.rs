@@ -53,13 +53,13 @@ impl Metric {
     /// The size of a built row (`None`: it did not build).
     pub fn of(self, c: &ConfigResult) -> Option<u64> {
         let s = c.size.as_ref().filter(|_| c.ok)?;
-        Some(match self {
-            Metric::Flash => s.flash_bytes,
-            Metric::Ram => s.ram_bytes,
-            Metric::Stripped => s.stripped_bytes,
+        match self {
+            Metric::Flash => Some(s.flash_bytes),
+            Metric::Ram => Some(s.ram_bytes),
+            Metric::Stripped => Some(s.stripped_bytes),
             Metric::Image => s.image_bytes,
-            Metric::File => s.file_bytes,
-        })
+            Metric::File => Some(s.file_bytes),
+        }
     }
 }
 

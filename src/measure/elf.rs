@@ -75,33 +75,39 @@ fn in_file(name: &str, offset: u64, size: u64, len: usize) -> Result<(), BytesEr
     }
 }
 
-/// The bytes `objcopy -O binary` writes: every allocated section with
-/// contents at its load address, from the lowest to the highest, gaps
-/// filled with zeros (what a bootloader or an OTA update writes to flash).
+/// The bytes flashed: what `objcopy -O binary` writes (every allocated
+/// section with contents at its load address, from the lowest to the
+/// highest, gaps filled with zeros) when the stored bytes form one image;
+/// else the stored sections one after another in load-address order (the
+/// payload of an image made of segments, as an ESP32's is).
 pub fn flash_image(data: &[u8]) -> Result<Vec<u8>, BytesError> {
     let (raws, _) = match FileKind::parse(data) {
         Ok(FileKind::Elf32) => raw_sections::<elf::FileHeader32<Endianness>>(data)?,
         Ok(FileKind::Elf64) => raw_sections::<elf::FileHeader64<Endianness>>(data)?,
         _ => return Err(BytesError::NotElf(describe_unknown(data))),
     };
-    let loaded: Vec<&Raw> = raws
-        .iter()
-        .filter(|r| r.flags & u64::from(elf::SHF_ALLOC) != 0 && !r.nobits && r.size > 0)
-        .collect();
-    let lo = loaded.iter().map(|r| r.lma).min().unwrap_or(0);
-    let len = image_len(&raws);
-    // Sections far apart (external flash) would make a mostly empty image.
-    if len > (data.len() as u64).saturating_mul(4).max(64 << 20) {
-        return Err(BytesError::Corrupt(format!(
-            "its loaded sections span {len} bytes, too far apart for one image"
-        )));
-    }
+    let mut loaded = stored(&raws);
+    loaded.sort_by_key(|r| r.lma);
+    let Some(len) = image_len(&raws) else {
+        return Ok(loaded
+            .iter()
+            .flat_map(|r| r.bytes.iter().copied())
+            .collect());
+    };
+    let lo = loaded.first().map_or(0, |r| r.lma);
     let mut image = vec![0u8; len as usize];
     for r in loaded {
         let at = (r.lma - lo) as usize;
         image[at..at + r.bytes.len()].copy_from_slice(r.bytes);
     }
     Ok(image)
+}
+
+/// The allocated sections with contents: what is stored in flash.
+fn stored<'a, 'data>(raws: &'a [Raw<'data>]) -> Vec<&'a Raw<'data>> {
+    raws.iter()
+        .filter(|r| r.flags & u64::from(elf::SHF_ALLOC) != 0 && !r.nobits && r.size > 0)
+        .collect()
 }
 
 /// Every section's figures (and bytes, for allocated ones), borrowed from `data`.
@@ -167,6 +173,7 @@ fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
         .fold(0u64, |a, s| a.saturating_add(s.flash_bytes));
     let ram_bytes = sections
         .iter()
+        .filter(|s| !s.is_reservation())
         .fold(0u64, |a, s| a.saturating_add(s.ram_bytes));
     Ok(Measurement {
         file_bytes: data.len() as u64,
@@ -280,18 +287,28 @@ fn flash_hash(raws: &[Raw]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Length of `objcopy -O binary` output: from the lowest to the highest load
-/// address of any allocated section with contents.
-fn image_len(raws: &[Raw]) -> u64 {
-    let loaded = raws
-        .iter()
-        .filter(|r| r.flags & u64::from(elf::SHF_ALLOC) != 0 && !r.nobits && r.size > 0);
-    let (mut lo, mut hi) = (u64::MAX, 0u64);
-    for r in loaded {
-        lo = lo.min(r.lma);
-        hi = hi.max(r.lma.saturating_add(r.size));
+/// A gap between stored bytes larger than this is not padding to a page
+/// but another memory (a second bank, an ESP32's cache windows, an nRF's
+/// UICR): the bytes no longer form one image.
+const MAX_IMAGE_GAP: u64 = 64 * 1024;
+
+/// Length of `objcopy -O binary` output (from the lowest to the highest
+/// load address of any allocated section with contents) when the stored
+/// bytes form one image: no gap between them over `MAX_IMAGE_GAP`.
+fn image_len(raws: &[Raw]) -> Option<u64> {
+    let mut loaded = stored(raws);
+    loaded.sort_by_key(|r| r.lma);
+    let Some(first) = loaded.first() else {
+        return Some(0);
+    };
+    let mut end = first.lma;
+    for r in &loaded {
+        if r.lma > end.saturating_add(MAX_IMAGE_GAP) {
+            return None;
+        }
+        end = end.max(r.lma.saturating_add(r.size));
     }
-    hi.saturating_sub(lo)
+    Some(end - first.lma)
 }
 
 fn format_name<Elf: FileHeader<Endian = Endianness>>(header: &Elf, endian: Endianness) -> String {

@@ -32,12 +32,19 @@ pub struct Measurement {
     /// Size of the file with every non-allocated section and the symbol tables
     /// removed, measured by writing that file.
     pub stripped_bytes: u64,
-    /// Bytes stored in non-volatile memory: allocated sections with contents.
+    /// Bytes stored in non-volatile memory: allocated sections with
+    /// contents, wherever they run (the flashed image's payload).
     pub flash_bytes: u64,
-    /// Bytes of RAM used statically: writable allocated sections (data + bss).
+    /// Bytes of RAM used statically: writable allocated sections (data +
+    /// bss), stack and heap reservations left out; by address when the
+    /// memory map is known (code copied to RAM counted too).
     pub ram_bytes: u64,
-    /// Length of the raw image `objcopy -O binary` writes (gaps included).
-    pub image_bytes: u64,
+    /// Length of the raw image `objcopy -O binary` writes (gaps included);
+    /// `null` when the stored bytes lie far apart (more than 64 KiB
+    /// between them: another bank, an ESP32's segments), where such a file
+    /// would only measure the distance between them.
+    #[serde(default)]
+    pub image_bytes: Option<u64>,
     /// The three figures of `size` (Berkeley format), computed as binutils does.
     pub berkeley: Berkeley,
     /// ELF class/endianness/machine, e.g. `elf32-littlearm`.
@@ -93,6 +100,23 @@ pub struct SectionSize {
     pub load_address: u64,
     pub flash_bytes: u64,
     pub ram_bytes: u64,
+}
+
+impl SectionSize {
+    /// Without contents and not writable: it only reserves addresses (a
+    /// placeholder for memory another view of the same SRAM uses, a boot
+    /// loader's flash, a stack declared read-only).
+    pub fn is_placeholder(&self) -> bool {
+        self.class == SectionClass::Text && self.flash_bytes == 0 && self.size > 0
+    }
+
+    /// Reserves RAM for the stack or the heap, or is a placeholder: not
+    /// static data.
+    pub fn is_reservation(&self) -> bool {
+        let n = self.name.to_ascii_lowercase();
+        (self.class == SectionClass::Bss && (n.contains("stack") || n.contains("heap")))
+            || self.is_placeholder()
+    }
 }
 
 /// An error about bytes whose file name is not known yet.

@@ -1,4 +1,10 @@
 //! Memory regions, and what a binary places in each, by address.
+//!
+//! Every allocated section belongs to the region its run address (VMA)
+//! falls in, and, when its bytes are stored elsewhere (`.data`, code copied
+//! to RAM), also to the region of its load address (LMA): what lld's
+//! `--print-memory-usage` counts. Totals are over every region of a kind,
+//! never the first one listed.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +27,9 @@ pub enum RegionKind {
     /// Non-volatile: code, constants, load images.
     Flash,
     Ram,
+    /// Neither its attributes nor its name say, and the binary places
+    /// nothing there (a cache, a region of another core).
+    Unknown,
 }
 
 impl Region {
@@ -33,9 +42,9 @@ impl Region {
         words.iter().any(|w| n.contains(w))
     }
 
-    /// From its attributes (`rwx`, `rx`), else its name (`RAM`, `FLASH`),
-    /// else `None`.
-    fn declared_kind(&self) -> Option<RegionKind> {
+    /// From its attributes (`rwx`, `rx`), else its name (`RAM`, `FLASH`,
+    /// `BOOT2`), else `None`.
+    pub fn declared_kind(&self) -> Option<RegionKind> {
         let a = self.attributes.to_ascii_lowercase();
         if !a.is_empty() && !a.starts_with('!') {
             return Some(if a.contains('w') {
@@ -44,9 +53,11 @@ impl Region {
                 RegionKind::Flash
             });
         }
-        if self.named(&["RAM", "TCM", "CCM"]) {
+        if self.named(&["CACHE"]) {
+            None
+        } else if self.named(&["RAM", "TCM", "CCM", "RTC"]) {
             Some(RegionKind::Ram)
-        } else if self.named(&["FLASH", "ROM"]) {
+        } else if self.named(&["FLASH", "ROM", "BOOT"]) {
             Some(RegionKind::Flash)
         } else {
             None
@@ -59,11 +70,16 @@ impl Region {
 pub struct MemoryMap {
     pub source: String,
     pub regions: Vec<Region>,
-    /// Size of the flash the budget counts against.
+    /// The non-volatile memory the flash figure is a share of: every
+    /// flash region's length together (or `--flash-size`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flash_bytes: Option<u64>,
+    /// Likewise every RAM region's (or `--ram-size`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ram_bytes: Option<u64>,
+    /// Why a total is missing, when the regions cannot give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// What one binary places in one region.
@@ -76,31 +92,64 @@ pub struct RegionUse {
     /// From the region's start to the end of the last byte placed there,
     /// as the linker counts (alignment gaps included), reservations left out.
     pub used_bytes: u64,
-    /// Space taken by sections that only reserve it (`.stack`, `.heap`):
-    /// `used_bytes + reserved_bytes` is the linker's own figure.
+    /// Space taken by sections that only reserve it (`.stack`, `.heap`,
+    /// placeholders): `used_bytes + reserved_bytes` is the linker's own figure.
     #[serde(default)]
     pub reserved_bytes: u64,
 }
 
-/// A section that only reserves RAM for the stack or the heap.
-fn is_reservation(name: &str, class: SectionClass) -> bool {
-    let n = name.to_ascii_lowercase();
-    class == SectionClass::Bss && (n.contains("stack") || n.contains("heap"))
+impl RegionUse {
+    /// The share of the region its static bytes take, in %.
+    pub fn used_pct(&self) -> Option<f64> {
+        (self.length > 0).then(|| self.used_bytes as f64 * 100.0 / self.length as f64)
+    }
+}
+
+/// Windows onto one memory under two names (Espressif's IROM/DROM onto
+/// the flash chip, IRAM/DRAM onto one SRAM): their lengths cannot be added.
+fn windows(regions: &[Region]) -> Vec<(&'static str, &'static str, RegionKind)> {
+    let has = |n: &str| regions.iter().any(|r| r.name.eq_ignore_ascii_case(n));
+    [
+        ("IROM", "DROM", RegionKind::Flash),
+        ("IRAM", "DRAM", RegionKind::Ram),
+    ]
+    .into_iter()
+    .filter(|(a, b, _)| has(a) && has(b))
+    .collect()
 }
 
 impl MemoryMap {
     pub fn from_regions(source: String, regions: Vec<Region>) -> MemoryMap {
-        let kind = |k| {
-            regions
+        let aliased = windows(&regions);
+        let total = |k: RegionKind| {
+            if aliased.iter().any(|(_, _, w)| *w == k) {
+                return None;
+            }
+            let mut of_kind = regions
                 .iter()
-                .find(|r| r.declared_kind() == Some(k))
-                .map(|r| r.length)
+                .filter(|r| r.declared_kind() == Some(k))
+                .peekable();
+            of_kind.peek()?;
+            Some(of_kind.fold(0u64, |a, r| a.saturating_add(r.length)))
         };
-        let (flash, ram) = (kind(RegionKind::Flash), kind(RegionKind::Ram));
+        let note = (!aliased.is_empty()).then(|| {
+            let said: Vec<String> = aliased
+                .iter()
+                .map(|(a, b, k)| match k {
+                    RegionKind::Flash => format!(
+                        "{a} and {b} are two windows onto the flash chip: pass --flash-size (your app partition's size) for Flash %"
+                    ),
+                    _ => format!("{a} and {b} are two windows onto one SRAM: pass --ram-size for RAM %"),
+                })
+                .collect();
+            format!("no total from the memory map: {}", said.join("; "))
+        });
+        let (flash, ram) = (total(RegionKind::Flash), total(RegionKind::Ram));
         MemoryMap {
             source,
-            flash_bytes: flash.or_else(|| regions.first().map(|r| r.length)),
+            flash_bytes: flash,
             ram_bytes: ram,
+            note,
             regions,
         }
     }
@@ -108,27 +157,44 @@ impl MemoryMap {
     /// Apply `--flash-size`/`--ram-size`, which win over the map.
     pub fn with_overrides(mut self, flash: Option<u64>, ram: Option<u64>) -> MemoryMap {
         if flash.is_some() || ram.is_some() {
-            self.source = format!("{} (sizes from the command line)", self.source);
+            if !self.source.ends_with(" (sizes from the command line)") {
+                self.source = format!("{} (sizes from the command line)", self.source);
+            }
+            if flash.is_some() && ram.is_some() {
+                self.note = None;
+            }
         }
         self.flash_bytes = flash.or(self.flash_bytes);
         self.ram_bytes = ram.or(self.ram_bytes);
         self
     }
 
-    /// A region's kind: declared, else RAM when writable or zero-filled
-    /// sections run there.
+    fn region_at(&self, addr: u64) -> Option<usize> {
+        self.regions.iter().position(|r| r.contains(addr))
+    }
+
+    /// A region's kind: declared, else RAM when writable data or code
+    /// runs there, else flash when bytes are stored there, else unknown.
     fn kind_of(&self, i: usize, m: &Measurement) -> RegionKind {
         let r = &self.regions[i];
-        r.declared_kind().unwrap_or_else(|| {
-            let ram = m.sections.iter().any(|s| {
-                matches!(s.class, SectionClass::Data | SectionClass::Bss) && r.contains(s.address)
-            });
-            if ram {
-                RegionKind::Ram
-            } else {
-                RegionKind::Flash
+        if let Some(k) = r.declared_kind() {
+            return k;
+        }
+        let placed = m.sections.iter().filter(|s| s.class != SectionClass::Other);
+        let mut stored = false;
+        for s in placed.filter(|s| s.size > 0 && !s.is_placeholder()) {
+            let runs_here = r.contains(s.address);
+            let copied = s.load_address != s.address;
+            if runs_here && (matches!(s.class, SectionClass::Data | SectionClass::Bss) || copied) {
+                return RegionKind::Ram;
             }
-        })
+            stored |= s.flash_bytes > 0 && r.contains(s.load_address);
+        }
+        if stored {
+            RegionKind::Flash
+        } else {
+            RegionKind::Unknown
+        }
     }
 
     /// Per region, what the binary places there, by address: each
@@ -136,20 +202,16 @@ impl MemoryMap {
     /// when that is elsewhere (`.data`, code copied to RAM at start-up).
     pub fn usage(&self, m: &Measurement) -> Vec<RegionUse> {
         let n = self.regions.len();
-        // Per region: the end of the static bytes, of everything, and the
-        // bytes of reservations.
+        // Per region: the end of the static bytes and of everything.
         let (mut end_static, mut end_all) = (vec![None::<u64>; n], vec![None::<u64>; n]);
-        let mut reserved = vec![0u64; n];
         let mut place = |addr: u64, size: u64, reservation: bool| {
-            let Some(i) = self.regions.iter().position(|r| r.contains(addr)) else {
+            let Some(i) = self.region_at(addr) else {
                 return;
             };
             let e = addr.saturating_add(size);
             let grow = |x: &mut Option<u64>| *x = Some(x.map_or(e, |x| x.max(e)));
             grow(&mut end_all[i]);
-            if reservation {
-                reserved[i] += size;
-            } else {
+            if !reservation {
                 grow(&mut end_static[i]);
             }
         };
@@ -157,7 +219,7 @@ impl MemoryMap {
             if s.size == 0 {
                 continue;
             }
-            place(s.address, s.size, is_reservation(&s.name, s.class));
+            place(s.address, s.size, s.is_reservation());
             if s.flash_bytes > 0 && s.load_address != s.address {
                 place(s.load_address, s.size, false);
             }
@@ -173,129 +235,38 @@ impl MemoryMap {
                     kind: self.kind_of(i, m),
                     length: r.length,
                     used_bytes: used,
-                    // A reservation after the static bytes takes the rest of
-                    // the extent (its alignment included), as the linker counts.
-                    reserved_bytes: if all > used { all - used } else { reserved[i] },
+                    // Reservations after the static bytes take the rest of
+                    // the extent (alignment included), as the linker counts;
+                    // one before them is inside the used extent already.
+                    reserved_bytes: all.saturating_sub(used),
                 }
             })
             .collect()
     }
 
-    /// Flash and static RAM by address: the section bytes stored in flash
-    /// regions and the bytes placed in RAM regions (reservations left out);
-    /// `None` when a section lies outside every region.
-    pub fn by_address(&self, m: &Measurement) -> Option<(u64, u64)> {
+    /// Static RAM by address: the bytes of every section that runs in a
+    /// RAM region (data, zero-initialised data, code copied there),
+    /// reservations and placeholders left out; `None` when writable data
+    /// lies outside every region (the map does not describe this binary).
+    pub fn ram_by_address(&self, m: &Measurement) -> Option<u64> {
         let kinds: Vec<RegionKind> = (0..self.regions.len())
             .map(|i| self.kind_of(i, m))
             .collect();
-        let kind_at = |addr: u64| {
-            self.regions
-                .iter()
-                .position(|r| r.contains(addr))
-                .map(|i| kinds[i])
-        };
-        let (mut flash, mut ram) = (0u64, 0u64);
+        let mut ram = 0u64;
         for s in m.sections.iter().filter(|s| s.class != SectionClass::Other) {
-            if s.size == 0 {
+            if s.size == 0 || s.is_reservation() {
                 continue;
             }
-            let run = kind_at(s.address)?;
-            if s.flash_bytes > 0 && kind_at(s.load_address)? == RegionKind::Flash {
-                flash += s.size;
-            }
-            if !is_reservation(&s.name, s.class) && run == RegionKind::Ram {
-                ram += s.size;
+            match self.region_at(s.address) {
+                Some(i) if kinds[i] == RegionKind::Ram => ram = ram.saturating_add(s.size),
+                Some(_) => {}
+                None if s.ram_bytes > 0 => return None,
+                None => {}
             }
         }
-        Some((flash, ram))
+        Some(ram)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::measure::SectionSize;
-
-    fn section(name: &str, class: SectionClass, address: u64, load: u64, size: u64) -> SectionSize {
-        let flash = if class == SectionClass::Bss { 0 } else { size };
-        SectionSize {
-            name: name.into(),
-            class,
-            size,
-            address,
-            load_address: load,
-            flash_bytes: flash,
-            ram_bytes: if class == SectionClass::Text { 0 } else { size },
-        }
-    }
-
-    #[test]
-    fn usage_by_address_with_ram_code_a_second_ram_and_a_stack_reservation() {
-        let map = MemoryMap::from_regions(
-            "memory.x".into(),
-            vec![
-                Region {
-                    name: "FLASH".into(),
-                    attributes: String::new(),
-                    origin: 0,
-                    length: 4096,
-                },
-                Region {
-                    name: "RAM".into(),
-                    attributes: String::new(),
-                    origin: 0x2000_0000,
-                    length: 1024,
-                },
-                Region {
-                    name: "RAM2".into(),
-                    attributes: String::new(),
-                    origin: 0x2000_0400,
-                    length: 512,
-                },
-            ],
-        );
-        let sections = vec![
-            section(".text", SectionClass::Text, 0, 0, 1000),
-            section(".data", SectionClass::Data, 0x2000_0000, 1000, 8),
-            // Code that runs from RAM: stored in flash, copied at start-up.
-            section(".ramfunc", SectionClass::Text, 0x2000_0008, 1008, 40),
-            section(".bss", SectionClass::Bss, 0x2000_0030, 0x2000_0030, 16),
-            section(".stack", SectionClass::Bss, 0x2000_0040, 0x2000_0040, 960),
-            section(".ram2", SectionClass::Bss, 0x2000_0400, 0x2000_0400, 100),
-        ];
-        let m = Measurement {
-            file_bytes: 0,
-            stripped_bytes: 0,
-            flash_bytes: 0,
-            ram_bytes: 0,
-            image_bytes: 0,
-            berkeley: crate::measure::Berkeley {
-                text: 0,
-                data: 0,
-                bss: 0,
-            },
-            format: String::new(),
-            has_debug_info: false,
-            debug_info_bytes: 0,
-            symbol_table_bytes: 0,
-            flash_hash: String::new(),
-            sections,
-        };
-        let u = map.usage(&m);
-        let got: Vec<(&str, RegionKind, u64, u64)> = u
-            .iter()
-            .map(|r| (r.name.as_str(), r.kind, r.used_bytes, r.reserved_bytes))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("FLASH", RegionKind::Flash, 1048, 0),
-                ("RAM", RegionKind::Ram, 0x40, 960),
-                ("RAM2", RegionKind::Ram, 100, 0),
-            ]
-        );
-        // RAM counts the code that runs there; the stack is not "used".
-        assert_eq!(map.by_address(&m), Some((1048, 8 + 40 + 16 + 100)));
-        assert_eq!((map.flash_bytes, map.ram_bytes), (Some(4096), Some(1024)));
-    }
-}
+mod tests;

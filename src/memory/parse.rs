@@ -93,8 +93,8 @@ impl<'a> Lexer<'a> {
             let rest = &text[i..];
             if c.is_whitespace() {
                 i += c.len_utf8();
-            } else if rest.starts_with("/*") {
-                let end = rest[2..]
+            } else if let Some(body) = rest.strip_prefix("/*") {
+                let end = body
                     .find("*/")
                     .ok_or_else(|| err(self.line_at(i), "unterminated comment `/*`"))?;
                 i += end + 4;

@@ -32,7 +32,7 @@ fn result(c: &Config) -> ConfigResult {
         stripped_bytes: size,
         flash_bytes: size,
         ram_bytes: 0,
-        image_bytes: size,
+        image_bytes: Some(size),
         berkeley: Berkeley {
             text: size,
             data: 0,

@@ -230,3 +230,32 @@ pub fn plain_release_build(
     let built = project.join("target/thumbv7em-none-eabihf/release/tiny");
     cargo_weigh::measure::measure_file(&built).unwrap()
 }
+
+/// lld's table: region → (used, size) in bytes.
+pub fn lld_memory_usage(log: &str) -> Vec<(String, u64, u64)> {
+    let bytes = |n: &str, unit: &str| -> u64 {
+        let n: u64 = n.parse().unwrap();
+        n * match unit {
+            "B" => 1,
+            "KB" => 1024,
+            "MB" => 1024 * 1024,
+            "GB" => 1024 * 1024 * 1024,
+            u => panic!("unit {u}"),
+        }
+    };
+    log.lines()
+        .filter_map(|l| {
+            let l = l.trim_start_matches("warning: linker stdout:").trim();
+            let (name, rest) = l.split_once(':')?;
+            let w: Vec<&str> = rest.split_whitespace().collect();
+            if w.len() != 5 || !w[4].ends_with('%') {
+                return None;
+            }
+            Some((
+                name.trim().to_string(),
+                bytes(w[0], w[1]),
+                bytes(w[2], w[3]),
+            ))
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@ use super::super::model::{Cell, Column, Table, Tone};
 use super::{cost_varies, objective, smallest};
 use crate::report::Report;
 use crate::results::{ConfigResult, Objective};
-use crate::units::{human, signed_human, signed_pct};
+use crate::units::{human, share, signed_human, signed_pct};
 use crate::verify::VerifyStatus;
 
 /// A column and how to fill its cell for a row.
@@ -40,7 +40,7 @@ fn file(_: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn image(_: &Report, c: &ConfigResult) -> Cell {
-    opt(c.size.as_ref().map(|s| s.image_bytes))
+    opt(c.size.as_ref().and_then(|s| s.image_bytes))
 }
 
 fn opt(v: Option<u64>) -> Cell {
@@ -101,7 +101,7 @@ fn build(_: &Report, c: &ConfigResult) -> Cell {
 
 fn flash_pct(_: &Report, c: &ConfigResult) -> Cell {
     c.flash_pct
-        .map_or_else(|| Cell::text("-"), |p| Cell::number(format!("{p:.1} %"), p))
+        .map_or_else(|| Cell::text("-"), |p| Cell::number(share(p), p))
 }
 
 fn changes(_: &Report, c: &ConfigResult) -> Cell {

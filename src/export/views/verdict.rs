@@ -158,6 +158,33 @@ fn trouble(report: &Report) -> Vec<String> {
     out
 }
 
+/// What a clean gate compared: the configurations and every limit.
+fn within_budget(report: &Report) -> Option<String> {
+    let b = report.budget.as_ref().filter(|b| b.violations.is_empty())?;
+    let mut limits = Vec::new();
+    if let Some(f) = b.max_flash {
+        limits.push(format!("flash ≤ {}", human(f)));
+    }
+    if let Some(r) = b.max_ram {
+        limits.push(format!("RAM ≤ {}", human(r)));
+    }
+    for r in &b.max_region {
+        limits.push(format!("region {} ≤ {}", r.region, human(r.max_bytes)));
+    }
+    if let Some(g) = &b.max_growth {
+        limits.push(format!("growth ≤ {}", g.describe()));
+    }
+    if let Some(s) = b.max_stack {
+        limits.push(format!("stack ≤ {}", human(s)));
+    }
+    let who = match b.gated.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one})"),
+        many => format!(" ({} configurations: {})", many.len(), many.join(", ")),
+    };
+    Some(format!("within budget{who}: {}", limits.join(", ")))
+}
+
 /// The verdict's lines.
 pub fn verdict(report: &Report) -> Vec<String> {
     let mut out: Vec<String> = smallest_line(report).into_iter().collect();
@@ -168,19 +195,7 @@ pub fn verdict(report: &Report) -> Vec<String> {
             report.configs.len()
         ));
     }
-    if let Some(b) = report.budget.as_ref().filter(|b| b.violations.is_empty()) {
-        let mut limits = Vec::new();
-        if let Some(f) = b.max_flash {
-            limits.push(format!("flash ≤ {}", human(f)));
-        }
-        if let Some(r) = b.max_ram {
-            limits.push(format!("RAM ≤ {}", human(r)));
-        }
-        if let Some(g) = &b.max_growth {
-            limits.push(format!("growth ≤ {}", g.describe()));
-        }
-        out.push(format!("within budget: {}", limits.join(", ")));
-    }
+    out.extend(within_budget(report));
     if !report.complete {
         let built = report.configs.len();
         out.push(format!(

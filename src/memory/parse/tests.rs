@@ -36,8 +36,7 @@ fn attributes_expressions_and_references() {
 
 #[test]
 fn errors_name_the_line() {
-    let e =
-        parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
+    let e = parse_memory("MEMORY\n{\n  FLASH : ORIGIN = 0x0800000Q, LENGTH = 1K\n}").unwrap_err();
     assert_eq!(e.line, 3);
     let e = parse_memory("MEMORY {\n FLASH : ORIGIN = 0, LENGTH = 1K\n").unwrap_err();
     assert!(e.message.contains("not closed"), "{e}");
@@ -102,7 +101,7 @@ mod generated {
             fill in proptest::collection::vec(filler(), 8),
         ) {
             let f = |i: usize| fill[i % fill.len()].clone();
-            let gap = |i: usize| if f(i).contains("/*") { f(i) } else { " ".into() };
+            let gap = |i: usize| if f(i).starts_with("/*") { f(i) } else { " ".into() };
             let mut text = format!("{}MEMORY{}{{", f(0), gap(1));
             for (i, (name, origin, length)) in regions.iter().enumerate() {
                 // Inside the block only comments and spaces may appear.
