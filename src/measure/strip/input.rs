@@ -18,8 +18,9 @@ pub(super) struct Sec<'data> {
     pub info: u32,
     pub addralign: u64,
     pub entsize: u64,
-    /// The section's bytes (empty for `SHT_NOBITS`).
-    pub data: &'data [u8],
+    /// The section's bytes (empty for `SHT_NOBITS`); `None` when they lie
+    /// outside the file, an error only if the section is kept.
+    pub data: Option<&'data [u8]>,
     /// BFD makes a section of it (not the null section, the symbol table,
     /// its string table, the section-name table, or relocations for it).
     pub bfd: bool,
@@ -82,24 +83,20 @@ pub(super) enum Backend {
 pub(super) struct Target {
     pub maxpagesize: u64,
     pub minpagesize: u64,
-    /// `ELF_P_ALIGN`: 0 on most targets, the page size on x86.
-    pub p_align: u64,
     pub backend: Backend,
 }
 
 impl Target {
     fn for_machine(machine: u16) -> Target {
-        let (maxpagesize, minpagesize, p_align, backend) = match machine {
-            elf::EM_ARM => (0x1000, 0x1000, 0, Backend::Arm),
-            elf::EM_RISCV => (0x1000, 0x1000, 0, Backend::RiscV),
-            elf::EM_X86_64 | elf::EM_386 => (0x1000, 0x1000, 0x1000, Backend::Other),
-            elf::EM_AARCH64 => (0x10000, 0x1000, 0, Backend::Other),
-            _ => (0x1000, 0x1000, 0, Backend::Other),
+        let (maxpagesize, minpagesize, backend) = match machine {
+            elf::EM_ARM => (0x1000, 0x1000, Backend::Arm),
+            elf::EM_RISCV => (0x1000, 0x1000, Backend::RiscV),
+            elf::EM_AARCH64 => (0x10000, 0x1000, Backend::Other),
+            _ => (0x1000, 0x1000, Backend::Other),
         };
         Target {
             maxpagesize,
             minpagesize,
-            p_align,
             backend,
         }
     }
@@ -197,9 +194,9 @@ pub(super) fn parse<Elf: FileHeader<Endian = Endianness>>(
             addralign: s.sh_addralign(endian).into(),
             entsize: s.sh_entsize(endian).into(),
             data: if nobits {
-                &[]
+                Some(&[])
             } else {
-                s.data(endian, data).map_err(e)?
+                s.data(endian, data).ok()
             },
             bfd: false,
             kept: false,
@@ -257,7 +254,7 @@ fn mark_bfd_sections(input: &mut Input) {
             && Some(i) != strtab
             && s.sh_type != elf::SHT_SYMTAB
             && s.sh_type != elf::SHT_SYMTAB_SHNDX
-            && !(reloc && !s.alloc());
+            && (!reloc || s.alloc());
         s.kept = s.bfd && (s.alloc() || !debugging(s.name));
     }
 }
@@ -350,7 +347,7 @@ pub(super) fn in_segment(s: &Sec, p: &Phdr, check_vma: bool) -> bool {
         || p.memsz == 0
         || ((s.nobits() || (s.offset > p.offset && s.offset - p.offset < p.filesz))
             && (!s.alloc() || (s.addr > p.vaddr && s.addr - p.vaddr < p.memsz)));
-    tls_ok && !(alloc_only && !s.alloc()) && file_ok && vma_ok && edges_ok
+    tls_ok && (!alloc_only || s.alloc()) && file_ok && vma_ok && edges_ok
 }
 
 pub(super) const PT_GNU_SFRAME: u32 = 0x6474_e554;

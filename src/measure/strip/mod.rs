@@ -19,6 +19,7 @@
 mod headers;
 mod input;
 mod layout;
+mod others;
 mod segments;
 #[cfg(test)]
 mod tests;
@@ -152,11 +153,18 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     if input.secs.is_empty() {
         return Err("the file has no section headers for strip to rewrite".into());
     }
-    let l = layout::layout(&input);
+    let l = lay_out(&input);
     let mut out = Out { pieces: Vec::new() };
     for (i, s) in input.secs.iter().enumerate() {
-        if s.kept && l.sh_type[i] != elf::SHT_NOBITS && !s.data.is_empty() {
-            out.borrow(l.offset[i], s.data);
+        if !s.kept || l.sh_type[i] == elf::SHT_NOBITS {
+            continue;
+        }
+        let bytes = s.data.ok_or_else(|| {
+            let name = String::from_utf8_lossy(s.name);
+            format!("section `{name}` lies outside the file")
+        })?;
+        if !bytes.is_empty() {
+            out.borrow(l.offset[i], bytes);
         }
     }
     let num = Numbering::new(&input);
@@ -191,6 +199,22 @@ fn strip_generic<Elf: FileHeader<Endian = Endianness>>(data: &[u8]) -> Result<Ou
     out.own(shstrtab_at, table);
     check_len(&out, data.len())?;
     Ok(out)
+}
+
+/// Lay the stripped file out as BFD does: objects section after section;
+/// executables by segment, then the other sections.
+fn lay_out(input: &Input) -> layout::Layout {
+    let mut l = layout::Layout::new(input);
+    if !input.ehdr.linked() {
+        layout::relocatable(input, &mut l);
+        return l;
+    }
+    let mut maps = segments::copy_program_headers(input);
+    segments::modify_segment_map(input, &mut maps);
+    layout::load_sections(input, &mut maps, &mut l);
+    others::non_load_sections(input, &mut l);
+    others::non_load_segments(input, &maps, &mut l);
+    l
 }
 
 /// The null header, the kept sections' and the name table's own.

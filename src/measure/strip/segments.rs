@@ -27,19 +27,6 @@ pub(super) struct MapSeg {
     pub sections: Vec<usize>,
 }
 
-/// Whether BFD would rebuild the program headers from scratch
-/// (`rewrite_elf_program_header`) rather than copy them: a segment that
-/// held a section `strip` removes, or a Solaris-style empty INTERP/DYNAMIC.
-pub(super) fn needs_rewrite(input: &Input) -> bool {
-    input.phdrs.iter().any(|p| {
-        (p.paddr == 0 && p.memsz == 0 && matches!(p.p_type, elf::PT_INTERP | elf::PT_DYNAMIC))
-            || input
-                .secs
-                .iter()
-                .any(|s| s.bfd && !s.kept && in_segment(s, p, true))
-    })
-}
-
 /// `copy_elf_program_header`: one map entry per input segment, holding the
 /// sections the segment holds.
 pub(super) fn copy_program_headers(input: &Input) -> Vec<MapSeg> {
