@@ -185,7 +185,9 @@ pub(super) fn section_header(
     let mut h = Shdr {
         name,
         sh_type,
-        flags: s.flags & !u64::from(elf::SHF_INFO_LINK),
+        // Groups are all removed: their members leave them
+        // (`_bfd_elf_fixup_group_sections`).
+        flags: s.flags & !u64::from(elf::SHF_INFO_LINK | elf::SHF_GROUP),
         addr: s.addr,
         offset: l.offset[i],
         size: s.size,

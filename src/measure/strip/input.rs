@@ -241,7 +241,7 @@ fn d_paged(secs: &[Sec], phdrs: &[Phdr], minpagesize: u64) -> bool {
 
 /// Which sections BFD makes sections of (`bfd_section_from_shdr`), and
 /// which of them `strip` keeps: everything allocated, and the rest but
-/// debugging sections (known by name, as BFD knows them).
+/// debugging sections (known by name, as BFD knows them) and groups.
 fn mark_bfd_sections(input: &mut Input) {
     let symtab = input.secs.iter().position(|s| s.sh_type == elf::SHT_SYMTAB);
     let strtab = symtab.map(|i| input.secs[i].link as usize);
@@ -255,7 +255,9 @@ fn mark_bfd_sections(input: &mut Input) {
             && s.sh_type != elf::SHT_SYMTAB
             && s.sh_type != elf::SHT_SYMTAB_SHNDX
             && (!reloc || s.alloc());
-        s.kept = s.bfd && (s.alloc() || !debugging(s.name));
+        // A group goes with its signature symbol, and --strip-all
+        // removes every symbol (`is_strip_section`).
+        s.kept = s.bfd && s.sh_type != elf::SHT_GROUP && (s.alloc() || !debugging(s.name));
     }
 }
 

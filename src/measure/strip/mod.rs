@@ -15,6 +15,15 @@
 //!
 //! The output borrows every section's bytes from the input: only headers
 //! and the name table are built, so a huge binary is never copied.
+//!
+//! Checked byte for byte (binutils 2.40) against `arm-none-eabi-strip`,
+//! `riscv64-unknown-elf-strip` and Debian's `strip` on firmware, host
+//! executables, shared libraries and objects. Not emulated: BFD rebuilds
+//! the program headers from scratch (`rewrite_elf_program_header`) when a
+//! segment held a section `strip` removes, which linkers do not produce,
+//! and `strip` merges duplicate GNU build-attribute notes
+//! (`.gnu.build.attributes`, from GCC's annobin plugin); such files come
+//! out as if the headers were copied and the notes kept whole.
 
 mod headers;
 mod input;

@@ -507,20 +507,23 @@ fn object_files_are_laid_out_section_after_section() {
     obj.append_section_bss(bss, 64, 32);
     let debug = obj.add_section(Vec::new(), b".debug_info".to_vec(), SectionKind::Debug);
     obj.append_section_data(debug, &[1; 50], 1);
+    let inline = obj.add_section(Vec::new(), b".text.f".to_vec(), SectionKind::Text);
+    obj.append_section_data(inline, &[0xc3; 8], 16);
     obj.add_symbol(Symbol {
         name: b"f".to_vec(),
         value: 0,
-        size: 100,
+        size: 8,
         kind: SymbolKind::Text,
         scope: SymbolScope::Linkage,
-        weak: false,
-        section: SymbolSection::Section(text),
+        weak: true,
+        section: SymbolSection::Section(inline),
         flags: SymbolFlags::None,
     });
     let input = obj.write().unwrap();
     let out = strip_like("strip", &input);
     assert_eq!(section_offset(&out, ".text"), 64);
     assert_eq!(section_offset(&out, ".data"), 64 + 104);
+    assert_eq!(out.len(), 656, "{} bytes", out.len());
 }
 
 #[test]
