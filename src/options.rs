@@ -142,7 +142,7 @@ impl PriceOptions {
 pub struct BudgetOptions {
     pub max_flash: Option<u64>,
     pub max_ram: Option<u64>,
-    pub max_region: Vec<crate::budget::RegionLimit>,
+    pub max_region: Vec<crate::memory::RegionLimit>,
     pub max_growth: Option<Growth>,
     /// The saved report growth is measured from.
     pub baseline_report: Option<PathBuf>,

@@ -150,6 +150,49 @@ fn unit_crate(unit: &gimli::UnitRef<'_, R<'_>>, own: Option<&str>) -> String {
     crate_from_path(&path, own)
 }
 
+/// The rows of one line-program sequence, kept until its end says whether
+/// it is real code: the linker leaves the sequences of functions it
+/// discarded at address 0 (its tombstone), where a chip whose flash starts
+/// at 0 has real code they must never claim.
+#[derive(Default)]
+struct Sequence {
+    start: Option<u64>,
+    prev: Option<(u64, u32)>,
+    ranges: Vec<(u64, u64, u32)>,
+}
+
+impl Sequence {
+    fn push(&mut self, start: u64, end: u64, krate: u32) {
+        // Consecutive rows of one crate become one range: a debug build
+        // has millions of rows.
+        match self.ranges.last_mut() {
+            Some(last) if last.1 == start && last.2 == krate => last.1 = end,
+            _ => self.ranges.push((start, end, krate)),
+        }
+    }
+
+    /// Close the sequence at `end`: keep its ranges when it is real code.
+    fn end(&mut self, end: u64, at_zero: &[u64], out: &mut Vec<(u64, u64, u32)>) {
+        let start = self.start.take();
+        self.prev = None;
+        let ranges = std::mem::take(&mut self.ranges);
+        let tombstoned = start == Some(0) && !at_zero.contains(&end);
+        if !tombstoned {
+            out.extend(ranges);
+        }
+    }
+}
+
+/// The sizes of the functions that start at address 0: a sequence starting
+/// there is real only when it is exactly one of them.
+fn functions_at_zero(file: &object::File<'_>) -> Vec<u64> {
+    use object::ObjectSymbol;
+    file.symbols()
+        .filter(|s| s.kind() == object::SymbolKind::Text && s.address() & !1 == 0 && s.size() > 0)
+        .map(|s| s.size())
+        .collect()
+}
+
 /// `None` when the binary has no usable line table.
 pub fn code_by_crate(
     file: &object::File<'_>,
@@ -174,6 +217,7 @@ pub fn code_by_crate(
     let mut crates: Vec<String> = Vec::new();
     let mut crate_ids: HashMap<String, u32> = HashMap::new();
     let mut unit_ranges: Vec<(u64, u64, u32)> = Vec::new();
+    let at_zero = functions_at_zero(file);
     let mut units = dwarf.units();
     let mut walked = 0usize;
     while let Ok(Some(header)) = units.next() {
@@ -193,28 +237,25 @@ pub fn code_by_crate(
         // Crate of each file index of this unit, computed once.
         let mut by_file: HashMap<u64, u32> = HashMap::new();
         let mut rows = program.rows();
-        let mut prev: Option<(u64, u32)> = None;
+        let mut seq = Sequence::default();
         while let Ok(Some((header, row))) = rows.next_row() {
             let address = row.address();
-            if let Some((start, krate)) = prev.take() {
+            if let Some((start, krate)) = seq.prev.take() {
                 // Tombstoned (discarded) code gives inverted ranges; skip them.
                 if address > start {
-                    // Consecutive rows of one crate become one range: a
-                    // debug build has millions of rows.
-                    match raw.last_mut() {
-                        Some(last) if last.1 == start && last.2 == krate => last.1 = address,
-                        _ => raw.push((start, address, krate)),
-                    }
+                    seq.push(start, address, krate);
                 }
             }
             if row.end_sequence() {
+                seq.end(address, &at_zero, &mut raw);
                 continue;
             }
             let id = *by_file.entry(row.file_index()).or_insert_with(|| {
                 let path = path_of(&unit, header, row).unwrap_or_default();
                 intern(&mut crates, &mut crate_ids, crate_from_path(&path, own))
             });
-            prev = Some((address, id));
+            seq.start.get_or_insert(address);
+            seq.prev = Some((address, id));
         }
     }
     if raw.is_empty() {

@@ -15,7 +15,9 @@ mod walk;
 pub use crates::{crate_from_path, RlibIndex};
 pub use options::Options;
 pub use symbols::display_name;
-pub use types::{Attribution, CrateRow, Kind, Origin, SectionRow, SymbolRow, UNATTRIBUTED};
+pub use types::{
+    Attribution, CratePart, CrateRow, Kind, Origin, SectionRow, SymbolRow, UNATTRIBUTED,
+};
 pub use walk::{attribute, attribute_map};
 
 #[cfg(test)]

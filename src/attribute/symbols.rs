@@ -198,7 +198,18 @@ pub fn group(rows: Vec<SymbolRow>) -> Vec<SymbolRow> {
         r.name = strip_generics(&r.name);
         let key = (r.name.clone(), r.section.clone());
         match at.get(&key) {
-            Some(&i) => out[i].bytes += r.bytes,
+            Some(&i) => {
+                let (mut parts, more) = (out[i].parts(), r.parts());
+                for p in more {
+                    match parts.iter_mut().find(|q| q.crate_name == p.crate_name) {
+                        Some(q) => q.bytes += p.bytes,
+                        None => parts.push(p),
+                    }
+                }
+                out[i].bytes += r.bytes;
+                let own_only = parts.len() == 1 && parts[0].crate_name == out[i].crate_name;
+                out[i].code_by_crate = if own_only { Vec::new() } else { parts };
+            }
             None => {
                 at.insert(key, out.len());
                 out.push(r);

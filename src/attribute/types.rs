@@ -59,6 +59,32 @@ pub struct SymbolRow {
     #[serde(rename = "size_bytes", alias = "bytes")]
     pub bytes: u64,
     pub origin: Origin,
+    /// A function's bytes by the crate their source came from (the DWARF
+    /// line table: code inlined from other crates counts for them, as in
+    /// the crate table); empty when all of it is `crate_name`'s.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub code_by_crate: Vec<CratePart>,
+}
+
+/// Some bytes of a symbol and the crate they are counted for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CratePart {
+    pub crate_name: String,
+    pub bytes: u64,
+}
+
+impl SymbolRow {
+    /// The symbol's bytes per crate as the crate table counts them.
+    pub fn parts(&self) -> Vec<CratePart> {
+        if self.code_by_crate.is_empty() {
+            vec![CratePart {
+                crate_name: self.crate_name.clone(),
+                bytes: self.bytes,
+            }]
+        } else {
+            self.code_by_crate.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

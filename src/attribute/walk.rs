@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::options::Options;
-use super::types::{Attribution, CrateRow, Kind, Origin, SectionRow, SymbolRow, UNATTRIBUTED};
+use super::types::{
+    Attribution, CratePart, CrateRow, Kind, Origin, SectionRow, SymbolRow, UNATTRIBUTED,
+};
 use super::{dwarf, symbols};
 
 /// Attribute the allocated bytes of an ELF file.
@@ -68,9 +70,10 @@ fn code_by_lines(
         let end = r.address.saturating_add(r.bytes);
         let uncovered = r.bytes.saturating_sub(lines.covered(r.address, end));
         if uncovered > 0 {
+            // As the symbol rows name them (`largest_symbols`).
             let unit = lines
                 .at(r.address)
-                .filter(|_| r.origin == Origin::Heuristic);
+                .filter(|_| r.origin == Origin::Heuristic || table.crate_name(r) == "__rustc");
             let guessed = r.origin == Origin::Heuristic && unit.is_none();
             let krate = unit.unwrap_or_else(|| table.crate_name(r));
             crates.add(krate, Kind::Text, uncovered, guessed);
@@ -147,6 +150,26 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
     })
 }
 
+/// A function's code by the crate of its line rows, the bytes no row
+/// covers counted for its own crate (as `code_by_lines` counts them);
+/// empty when that is all of it.
+fn code_parts(lines: &dwarf::LineRanges, row: &SymbolRow) -> Vec<CratePart> {
+    let end = row.address.saturating_add(row.bytes);
+    let mut by = lines.in_range(row.address, end);
+    let covered: u64 = by.values().sum();
+    *by.entry(row.crate_name.clone()).or_insert(0) += row.bytes.saturating_sub(covered);
+    by.retain(|_, b| *b > 0);
+    if by.len() == 1 && by.contains_key(&row.crate_name) {
+        return Vec::new();
+    }
+    let mut parts: Vec<CratePart> = by
+        .into_iter()
+        .map(|(crate_name, bytes)| CratePart { crate_name, bytes })
+        .collect();
+    parts.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.crate_name.cmp(&b.crate_name)));
+    parts
+}
+
 /// The symbols asked for, largest first (ties by name), as report rows:
 /// only those are demangled for keeps.
 fn largest_symbols(
@@ -163,6 +186,7 @@ fn largest_symbols(
             kind: table.sections[r.section].kind,
             bytes: r.bytes,
             origin: r.origin,
+            code_by_crate: Vec::new(),
         };
         // A function no rlib names (the binary crate's own, startup code,
         // handlers, C): the compilation unit that holds it is its crate.
@@ -177,6 +201,9 @@ fn largest_symbols(
         if let Some(k) = by_lines {
             row.crate_name = k.to_string();
             row.origin = Origin::Exact;
+        }
+        if let Some(l) = lines.filter(|_| row.kind == Kind::Text) {
+            row.code_by_crate = code_parts(l, &row);
         }
         row
     };

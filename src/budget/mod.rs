@@ -8,12 +8,7 @@ use crate::results::ConfigResult;
 pub use crate::units::Growth;
 use crate::units::{exact, human};
 
-/// A limit on the static bytes one region of the memory map holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct RegionLimit {
-    pub region: String,
-    pub max_bytes: u64,
-}
+pub use crate::memory::RegionLimit;
 
 /// The limits of a run. `None` everywhere means no gate.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -12,7 +12,7 @@ pub fn size(s: &str) -> Result<u64, String> {
 }
 
 /// `NAME=SIZE`: a region of the memory map and its limit.
-pub fn region_limit(s: &str) -> Result<crate::budget::RegionLimit, String> {
+pub fn region_limit(s: &str) -> Result<crate::memory::RegionLimit, String> {
     let (name, size) = s
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not NAME=SIZE (e.g. AXISRAM=400K)"))?;
@@ -20,7 +20,7 @@ pub fn region_limit(s: &str) -> Result<crate::budget::RegionLimit, String> {
     if name.is_empty() {
         return Err(format!("`{s}` names no region (e.g. AXISRAM=400K)"));
     }
-    Ok(crate::budget::RegionLimit {
+    Ok(crate::memory::RegionLimit {
         region: name.to_string(),
         max_bytes: crate::units::parse_size(size.trim())?,
     })

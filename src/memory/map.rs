@@ -65,6 +65,13 @@ impl Region {
     }
 }
 
+/// A limit on the static bytes one region holds (`--max-region`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RegionLimit {
+    pub region: String,
+    pub max_bytes: u64,
+}
+
 /// The memory map of a build and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MemoryMap {

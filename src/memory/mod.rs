@@ -6,6 +6,6 @@ mod map;
 mod parse;
 mod scripts;
 
-pub use map::{MemoryMap, Region, RegionKind, RegionUse};
+pub use map::{MemoryMap, Region, RegionKind, RegionLimit, RegionUse};
 pub use parse::{parse_memory, MemoryError, ParseError};
 pub use scripts::LinkInputs;

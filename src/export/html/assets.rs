@@ -64,7 +64,7 @@ pub const SCRIPT: &str = r#"
       var d=document.createElement('div');d.className='crate';
       d.style.left=b.x+'px';d.style.top=b.y+'px';d.style.width=b.w+'px';d.style.height=b.h+'px';
       d.textContent=b.i.name;d.title=b.i.name+': '+b.i.label;map.appendChild(d);
-      var syms=a.symbols.filter(function(s){return s.crate===b.i.name&&s.v>0;}), inner=[];
+      var syms=a.parts.filter(function(s){return s.crate===b.i.name&&s.v>0;}), inner=[];
       if(b.w>40&&b.h>30)squarify(syms,b.x+2,b.y+14,b.w-4,b.h-16,inner);
       inner.forEach(function(s){var e=document.createElement('div');
         e.className='symbol'+(q&&s.i.name.toLowerCase().indexOf(q)>=0?' hit':'');

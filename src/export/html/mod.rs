@@ -72,6 +72,57 @@ struct Item {
 struct Attributed {
     crates: Vec<Item>,
     symbols: Vec<Item>,
+    /// What the treemap nests in each crate's box: the listed symbols'
+    /// bytes counted for that crate (as the crate table counts them), and
+    /// the rest of the crate's bytes in one box.
+    parts: Vec<Item>,
+}
+
+/// The treemap's nested boxes: every crate's total is its box, and what
+/// it holds adds up to exactly that.
+fn treemap_parts(a: &crate::attribute::Attribution) -> Vec<Item> {
+    let mut out = Vec::new();
+    for k in &a.crates {
+        let mut inside = 0u64;
+        // The boxes are flash: what is only in RAM (bss) is not in them.
+        let stored = a
+            .symbols
+            .iter()
+            .filter(|s| s.kind != crate::attribute::Kind::Bss);
+        for s in stored {
+            for p in s.parts().into_iter().filter(|p| p.crate_name == k.name) {
+                inside += p.bytes;
+                let label = if s.crate_name == k.name {
+                    human(p.bytes)
+                } else {
+                    format!(
+                        "{} of {}'s code inlined into {}",
+                        human(p.bytes),
+                        k.name,
+                        s.crate_name
+                    )
+                };
+                out.push(Item {
+                    name: s.name.clone(),
+                    krate: Some(k.name.clone()),
+                    section: Some(s.section.clone()),
+                    v: p.bytes,
+                    label,
+                });
+            }
+        }
+        let rest = k.flash().saturating_sub(inside);
+        if rest > 0 {
+            out.push(Item {
+                name: format!("(the rest of {})", k.name),
+                krate: Some(k.name.clone()),
+                section: None,
+                v: rest,
+                label: human(rest),
+            });
+        }
+    }
+    out
 }
 
 fn attribution(report: &Report, out: &mut String) {
@@ -100,7 +151,15 @@ fn attribution(report: &Report, out: &mut String) {
                 label: human(s.bytes),
             })
             .collect();
-        data.insert(&c.config.name, Attributed { crates, symbols });
+        let parts = treemap_parts(a);
+        data.insert(
+            &c.config.name,
+            Attributed {
+                crates,
+                symbols,
+                parts,
+            },
+        );
     }
     out.push_str("<h2>Where the bytes go</h2>");
     if data.is_empty() {
@@ -109,9 +168,41 @@ fn attribution(report: &Report, out: &mut String) {
         );
         return;
     }
+    // Name the method: `top` builds with a line table, a plain run's
+    // binaries may have none, and the two count inlined code differently.
+    let sources: std::collections::BTreeSet<&str> = report
+        .configs
+        .iter()
+        .filter_map(|c| Some(c.attribution.as_ref()?.code_source.as_str()))
+        .collect();
+    for source in sources {
+        let said = if source == "dwarf" {
+            "Code is counted by the DWARF line table: code inlined from one crate into another counts for the crate it came from (as <code>cargo weigh top</code> counts it)."
+        } else {
+            "Code is counted by symbol: these binaries have no line table, so a function counts whole for the crate that defines it, code it inlined from other crates included. <code>cargo weigh top --only NAME</code> builds with <code>debug = \"line-tables-only\"</code> and counts inlined code for the crate it came from."
+        };
+        let _ = write!(out, "<p class=note>{said}</p>");
+    }
     out.push_str("<p><label>Configuration <select id=config>");
+    // The treemap opens on the configuration the verdict names, else the
+    // baseline: the one a reader came for.
+    let chosen = match &report.optimize {
+        Some(o) => Some(o.best.as_str()),
+        None => super::views::smallest(report).map(|c| c.config.name.as_str()),
+    }
+    .filter(|n| data.contains_key(n))
+    .or(report.baseline.as_deref().filter(|n| data.contains_key(n)));
     for name in data.keys() {
-        let _ = write!(out, "<option value=\"{0}\">{0}</option>", esc(name));
+        let selected = if Some(*name) == chosen {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<option value=\"{0}\"{selected}>{0}</option>",
+            esc(name)
+        );
     }
     out.push_str("</select></label><label>Search symbols <input id=search type=search placeholder=\"name or crate\"></label> <span id=count></span></p><div id=treemap role=img aria-label=\"crates and their symbols\"></div>");
     out.push_str("<div class=scroll><table class=sortable id=symbols><thead><tr><th>Bytes</th><th class=l>Section</th><th class=l>Crate</th><th class=l>Symbol</th></tr></thead><tbody></tbody></table></div>");
