@@ -125,6 +125,48 @@ fn treemap_parts(a: &crate::attribute::Attribution) -> Vec<Item> {
     out
 }
 
+/// Name the method: `top` builds with a line table, a plain run's
+/// binaries may have none, and the two count inlined code differently.
+fn method_notes(report: &Report, out: &mut String) {
+    let sources: std::collections::BTreeSet<&str> = report
+        .configs
+        .iter()
+        .filter_map(|c| Some(c.attribution.as_ref()?.code_source.as_str()))
+        .collect();
+    for source in sources {
+        let said = if source == "dwarf" {
+            "Code is counted by the DWARF line table: code inlined from one crate into another counts for the crate it came from (as <code>cargo weigh top</code> counts it)."
+        } else {
+            "Code is counted by symbol: these binaries have no line table, so a function counts whole for the crate that defines it, code it inlined from other crates included. <code>cargo weigh top --only NAME</code> builds with <code>debug = \"line-tables-only\"</code> and counts inlined code for the crate it came from."
+        };
+        let _ = write!(out, "<p class=note>{said}</p>");
+    }
+}
+
+/// The configurations attributed, the one the verdict names selected
+/// (else the baseline): the one a reader came for.
+fn config_options<'a>(report: &Report, names: impl Iterator<Item = &'a str>, out: &mut String) {
+    let names: Vec<&str> = names.collect();
+    let chosen = match &report.optimize {
+        Some(o) => Some(o.best.as_str()),
+        None => super::views::smallest(report).map(|c| c.config.name.as_str()),
+    }
+    .filter(|n| names.contains(n))
+    .or(report.baseline.as_deref().filter(|n| names.contains(n)));
+    for name in names {
+        let selected = if Some(name) == chosen {
+            " selected"
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<option value=\"{0}\"{selected}>{0}</option>",
+            esc(name)
+        );
+    }
+}
+
 fn attribution(report: &Report, out: &mut String) {
     let mut data: BTreeMap<&str, Attributed> = BTreeMap::new();
     for c in &report.configs {
@@ -168,42 +210,9 @@ fn attribution(report: &Report, out: &mut String) {
         );
         return;
     }
-    // Name the method: `top` builds with a line table, a plain run's
-    // binaries may have none, and the two count inlined code differently.
-    let sources: std::collections::BTreeSet<&str> = report
-        .configs
-        .iter()
-        .filter_map(|c| Some(c.attribution.as_ref()?.code_source.as_str()))
-        .collect();
-    for source in sources {
-        let said = if source == "dwarf" {
-            "Code is counted by the DWARF line table: code inlined from one crate into another counts for the crate it came from (as <code>cargo weigh top</code> counts it)."
-        } else {
-            "Code is counted by symbol: these binaries have no line table, so a function counts whole for the crate that defines it, code it inlined from other crates included. <code>cargo weigh top --only NAME</code> builds with <code>debug = \"line-tables-only\"</code> and counts inlined code for the crate it came from."
-        };
-        let _ = write!(out, "<p class=note>{said}</p>");
-    }
+    method_notes(report, out);
     out.push_str("<p><label>Configuration <select id=config>");
-    // The treemap opens on the configuration the verdict names, else the
-    // baseline: the one a reader came for.
-    let chosen = match &report.optimize {
-        Some(o) => Some(o.best.as_str()),
-        None => super::views::smallest(report).map(|c| c.config.name.as_str()),
-    }
-    .filter(|n| data.contains_key(n))
-    .or(report.baseline.as_deref().filter(|n| data.contains_key(n)));
-    for name in data.keys() {
-        let selected = if Some(*name) == chosen {
-            " selected"
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            "<option value=\"{0}\"{selected}>{0}</option>",
-            esc(name)
-        );
-    }
+    config_options(report, data.keys().copied(), out);
     out.push_str("</select></label><label>Search symbols <input id=search type=search placeholder=\"name or crate\"></label> <span id=count></span></p><div id=treemap role=img aria-label=\"crates and their symbols\"></div>");
     out.push_str("<div class=scroll><table class=sortable id=symbols><thead><tr><th>Bytes</th><th class=l>Section</th><th class=l>Crate</th><th class=l>Symbol</th></tr></thead><tbody></tbody></table></div>");
     let _ = write!(
