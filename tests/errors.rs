@@ -855,3 +855,85 @@ fn output_to_a_pipe_or_a_link_is_written_through_not_replaced() {
         .unwrap()
         .contains("\"configs\""));
 }
+
+#[test]
+fn e55_weigh_toml_baseline_that_names_no_configuration() {
+    let d = with_weigh_toml("preset = \"standard\"\nbaseline = \"relase\"\n");
+    check(
+        &mut in_dir(d.path()),
+        Some(d.path()),
+        2,
+        &["weigh.toml: baseline `relase`", "did you mean `release`", "fix `baseline`"],
+    );
+}
+
+#[test]
+fn e56_feature_that_is_an_optional_dependency_behind_dep() {
+    let d = project(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n\n\
+             [dependencies]\nsemi = { path = \"semi\", optional = true }\n\n\
+             [features]\nlog = [\"dep:semi\"]\n",
+        ),
+        ("src/main.rs", MAIN),
+        ("semi/Cargo.toml", "[package]\nname = \"semi\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        ("semi/src/lib.rs", ""),
+    ]);
+    let out = check(
+        in_dir(d.path()).args(["-F", "semi"]),
+        Some(d.path()),
+        2,
+        &["has no feature `semi`", "log"],
+    );
+    assert!(!out.contains("did you mean `semi`"), "{out}");
+    assert!(!d.path().join("target").exists(), "nothing is built");
+}
+
+#[test]
+fn e57_growth_gate_that_compares_nothing() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    let base = d.path().join("base.json");
+    let out = run(weigh().args(["measure", "/bin/true", "--format", "json", "-o"]).arg(&base));
+    assert!(out.status.success(), "{}", text(&out).1);
+    check(
+        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-growth", "2%", "--baseline-report"]).arg(&base),
+        None,
+        2,
+        &["--max-growth compares nothing", "(release)", "(true)", "hint:"],
+    );
+    assert!(!d.path().join("target").exists(), "nothing is built");
+}
+
+#[test]
+fn e58_region_budget_naming_no_region() {
+    let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
+    check(
+        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-region", "AXISRAM=400K"]),
+        Some(d.path()),
+        2,
+        &["--max-region AXISRAM", "no region named `AXISRAM`", "(none found)"],
+    );
+    check(
+        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-region", "400K"]),
+        Some(d.path()),
+        2,
+        &["`400K` is not NAME=SIZE"],
+    );
+}
+
+#[test]
+fn e59_linker_script_with_non_ascii_and_quoted_strings() {
+    let d = project(&[(
+        "m.x",
+        "INCLUDE \"€.x\"\nASSERT(1, \"needs 32bit alignment\");\n\
+         MEMORY { FLASH : ORIGIN = 0x08000000, LENGTH = 64K\n RAM : ORIGIN = 0x20000000, LENGTH = 16K }\n",
+    )]);
+    let out = check(
+        weigh().arg("measure").arg("--memory-x").arg(d.path().join("m.x")).args(["/bin/true", "--format", "json"]),
+        Some(d.path()),
+        0,
+        &["\"FLASH\"", "\"RAM\""],
+    );
+    assert!(out.contains("\"flash_bytes\": 65536"), "{out}");
+}

@@ -45,6 +45,13 @@ pub enum SelectError {
         hint: String,
         names: Vec<String>,
     },
+    #[error("{path}: baseline `{name}` is not a configuration of its matrix{hint}; choose one of: {}\n  hint: fix `baseline` in the file (or remove it: the first configuration is the baseline)", .names.join(", "))]
+    FileBaseline {
+        path: String,
+        name: String,
+        hint: String,
+        names: Vec<String>,
+    },
     #[error("--baseline `{name}` is not a configuration of this run{hint}; choose one of: {}", .names.join(", "))]
     Baseline {
         name: String,
@@ -107,6 +114,21 @@ pub fn select(
 ) -> Result<MatrixSource, SelectError> {
     let mut source = whole(opts, package_dir, manifest)?;
     let names: Vec<String> = source.configs.iter().map(|c| c.name.clone()).collect();
+    // The file's baseline names one of its configurations (under --preset
+    // the file's matrix is not the run's, and its baseline may not apply).
+    if let Some(b) = source.baseline.as_ref().filter(|_| opts.preset.is_none()) {
+        if !names.contains(b) {
+            let path = load_project_file(opts.matrix_file.as_deref(), package_dir, manifest)?
+                .map(|f| f.path.display().to_string())
+                .unwrap_or_else(|| "weigh.toml".into());
+            return Err(SelectError::FileBaseline {
+                path,
+                name: b.clone(),
+                hint: hint(b, names.iter().map(String::as_str)),
+                names,
+            });
+        }
+    }
     for o in &opts.only {
         if !names.contains(o) {
             return Err(SelectError::Only {

@@ -211,14 +211,24 @@ fn choose_package<'m>(
 /// `-F` names the package's features (or `dep/feature`, checked by cargo).
 fn check_features(package: &Package, features: &[String]) -> Result<(), ProjectError> {
     let mut known: Vec<String> = package.features.keys().cloned().collect();
-    // An optional dependency is a feature of its own unless named with `dep:`.
+    // An optional dependency is a feature of its own unless some feature
+    // names it with `dep:` (then only that feature enables it).
+    let hidden: Vec<&str> = package
+        .features
+        .values()
+        .flatten()
+        .filter_map(|v| v.strip_prefix("dep:"))
+        .collect();
     known.extend(
         package
             .dependencies
             .iter()
             .filter(|d| d.optional)
-            .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone())),
+            .map(|d| d.rename.clone().unwrap_or_else(|| d.name.clone()))
+            .filter(|n| !hidden.contains(&n.as_str())),
     );
+    known.sort();
+    known.dedup();
     for f in features.iter().filter(|f| !f.contains('/')) {
         if !known.contains(f) {
             known.sort();
