@@ -135,10 +135,9 @@ impl SearchSpace {
                 variants,
             });
         }
-        // Overflow checks cost size only where the profile turns them on.
-        if self.effective.overflow_checks == Some(true) {
-            axes.push(values("overflow-checks", &["false", "true"]));
-        }
+        // Both ways: checks usually cost size, but they can also let LLVM
+        // drop a path (tiny with z and fat LTO is 6 B smaller with them).
+        axes.push(values("overflow-checks", &["false", "true"]));
         if self.nightly {
             axes.extend(nightly_axes());
         }

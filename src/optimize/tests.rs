@@ -254,8 +254,10 @@ fn reaches_the_grid_optimum_on_interacting_landscapes() {
             grid,
             "landscape {n}"
         );
+        // About a quarter of the 36-point grid, plus the one probe of
+        // overflow checks the grid does not have.
         assert!(
-            results.len() * 10 <= 36 * 3,
+            (results.len() - 1) * 10 <= 36 * 3,
             "landscape {n}: {} builds",
             results.len()
         );
