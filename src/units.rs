@@ -117,6 +117,15 @@ pub fn count(n: u64) -> String {
     }
 }
 
+/// `1 crate`, `43 crates`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
+    }
+}
+
 /// Exact bytes: `7,488 B`.
 pub fn exact(n: u64) -> String {
     format!("{} B", thousands(n))
@@ -217,6 +226,13 @@ pub fn signed_money(v: f64, currency: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_crate_many_crates() {
+        assert_eq!(super::plural(1, "crate"), "1 crate");
+        assert_eq!(super::plural(0, "crate"), "0 crates");
+        assert_eq!(super::plural(1234, "crate"), "1,234 crates");
+    }
+
     use super::*;
 
     #[test]

@@ -863,7 +863,11 @@ fn e55_weigh_toml_baseline_that_names_no_configuration() {
         &mut in_dir(d.path()),
         Some(d.path()),
         2,
-        &["weigh.toml: baseline `relase`", "did you mean `release`", "fix `baseline`"],
+        &[
+            "weigh.toml: baseline `relase`",
+            "did you mean `release`",
+            "fix `baseline`",
+        ],
     );
 }
 
@@ -877,7 +881,10 @@ fn e56_feature_that_is_an_optional_dependency_behind_dep() {
              [features]\nlog = [\"dep:semi\"]\n",
         ),
         ("src/main.rs", MAIN),
-        ("semi/Cargo.toml", "[package]\nname = \"semi\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        (
+            "semi/Cargo.toml",
+            "[package]\nname = \"semi\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
         ("semi/src/lib.rs", ""),
     ]);
     let out = check(
@@ -894,13 +901,29 @@ fn e56_feature_that_is_an_optional_dependency_behind_dep() {
 fn e57_growth_gate_that_compares_nothing() {
     let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
     let base = d.path().join("base.json");
-    let out = run(weigh().args(["measure", "/bin/true", "--format", "json", "-o"]).arg(&base));
+    let out = run(weigh()
+        .args(["measure", "/bin/true", "--format", "json", "-o"])
+        .arg(&base));
     assert!(out.status.success(), "{}", text(&out).1);
     check(
-        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-growth", "2%", "--baseline-report"]).arg(&base),
+        weigh()
+            .current_dir(d.path())
+            .args([
+                "check",
+                "--quiet",
+                "--max-growth",
+                "2%",
+                "--baseline-report",
+            ])
+            .arg(&base),
         None,
         2,
-        &["--max-growth compares nothing", "(release)", "(true)", "hint:"],
+        &[
+            "--max-growth compares nothing",
+            "(release)",
+            "(true)",
+            "hint:",
+        ],
     );
     assert!(!d.path().join("target").exists(), "nothing is built");
 }
@@ -909,13 +932,21 @@ fn e57_growth_gate_that_compares_nothing() {
 fn e58_region_budget_naming_no_region() {
     let d = project(&[("Cargo.toml", PKG), ("src/main.rs", MAIN)]);
     check(
-        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-region", "AXISRAM=400K"]),
+        weigh()
+            .current_dir(d.path())
+            .args(["check", "--quiet", "--max-region", "AXISRAM=400K"]),
         Some(d.path()),
         2,
-        &["--max-region AXISRAM", "no region named `AXISRAM`", "(none found)"],
+        &[
+            "--max-region AXISRAM",
+            "no region named `AXISRAM`",
+            "(none found)",
+        ],
     );
     check(
-        weigh().current_dir(d.path()).args(["check", "--quiet", "--max-region", "400K"]),
+        weigh()
+            .current_dir(d.path())
+            .args(["check", "--quiet", "--max-region", "400K"]),
         Some(d.path()),
         2,
         &["`400K` is not NAME=SIZE"],
@@ -930,7 +961,11 @@ fn e59_linker_script_with_non_ascii_and_quoted_strings() {
          MEMORY { FLASH : ORIGIN = 0x08000000, LENGTH = 64K\n RAM : ORIGIN = 0x20000000, LENGTH = 16K }\n",
     )]);
     let out = check(
-        weigh().arg("measure").arg("--memory-x").arg(d.path().join("m.x")).args(["/bin/true", "--format", "json"]),
+        weigh()
+            .arg("measure")
+            .arg("--memory-x")
+            .arg(d.path().join("m.x"))
+            .args(["/bin/true", "--format", "json"]),
         Some(d.path()),
         0,
         &["\"FLASH\"", "\"RAM\""],

@@ -478,3 +478,14 @@ fn sccache_hits_are_reported() {
         "the cached library links into the same program"
     );
 }
+
+/// A hosted binary has no flash: its tables say what they measure.
+#[test]
+fn host_tables_speak_of_loaded_bytes_not_flash() {
+    let out = run(host_weigh("hostapp").args(["--only", "release,strip", "--wide"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("Δ Loaded"), "{stdout}");
+    assert!(!stdout.contains("Flash"), "{stdout}");
+    assert!(!stdout.contains("flash image"), "{stdout}");
+}

@@ -70,14 +70,20 @@ fn optimize_beats_the_standard_preset_and_its_result_applies() {
     // Overflow checks are tried both ways, also when the profile leaves
     // them off (on tiny they make z with fat LTO smaller).
     let checked = |c: &serde_json::Value| c["settings"]["overflow-checks"] == true;
-    assert!(configs.iter().any(checked), "overflow-checks = true never measured");
+    assert!(
+        configs.iter().any(checked),
+        "overflow-checks = true never measured"
+    );
     let smaller_with = configs
         .iter()
         .filter(|c| checked(c))
         .filter_map(|c| c["flash_bytes"].as_u64())
         .min()
         .unwrap();
-    assert!(best_flash <= smaller_with, "best {best_flash} B, a checked build {smaller_with} B");
+    assert!(
+        best_flash <= smaller_with,
+        "best {best_flash} B, a checked build {smaller_with} B"
+    );
 
     // Apply the best to a copy and rebuild it the plain way.
     let project = tmp.path().join("tiny");

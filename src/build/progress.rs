@@ -86,7 +86,13 @@ impl Progress {
         let now: Vec<String> = st
             .running
             .iter()
-            .map(|r| format!("{} ({} crates)", r.name, r.crates))
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    r.name,
+                    crate::units::plural(r.crates as u64, "crate")
+                )
+            })
             .collect();
         let left = self.total.saturating_sub(st.done);
         // An estimate only from configurations built here (reused ones
@@ -156,7 +162,7 @@ impl Progress {
             .unwrap_or_default();
         let counts = crates
             .filter(|n| *n > 0)
-            .map(|n| format!(", {n} crates"))
+            .map(|n| format!(", {}", crate::units::plural(n as u64, "crate")))
             .unwrap_or_default();
         let time = row.build_wall_seconds.unwrap_or(0.0);
         let head = format!("[{done}/{}]", self.total);

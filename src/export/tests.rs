@@ -325,6 +325,22 @@ fn verdict() {
     "#);
 }
 
+/// An interrupted run names the smallest of what it built, never a
+/// configuration to apply from half a matrix.
+#[test]
+fn an_interrupted_run_offers_nothing_to_apply() {
+    let mut r = report();
+    for c in &mut r.configs {
+        c.log = Some("/t/weigh/logs/x.log".into());
+    }
+    let whole = super::views::verdict::verdict(&r).join("\n");
+    assert!(whole.contains("→ cargo weigh apply"), "{whole}");
+    r.complete = false;
+    let half = super::views::verdict::verdict(&r).join("\n");
+    assert!(!half.contains("apply"), "{half}");
+    assert!(half.starts_with("smallest so far: "), "{half}");
+}
+
 /// The README documents every CSV column, in order.
 #[test]
 fn readme_documents_every_csv_column() {

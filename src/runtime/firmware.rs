@@ -107,11 +107,12 @@ fn read_results(text: &str, range: Option<StackRange>, exit_code: Option<i32>) -
     let stack_bytes = range.and_then(|r| {
         field(text, "lowest_stack_store").map(|low| r.initial_sp.saturating_sub(low))
     });
+    let stopped_at_limit = text.contains("stopped_at_limit=true");
     Some(Runtime {
         method: METHOD.into(),
         instructions: Some(instructions),
         boot_instructions: field(text, "boot"),
-        stopped_at_limit: text.contains("stopped_at_limit=true"),
+        stopped_at_limit,
         stack_bytes,
         stack_note: Some(match range {
             Some(_) => "bytes below the initial stack pointer the program stored to; the frame the core stacks on an exception counts only when the handler stores below it".into(),
@@ -121,7 +122,8 @@ fn read_results(text: &str, range: Option<StackRange>, exit_code: Option<i32>) -
         static_stack_note: None,
         wall_seconds: None,
         wall_spread: None,
-        exit_code,
+        // Stopped by the plugin, QEMU exits 0: that is not the firmware's.
+        exit_code: exit_code.filter(|_| !stopped_at_limit),
         error: None,
     })
 }

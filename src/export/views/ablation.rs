@@ -6,9 +6,11 @@ use crate::ablation::Effect;
 use crate::report::Report;
 use crate::units::signed_human;
 
-fn row(e: &Effect) -> Vec<Cell> {
-    let note = if e.identical_flash {
+fn row(e: &Effect, firmware: bool) -> Vec<Cell> {
+    let note = if e.identical_flash && firmware {
         "no effect: identical flash image"
+    } else if e.identical_flash {
+        "no effect: identical loaded bytes"
     } else if e.flash_delta_bytes == 0 {
         "same size, different bytes"
     } else {
@@ -33,18 +35,19 @@ fn row(e: &Effect) -> Vec<Cell> {
     ]
 }
 
-fn table(title: String, effects: &[Effect]) -> Table {
+/// Flash on firmware; a host binary's allocated bytes are "loaded".
+fn table(title: String, effects: &[Effect], firmware: bool) -> Table {
     let mut t = Table::new(vec![
         Column::left("Setting", 0),
         Column::left("Configuration", 3),
-        Column::right("Δ Flash", 0),
+        Column::right(if firmware { "Δ Flash" } else { "Δ Loaded" }, 0),
         Column::right("Δ Stripped", 2),
         Column::right("Δ Build CPU", 1),
         Column::left("Note", 4),
     ])
     .titled(title);
     for e in effects {
-        t.push(row(e));
+        t.push(row(e, firmware));
     }
     t
 }
@@ -54,12 +57,14 @@ pub fn ablation(report: &Report) -> Vec<Table> {
     let Some(a) = &report.ablation else {
         return Vec::new();
     };
+    let firmware = super::objective(report) == crate::results::Objective::Flash;
     let mut out = Vec::new();
     if !a.single.is_empty() {
         let base = report.baseline.as_deref().unwrap_or("baseline");
         out.push(table(
             format!("What each setting buys on its own (from {base})"),
             &a.single,
+            firmware,
         ));
     }
     if !a.revert.is_empty() {
@@ -69,6 +74,7 @@ pub fn ablation(report: &Report) -> Vec<Table> {
                 a.smallest
             ),
             &a.revert,
+            firmware,
         ));
     }
     out

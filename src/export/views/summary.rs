@@ -111,7 +111,7 @@ fn changes(_: &Report, c: &ConfigResult) -> Cell {
 fn verify(_: &Report, c: &ConfigResult) -> Cell {
     match c.verify.as_ref().map(|v| v.status) {
         None => Cell::text("-"),
-        Some(VerifyStatus::Baseline) => Cell::text("reference"),
+        Some(VerifyStatus::Baseline) => Cell::text("baseline"),
         Some(VerifyStatus::Same) => Cell::text("same"),
         Some(VerifyStatus::Different) => Cell::text("DIFFERENT").tone(Tone::Bad),
         Some(VerifyStatus::Error) => Cell::text("ERROR").tone(Tone::Bad),

@@ -79,6 +79,12 @@ fn smallest_line(report: &Report) -> Option<String> {
     }
     let mut names = vec![c.config.name.as_str()];
     names.extend(same_image(report, c));
+    // Half a matrix has no verdict to apply: only what it got to.
+    let label = if report.complete {
+        label
+    } else {
+        "smallest so far"
+    };
     let mut line = format!("{label}: {}, {what} {}", names.join(" = "), human(o.of(c)?));
     let base = report.baseline.as_deref().filter(|b| *b != c.config.name);
     let change = c.delta.as_ref().and_then(|d| match o {
@@ -102,7 +108,8 @@ fn smallest_line(report: &Report) -> Option<String> {
             .iter()
             .find_map(|n| n.strip_prefix("apply it: ").map(String::from))
     });
-    if c.changes != "(profile as is)" && !c.changes.is_empty() && c.log.is_some() {
+    let appliable = c.changes != "(profile as is)" && !c.changes.is_empty() && c.log.is_some();
+    if appliable && report.complete {
         let command = saved.unwrap_or_else(|| apply_command(report, c));
         line.push_str(&format!(" → {command}"));
     }
