@@ -228,9 +228,12 @@ fn history_and_bisect_find_the_growth_and_leave_the_checkout_alone() {
             &target,
             &["history", &range, "--only", "release", "--shard", k],
         )
-        .args(["--format", "json", "-o"])
+        .args(["--format", "json", "-q", "-o"])
         .arg(&part));
-        assert!(o.status.success(), "{}", text(&o).1);
+        let (_, stderr) = text(&o);
+        assert!(o.status.success(), "{stderr}");
+        // -q: no progress lines.
+        assert!(!stderr.contains("history: ["), "{stderr}");
         parts.push(part);
     }
     let merged = tmp.path().join("merged.json");

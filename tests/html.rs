@@ -31,6 +31,10 @@ function measure(d) {
     if (r.width > 0 && r.right > w + 0.5) out.overflowing.push(e.tagName + '.' + e.className + ' ' + Math.round(r.right));
   });
   out.charts = [];
+  // A heading with nothing under it before the next heading.
+  out.empty_headings = Array.prototype.filter.call(d.querySelectorAll('h2'), function (h) {
+    var n = h.nextElementSibling; return !n || n.tagName === 'H2';
+  }).map(function (h) { return h.textContent; });
   d.querySelectorAll('svg.chart').forEach(function (s) {
     var r = s.getBoundingClientRect();
     // Only what is drawn: an element the browser does not render has no box.
@@ -42,6 +46,13 @@ function measure(d) {
       ticks: drawn('.tick').length,
       points: drawn('circle').length,
       point_labels: drawn('.pt-label').length,
+      // Pairs of point labels whose drawn boxes overlap.
+      overprinted: (function () {
+        var r = drawn('.pt-label').map(function (t) { return t.getBoundingClientRect(); }), n = 0;
+        for (var i = 0; i < r.length; i++) for (var j = i + 1; j < r.length; j++)
+          if (r[i].left < r[j].right && r[j].left < r[i].right && r[i].top < r[j].bottom && r[j].top < r[i].bottom) n++;
+        return n;
+      })(),
       bars: drawn('rect').length,
       bar_labels: drawn('.label').length
     });
@@ -150,6 +161,8 @@ fn report_and_diff_pages_fit_1280_px_with_labelled_charts() {
 
     let m = measure(&page, tmp.path());
     fits(&m, "report page");
+    // No "Size against speed" heading without run times.
+    assert_eq!(m["empty_headings"], serde_json::json!([]), "{m}");
     let charts = m["charts"].as_array().unwrap();
     assert_eq!(charts.len(), 2, "bars and scatter: {m}");
     let configs = r["configs"].as_array().unwrap().len() as u64;
@@ -170,6 +183,10 @@ fn report_and_diff_pages_fit_1280_px_with_labelled_charts() {
     assert_eq!(bars["bar_labels"], configs, "every bar named: {bars}");
     let scatter = &charts[1];
     assert_eq!(scatter["points"], configs, "{scatter}");
+    assert_eq!(
+        scatter["overprinted"], 0,
+        "labels print over each other: {scatter}"
+    );
     assert_eq!(
         scatter["point_labels"], scatter["points"],
         "every point named"
@@ -195,4 +212,50 @@ fn report_and_diff_pages_fit_1280_px_with_labelled_charts() {
     let m = measure(&diff, tmp.path());
     fits(&m, "diff page");
     assert!(m["diff_rows"].as_u64().unwrap() >= 2, "{m}");
+}
+
+/// The history page: one line per configuration in each chart, named at
+/// its end; configurations with the same RAM end at one point and their
+/// names must not print over each other.
+#[test]
+fn history_charts_name_every_line_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = json_stdout(tiny_weigh("tiny-verify.toml").args(["--quiet", "--format", "json"]));
+    let configs = r["configs"].clone();
+    let points: Vec<serde_json::Value> = (0..3)
+        .map(|i| {
+            serde_json::json!({
+                "commit": format!("{i:040x}"),
+                "index": i,
+                "summary": format!("commit {i}"),
+                "date": "2026-12-01T00:00:00Z",
+                "configs": configs,
+            })
+        })
+        .collect();
+    let h = serde_json::json!({
+        "schema_version": r["schema_version"],
+        "range": "a..b",
+        "project": "tiny",
+        "target": r["target"],
+        "points": points,
+        "notes": [],
+    });
+    let file = tmp.path().join("history.json");
+    std::fs::write(&file, h.to_string()).unwrap();
+    let page = tmp.path().join("history.html");
+    let out = run(weigh()
+        .arg("merge")
+        .arg(&file)
+        .args(["--format", "html", "-o"])
+        .arg(&page));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let m = measure(&page, tmp.path());
+    fits(&m, "history page");
+    let charts = m["charts"].as_array().unwrap();
+    assert!(charts.len() >= 2, "{m}");
+    for c in charts {
+        assert!(c["point_labels"].as_u64().unwrap() >= 1, "{c}");
+        assert_eq!(c["overprinted"], 0, "labels print over each other: {c}");
+    }
 }

@@ -223,4 +223,6 @@ fn a_program_that_does_not_fit_says_by_how_much() {
         stderr.contains(&format!("over budget: release: {said}")),
         "{stderr}"
     );
+    // Said once, not also as a failure.
+    assert_eq!(stderr.matches("does not fit").count(), 1, "{stderr}");
 }

@@ -43,13 +43,17 @@ struct Line {
     measured: HashMap<usize, Result<Report, String>>,
     config: Option<String>,
     metric: Option<Metric>,
+    /// `-q`: no progress lines.
+    quiet: bool,
 }
 
 impl Line {
     fn report(&mut self, i: usize) -> Option<&Report> {
         if !self.measured.contains_key(&i) {
             let c = &self.commits[i];
-            eprintln!("bisect: building {} {}", short(&c.sha), c.summary);
+            if !self.quiet {
+                eprintln!("bisect: building {} {}", short(&c.sha), c.summary);
+            }
             let r = self.walk.measure(&self.commits[i].clone());
             if let Err(e) = &r {
                 eprintln!("bisect: {} not measured: {}", short(&c.sha), first_line(e));
@@ -136,6 +140,7 @@ fn open_line(opts: &BisectOptions) -> anyhow::Result<(Line, u64)> {
         measured: HashMap::new(),
         config: opts.run.matrix.only.first().cloned(),
         metric: opts.metric,
+        quiet: opts.run.output.quiet,
     };
     let Some(base) = l.value(0) else {
         bail!(
@@ -254,7 +259,9 @@ pub fn bisect(opts: &BisectOptions) -> anyhow::Result<ExitCode> {
             out
         }
     };
-    eprintln!("bisect: {} builds for {} commits", l.measured.len(), n + 1);
+    if !l.quiet {
+        eprintln!("bisect: {} builds for {} commits", l.measured.len(), n + 1);
+    }
     if opts.run.output.output.is_some() || opts.run.output.format == Format::Json {
         eprintln!("{verdict}");
     }

@@ -29,7 +29,21 @@ pub fn gate(report: &Report, say: bool) -> ExitCode {
 
 /// One line per failure, violation and difference, on stderr.
 fn reasons(report: &Report) {
-    for c in report.configs.iter().filter(|c| !c.ok) {
+    let violations: Vec<&String> = report.budget.iter().flat_map(|b| &b.violations).collect();
+    // A program that does not fit is said once: as over budget when a
+    // budget counts it, else as failed.
+    let said_as_over = |c: &&crate::results::ConfigResult| {
+        !c.overflow.is_empty()
+            && violations
+                .iter()
+                .any(|v| v.starts_with(&format!("{}: does not fit: ", c.config.name)))
+    };
+    for c in report
+        .configs
+        .iter()
+        .filter(|c| !c.ok)
+        .filter(|c| !said_as_over(c))
+    {
         let error = c.error.as_deref().unwrap_or("unknown error");
         let log = c
             .log

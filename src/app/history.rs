@@ -136,13 +136,15 @@ pub fn history(opts: &HistoryOptions) -> anyhow::Result<ExitCode> {
             ));
             break;
         }
-        eprintln!(
-            "history: [{}/{}] {} {}",
-            i + 1,
-            mine.len(),
-            short(&c.sha),
-            c.summary
-        );
+        if !opts.run.output.quiet {
+            eprintln!(
+                "history: [{}/{}] {} {}",
+                i + 1,
+                mine.len(),
+                short(&c.sha),
+                c.summary
+            );
+        }
         let measured = walk.measure(c);
         if let Ok(r) = &measured {
             h.target = r.target.clone().or(h.target.take());

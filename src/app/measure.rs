@@ -22,23 +22,59 @@ fn memory_map(path: &std::path::Path) -> anyhow::Result<MemoryMap> {
     Ok(MemoryMap::from_regions(path.display().to_string(), regions))
 }
 
+/// A short name per file: its file name, with as many of its directories
+/// as it takes to tell files of one name apart (`release/fw`, `debug/fw`).
+fn distinct_names(files: &[std::path::PathBuf]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| {
+            f.components()
+                .rev()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .collect();
+    let suffix = |i: usize, k: usize| -> String {
+        let p = &parts[i];
+        let mut v: Vec<&str> = p.iter().take(k.min(p.len())).map(String::as_str).collect();
+        v.reverse();
+        v.join("/")
+    };
+    let mut depth = vec![1usize; files.len()];
+    loop {
+        let names: Vec<String> = (0..files.len()).map(|i| suffix(i, depth[i])).collect();
+        let mut grew = false;
+        for i in 0..files.len() {
+            // Only another path clashes; the same path twice is numbered.
+            let clash = (0..files.len()).any(|j| names[j] == names[i] && files[j] != files[i]);
+            if clash && depth[i] < parts[i].len() {
+                depth[i] += 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            // The same path twice: numbered.
+            return names
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, n)| match names[..i].iter().filter(|m| *m == n).count() {
+                        0 => n.clone(),
+                        k => format!("{n} ({})", k + 1),
+                    },
+                )
+                .collect();
+        }
+    }
+}
+
 pub fn measure(args: &MeasureOptions) -> anyhow::Result<ExitCode> {
     let out = &args.output;
     let map = args.memory_x.as_deref().map(memory_map).transpose()?;
     let sink = Sink::open(out.output.as_deref())?;
     let mut rows: Vec<ConfigResult> = Vec::new();
-    for file in &args.files {
+    for (file, name) in args.files.iter().zip(distinct_names(&args.files)) {
         let m = measure_file(file)?;
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // Two files of one name are told apart by their paths.
-        let name = if rows.iter().any(|r| r.config.name == name) {
-            file.display().to_string()
-        } else {
-            name
-        };
         rows.push(ConfigResult::for_file(name, file.clone(), m));
     }
     let names: Vec<&str> = rows.iter().map(|r| r.config.name.as_str()).collect();
@@ -63,4 +99,26 @@ pub fn measure(args: &MeasureOptions) -> anyhow::Result<ExitCode> {
     let sink = sink.or_page(out.format, || "weigh-measure.html".into())?;
     sink.write(&crate::export::render(&report, out)?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn files_of_one_name_are_told_apart_by_their_nearest_directories() {
+        let files: Vec<PathBuf> = [
+            "/work/project/target/thumbv7em-none-eabihf/release/fw",
+            "/work/project/target/thumbv7em-none-eabihf/debug/fw",
+            "/tmp/other",
+            "/tmp/other",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        assert_eq!(
+            super::distinct_names(&files),
+            ["release/fw", "debug/fw", "other", "other (2)"]
+        );
+    }
 }

@@ -169,15 +169,17 @@ impl Progress {
         if row.reused {
             format!("{head} reused {}: {size}", row.config.name)
         } else if row.ok {
+            // Wall time here (what the person waited); the table's Build
+            // CPU column is the processes' CPU time.
             format!(
-                "{head} built {} in {time:.1} s{counts}: {size}",
+                "{head} built {} in {time:.1} s wall{counts}: {size}",
                 row.config.name
             )
         } else {
             let error = row.error.as_deref().unwrap_or("failed");
             let first = error.lines().next().unwrap_or(error);
             format!(
-                "{head} FAILED {} after {time:.1} s: {first}",
+                "{head} FAILED {} after {time:.1} s wall: {first}",
                 row.config.name
             )
         }
@@ -257,9 +259,9 @@ mod tests {
         let reused = p.line(&reused, None, 2);
         let failed = p.line(&row("broken", None, 3.0), Some(2), 3);
         insta::assert_snapshot!([built, reused, failed].join("\n"), @r"
-        [1/3] built release in 25.8 s, 43 crates: flash 8.07 KiB
+        [1/3] built release in 25.8 s wall, 43 crates: flash 8.07 KiB
         [2/3] reused z-fat-cgu1: flash 1.78 KiB
-        [3/3] FAILED broken after 3.0 s: error: linking failed
+        [3/3] FAILED broken after 3.0 s wall: error: linking failed
         ");
     }
 }

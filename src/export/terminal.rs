@@ -42,7 +42,13 @@ fn natural_width(t: &Table) -> usize {
 
 /// Drop the least important columns until the table fits `width` (the
 /// first column, and those with drop order 0, stay).
-pub fn fit(mut t: Table, width: usize) -> Table {
+pub fn fit(t: Table, width: usize) -> Table {
+    fit_saying(t, width).0
+}
+
+/// `fit`, with the headers of the columns it dropped, in table order.
+pub fn fit_saying(mut t: Table, width: usize) -> (Table, Vec<String>) {
+    let all: Vec<String> = t.columns.iter().map(|c| c.header.clone()).collect();
     while natural_width(&t) > width {
         let drop = t
             .columns
@@ -57,7 +63,32 @@ pub fn fit(mut t: Table, width: usize) -> Table {
             None => break,
         }
     }
-    t
+    let kept: Vec<&String> = t.columns.iter().map(|c| &c.header).collect();
+    let dropped = all.into_iter().filter(|h| !kept.contains(&h)).collect();
+    (t, dropped)
+}
+
+/// The table fitted to `width`, and a line naming the columns that did
+/// not fit (the legend may explain them: they are only hidden).
+pub fn render_saying_hidden(t: &Table, width: Option<usize>) -> String {
+    let Some(w) = width else {
+        return render(t, None);
+    };
+    let (fitted, dropped) = fit_saying(t.clone(), w);
+    let mut s = render(&fitted, Some(w));
+    if !dropped.is_empty() {
+        let n = dropped.len();
+        let what = if n == 1 { "column" } else { "columns" };
+        s.push_str(&wrap(
+            &format!(
+                "{n} {what} hidden at {w} columns ({}): --wide shows them",
+                dropped.join(", ")
+            ),
+            width,
+            "  ",
+        ));
+    }
+    s
 }
 
 /// Render a table (fitted to `width` when given).

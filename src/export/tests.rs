@@ -228,6 +228,40 @@ fn the_table_fits_and_ends_with_the_verdict() {
     assert!(wide.contains("Image") && wide.contains("Changes"), "{wide}");
 }
 
+/// Columns dropped for a narrow terminal are named, and `--wide` shows
+/// every one whatever the width.
+#[test]
+fn hidden_columns_are_named_and_wide_shows_them() {
+    let narrow = render_text(&report(), &options(Format::Table), Some(60));
+    let words = narrow.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(
+            "3 columns hidden at 60 columns (Stripped, Build CPU, Δ Cost): --wide shows them"
+        ),
+        "{narrow}"
+    );
+    let wide = OutputOptions {
+        wide: true,
+        ..options(Format::Table)
+    };
+    let all = render_text(&report(), &wide, Some(60));
+    assert!(!all.contains("hidden at"), "{all}");
+    for h in ["Changes", "Image", "File", "Δ Cost"] {
+        assert!(all.contains(h), "{h}:\n{all}");
+    }
+}
+
+/// A reused row's build time is another run's: the table says which.
+#[test]
+fn reused_rows_say_which_run_measured_them() {
+    let mut r = report();
+    r.configs[0].reused = true;
+    r.configs[0].measured_at = Some("2026-01-02T03:04:05Z".into());
+    let text = render_text(&r, &options(Format::Table), Some(100));
+    assert!(text.contains("(2026-01-02 run)"), "{text}");
+    assert!(!text.contains(" s reused"), "{text}");
+}
+
 #[test]
 fn csv() {
     let out = render(Format::Csv);

@@ -38,7 +38,13 @@ pub fn report(report: &Report, out: &OutputOptions, width: Option<usize>) -> Str
     if let Some(t) = title(report) {
         s.push_str(&wrap(&t, width, "  "));
     }
-    s.push_str(&render(&summary::summary(report, out.wide), width));
+    // `--wide` means every column, however wide the terminal.
+    let summary = summary::summary(report, out.wide);
+    if out.wide {
+        s.push_str(&render(&summary, None));
+    } else {
+        s.push_str(&super::terminal::render_saying_hidden(&summary, width));
+    }
     if out.wide || out.verbose || out.ablation {
         for t in ablation::ablation(report) {
             s.push('\n');

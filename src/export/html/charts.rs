@@ -211,13 +211,15 @@ fn points(report: &Report, firmware: bool, against: Against) -> Vec<(f64, f64, S
 /// point named, the Pareto front joined.
 pub fn scatter(report: &Report, firmware: bool, against: Against, out: &mut String) {
     let pts = points(report, firmware, against);
-    let _ = write!(out, "<h2>{}</h2>", against.heading());
     if pts.len() < 2 {
+        // Without run times there is no speed to show, nor a heading for it.
         if against == Against::BuildTime {
+            let _ = write!(out, "<h2>{}</h2>", against.heading());
             out.push_str("<p class=note>No build times to compare: cargo found the builds up to date (cached). Run with <code>--no-cache</code> after <code>cargo clean</code> to time them.</p>");
         }
         return;
     }
+    let _ = write!(out, "<h2>{}</h2>", against.heading());
     let (w, h, left, bottom, top_pad) = (760.0, 320.0, 80.0, 50.0, 14.0);
     let scale = if against == Against::Instructions {
         1e6
@@ -250,9 +252,14 @@ pub fn scatter(report: &Report, firmware: bool, against: Against, out: &mut Stri
         .map(|p| format!("{:.1},{:.1}", px(p.1), py(p.0)))
         .collect();
     let _ = write!(out, "<polyline class=front points=\"{}\"/>", line.join(" "));
-    for (s, t, name, on_front) in &pts {
+    let anchors: Vec<(f64, f64, usize)> = pts
+        .iter()
+        .map(|(s, t, name, _)| (px(*t), py(*s), name.chars().count()))
+        .collect();
+    let placed = super::labels::place(&anchors);
+    for ((s, t, name, on_front), at) in pts.iter().zip(placed) {
         let class = if *on_front { "pt front-pt" } else { "pt" };
-        let _ = write!(out, "<circle class=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=5><title>{}: {}, {}</title></circle><text class=pt-label x=\"{:.1}\" y=\"{:.1}\">{}</text>", px(*t), py(*s), esc(name), esc(&human(*s as u64)), esc(&against.tick(*t)), px(*t) + 7.0, py(*s) - 6.0, esc(name));
+        let _ = write!(out, "<circle class=\"{class}\" cx=\"{:.1}\" cy=\"{:.1}\" r=5><title>{}: {}, {}</title></circle><text class=pt-label x=\"{:.1}\" y=\"{:.1}\">{}</text>", px(*t), py(*s), esc(name), esc(&human(*s as u64)), esc(&against.tick(*t)), at.x, at.y, esc(name));
     }
     out.push_str(match against {
         Against::BuildTime => "</svg><p class=note>Joined: the Pareto front, configurations no other beats on both size and build time. Rows whose build was already up to date (cached) have no build time to show.</p>",

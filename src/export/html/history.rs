@@ -86,6 +86,29 @@ fn by_section(h: &History, name: &str) -> Series {
 }
 
 /// One line per series over the commits, on a labelled axis.
+/// Each line is named at its last point; lines ending together get their
+/// names placed apart.
+fn line_names(
+    names: &[String],
+    series: &[Vec<Option<u64>>],
+    px: &dyn Fn(usize) -> f64,
+    py: &dyn Fn(f64) -> f64,
+) -> Vec<super::labels::Placed> {
+    let ends: Vec<(f64, f64, usize)> = names
+        .iter()
+        .zip(series)
+        .filter_map(|(name, vals)| {
+            let (i, v) = vals
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(i, v)| Some((i, (*v)?)))?;
+            Some((px(i) + 1.0, py(v as f64) + 10.0, name.chars().count()))
+        })
+        .collect();
+    super::labels::place(&ends)
+}
+
 fn chart(h: &History, title: &str, axis: &str, (names, series): &Series, out: &mut String) {
     let max = series
         .iter()
@@ -129,6 +152,7 @@ fn chart(h: &History, title: &str, axis: &str, (names, series): &Series, out: &m
     }
     let _ = write!(out, "<line class=axis x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line class=axis x1=\"{left}\" y1=\"{top_pad}\" x2=\"{left}\" y2=\"{0}\"/>", top_pad + ht, left + w);
     let _ = write!(out, "<text class=axis-label transform=\"rotate(-90)\" x=\"{}\" y=\"16\" text-anchor=middle>{} ({})</text>", -(top_pad + ht / 2.0), esc(axis), byte_unit(yt).1);
+    let mut placed = line_names(names, series, &px, &py).into_iter();
     for (k, (name, vals)) in names.iter().zip(series).enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         let pts: Vec<String> = vals
@@ -146,12 +170,13 @@ fn chart(h: &History, title: &str, axis: &str, (names, series): &Series, out: &m
             let p = &h.points[i];
             let _ = write!(out, "<a href=\"#c-{}\"><circle class=pt style=\"fill:{color}\" cx=\"{:.1}\" cy=\"{:.1}\" r=4><title>{}: {} {}: {}</title></circle></a>", esc(short(&p.commit)), px(i), py(*v as f64), esc(name), esc(short(&p.commit)), esc(&p.summary), esc(&human(*v)));
         }
-        if let Some((i, Some(v))) = vals.iter().enumerate().rev().find(|(_, v)| v.is_some()) {
+        if vals.iter().any(Option::is_some) {
+            let at = placed.next().expect("a place per line with a point");
             let _ = write!(
                 out,
                 "<text class=pt-label fill=\"{color}\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                px(i) + 8.0,
-                py(*v as f64) + 4.0,
+                at.x,
+                at.y,
                 esc(name)
             );
         }

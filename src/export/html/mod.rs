@@ -10,6 +10,7 @@ mod assets;
 mod charts;
 mod compare;
 mod history;
+mod labels;
 mod table;
 
 use std::collections::BTreeMap;

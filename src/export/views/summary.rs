@@ -90,13 +90,29 @@ fn build(_: &Report, c: &ConfigResult) -> Cell {
     let text = if c.fresh {
         format!("{s:.1} s cached")
     } else if c.reused {
-        format!("{s:.1} s reused")
+        // Not a time this run spent: that of the run which measured it.
+        match c.measured_at.as_deref().and_then(run_of) {
+            Some(when) => format!("{s:.1} s ({when} run)"),
+            None => format!("{s:.1} s (earlier run)"),
+        }
     } else if c.shares_build_of.is_some() {
         format!("≈{s:.1} s")
     } else {
         format!("{s:.1} s")
     };
     Cell::number(text, s)
+}
+
+/// When an earlier run measured a row: its time of day when that was
+/// today (UTC, as recorded), else its date.
+fn run_of(measured_at: &str) -> Option<String> {
+    let (date, time) = measured_at.split_once('T')?;
+    let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    Some(if today.starts_with(date) {
+        time.get(..5)?.to_string()
+    } else {
+        date.to_string()
+    })
 }
 
 fn flash_pct(_: &Report, c: &ConfigResult) -> Cell {
