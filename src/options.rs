@@ -112,6 +112,9 @@ pub struct MatrixOptions {
     pub shard: Option<Shard>,
     /// The configuration the others are compared with.
     pub baseline: Option<String>,
+    /// The record of what `apply` last wrote into a profile of its own
+    /// (`check`'s default): its configuration is the whole matrix.
+    pub applied: Option<PathBuf>,
 }
 
 /// Prices given on the command line (on top of `[cost]` in weigh.toml).

@@ -137,3 +137,51 @@ fn applied_configuration_reproduces_the_measured_flash() {
         "a refused apply writes nothing"
     );
 }
+
+/// After `apply NAME --profile P`, what the project ships is that
+/// configuration: `check` gates it by default, not `release` as it is.
+#[test]
+fn check_gates_what_apply_wrote_into_a_profile_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("tiny");
+    copy_dir(&fixture("tiny"), &project);
+    let manifest = project.join("Cargo.toml");
+    // Its own target directory: the record must not reach other tests.
+    let target = tmp.path().join("target");
+    let applied = run(weigh()
+        .arg("apply")
+        .arg("z-fat")
+        .arg("--matrix-file")
+        .arg(fixture("tiny-verify.toml"))
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .args(["--profile", "small"])
+        .env("CARGO_TARGET_DIR", &target));
+    assert!(applied.status.success(), "{}", text(&applied).1);
+    let check = |extra: &[&str]| {
+        json_stdout(
+            weigh()
+                .arg("check")
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(&target)
+                .args(["--quiet", "--format", "json"])
+                .args(extra),
+        )
+    };
+    let r = check(&[]);
+    assert_eq!(
+        r["budget"]["gated"],
+        serde_json::json!(["z-fat (profile small)"]),
+        "{}",
+        r["budget"]
+    );
+    let gated = &r["configs"][0];
+    assert_eq!(gated["settings"]["opt-level"], "z", "{gated}");
+    assert_eq!(gated["settings"]["lto"], "fat", "{gated}");
+    // Named, the matrix is gated instead.
+    let m = fixture("tiny-verify.toml");
+    let r = check(&["--matrix-file", m.to_str().unwrap(), "--only", "release"]);
+    assert_eq!(r["budget"]["gated"], serde_json::json!(["release"]));
+}

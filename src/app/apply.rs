@@ -99,6 +99,20 @@ fn write(edits: &[FileEdit], dry_run: bool) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Remember what was applied (for `check`); a failure only costs `check`
+/// its default, so it is said, not fatal.
+fn record(path: &Path, applied: &crate::matrix::applied::Applied) {
+    let written = serde_json::to_vec_pretty(applied)
+        .map_err(std::io::Error::other)
+        .and_then(|json| crate::edit::write_atomically(path, &json));
+    if let Err(e) = written {
+        eprintln!(
+            "note: cannot record what was applied in {}: {e}; `check` will gate `release` as it is",
+            path.display()
+        );
+    }
+}
+
 pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let cargo = toolchain::any_cargo(args.cargo.as_deref())?;
@@ -107,7 +121,7 @@ pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
         package: args.package.clone(),
         ..ProjectOptions::default()
     };
-    let (manifest, workspace_root) = select_package(&cargo, &selection, &cwd)?;
+    let (manifest, workspace_root, target_dir) = select_package(&cargo, &selection, &cwd)?;
     let package_dir = manifest.parent().unwrap_or(&workspace_root).to_path_buf();
     // Cargo reads profiles only from the workspace root's manifest.
     let root_manifest = workspace_root.join("Cargo.toml");
@@ -139,7 +153,18 @@ pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
         args.force,
     )?];
     edits.extend(plan_cargo_config(&workspace_root, &config, &target)?);
-    if !write(&edits, args.dry_run)? {
+    let changed = write(&edits, args.dry_run)?;
+    if !args.dry_run {
+        // Also when nothing changed: the project has it, it is what ships.
+        record(
+            &crate::matrix::applied::path(&target_dir.join("weigh")),
+            &crate::matrix::applied::Applied {
+                profile: args.profile.clone().unwrap_or_else(|| "release".into()),
+                config: config.clone(),
+            },
+        );
+    }
+    if !changed {
         println!(
             "nothing to change: {} already has the settings of `{}`",
             root_manifest.display(),

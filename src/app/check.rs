@@ -23,14 +23,25 @@ fn named(args: &CheckOptions) -> bool {
     args.all || !m.only.is_empty() || m.preset.is_some() || m.matrix_file.is_some()
 }
 
-/// The run that builds what is gated: by default the own profile only.
-fn own_run(args: &CheckOptions) -> RunOptions {
+/// The run that builds what is gated: by default what the project ships,
+/// the configuration `apply` last wrote into a profile of its own, else
+/// the release profile as it is.
+fn own_run(args: &CheckOptions) -> anyhow::Result<RunOptions> {
     let mut run = args.run.clone();
-    if !named(args) {
-        run.matrix.preset = Some("standard".into());
-        run.matrix.only = vec![OWN_PROFILE.into()];
+    if named(args) {
+        return Ok(run);
     }
-    run
+    let located = super::session::locate(&run.project, &run.compile)?;
+    let weigh_dir = super::session::target_root(&located, &run.compile).join("weigh");
+    let record = crate::matrix::applied::path(&weigh_dir);
+    match crate::matrix::applied::load(&record).filter(|a| a.profile != OWN_PROFILE) {
+        Some(_) => run.matrix.applied = Some(record),
+        None => {
+            run.matrix.preset = Some("standard".into());
+            run.matrix.only = vec![OWN_PROFILE.into()];
+        }
+    }
+    Ok(run)
 }
 
 /// Of a saved report: the configurations gated (empty: all).
@@ -79,7 +90,7 @@ pub fn check(args: &CheckOptions) -> anyhow::Result<ExitCode> {
             (report, path.with_extension("html"))
         }
         None => {
-            let (report, weigh_dir) = run_matrix(&own_run(args), Some(&[]))?;
+            let (report, weigh_dir) = run_matrix(&own_run(args)?, Some(&[]))?;
             (report, weigh_dir.join("report.html"))
         }
     };

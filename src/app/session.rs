@@ -29,6 +29,15 @@ pub struct Located {
     pub cwd: PathBuf,
 }
 
+/// Cargo's target directory for this run: `--target-dir`, else cargo's.
+pub fn target_root(located: &Located, compile: &CompileOptions) -> PathBuf {
+    match &compile.target_dir {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => located.cwd.join(d),
+        None => located.project.target_directory.clone(),
+    }
+}
+
 /// Find the package and binary (cargo metadata), read the cargo
 /// configuration where cargo will run, and settle the target.
 pub fn locate(opts: &ProjectOptions, compile: &CompileOptions) -> anyhow::Result<Located> {
@@ -106,11 +115,7 @@ impl Session {
         }
         let cfgs = tc.target_cfgs(&located.target);
         let project_rustflags = located.cargo_config.rustflags(&located.target, &cfgs);
-        let target_root = match &compile.target_dir {
-            Some(d) if d.is_absolute() => d.clone(),
-            Some(d) => located.cwd.join(d),
-            None => located.project.target_directory.clone(),
-        };
+        let target_root = target_root(&located, compile);
         let lockfile = located.project.workspace_root.join("Cargo.lock");
         let had_lockfile = lockfile.exists();
         let context = context(&located, &tc, opts);

@@ -57,6 +57,7 @@ impl SelectArgs {
             only: self.only.clone(),
             shard: None,
             baseline: None,
+            applied: None,
         }
     }
 }

@@ -12,6 +12,8 @@ use crate::matrix::{BaseProfile, Config, Settings};
 
 mod atomic;
 
+pub use atomic::write as write_atomically;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     #[error("cannot read `{path}`: {source}")]

@@ -1,5 +1,6 @@
 //! Configurations to build: presets, project files, matrix expansion.
 
+pub mod applied;
 mod config;
 mod file;
 mod identity;

@@ -21,7 +21,7 @@ pub struct MatrixSource {
     pub baseline: Option<String>,
     /// In words, for messages: `preset standard`, the file's path.
     pub origin: String,
-    /// `preset` or `file`.
+    /// `preset`, `file`, or `applied` (what `apply` last wrote).
     pub kind: &'static str,
     /// The preset's name or the file's path.
     pub name: String,
@@ -82,6 +82,14 @@ fn whole(
         Ok((preset_configs(name)?, "preset", name.to_string()))
     };
     let ((configs, kind, name), baseline) = match (&opts.preset, file) {
+        _ if opts.applied.is_some() => {
+            let path = opts.applied.as_deref().unwrap_or(Path::new(""));
+            let configs = super::applied::load(path)
+                .map(|a| a.as_config())
+                .into_iter()
+                .collect();
+            ((configs, "applied", path.display().to_string()), None)
+        }
         (Some(name), f) => (preset(name)?, f.and_then(|f| f.baseline)),
         (None, Some(f)) if !f.configs.is_empty() => (
             (f.configs, "file", f.path.display().to_string()),

@@ -83,17 +83,19 @@ fn available_list(kind: &str, names: &[String]) -> String {
 
 /// The package a command is about, without choosing a binary: its
 /// manifest, and the workspace root (whose Cargo.toml holds the profiles).
+/// The package's manifest, its workspace root and cargo's target directory.
 pub fn select_package(
     cargo: &Path,
     sel: &Selection,
     cwd: &Path,
-) -> Result<(PathBuf, PathBuf), ProjectError> {
+) -> Result<(PathBuf, PathBuf, PathBuf), ProjectError> {
     let manifest = find_manifest(sel, cwd)?;
     let metadata = metadata(cargo, &manifest)?;
     let package = choose_package(&metadata, &manifest, sel.package.as_deref())?;
     Ok((
         PathBuf::from(package.manifest_path.as_std_path()),
         metadata.workspace_root.clone().into_std_path_buf(),
+        metadata.target_directory.clone().into_std_path_buf(),
     ))
 }
 
