@@ -153,8 +153,20 @@ fn esp_like_image_counts_stored_bytes_once_and_iram_code_once() {
         note.contains("IRAM and DRAM") && note.contains("--ram-size"),
         "{note}"
     );
-    // Code in RTC memory is far from the rest: no single raw image.
+    // Code in RTC memory is far from the rest: no single raw image, and
+    // the table says why.
     assert!(c["image_bytes"].is_null(), "{c}");
+    let table = run(layouts(RISCV).args(["--quiet", "--only", "release", "--wide"]));
+    let words = String::from_utf8_lossy(&table.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        words.contains(
+            "Image: none for any configuration: the stored bytes lie more than 64 KiB apart"
+        ),
+        "{words}"
+    );
     let kinds: Vec<(&str, &str)> = c["regions"]
         .as_array()
         .unwrap()

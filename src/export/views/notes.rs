@@ -143,6 +143,27 @@ fn legend(report: &Report, firmware: bool) -> Vec<String> {
     out
 }
 
+/// Rows without one raw image, and why (shown in the Image column as `-`).
+fn no_image(report: &Report, firmware: bool) -> Option<String> {
+    let names: Vec<&str> = report
+        .configs
+        .iter()
+        .filter(|c| c.size.as_ref().is_some_and(|s| s.image_bytes.is_none()))
+        .map(|c| c.config.name.as_str())
+        .collect();
+    if names.is_empty() || !firmware {
+        return None;
+    }
+    let who = if names.len() == report.configs.len() {
+        "any configuration".to_string()
+    } else {
+        names.join(", ")
+    };
+    Some(format!(
+        "Image: none for {who}: the stored bytes lie more than 64 KiB apart (separate memories, as an ESP32 image's segments), so no one raw file holds them; what is flashed is the Flash figure, in those places"
+    ))
+}
+
 /// How run time was measured, once for the run.
 fn runtime(report: &Report) -> Option<String> {
     let rt = report.configs.iter().find_map(|c| c.runtime.as_ref())?;
@@ -191,6 +212,7 @@ pub fn notes(report: &Report, firmware: bool, verbose: bool) -> Vec<String> {
         let source = super::shown_path(std::path::Path::new(&m.source));
         out.push(format!("memory map: {source}"));
     }
+    out.extend(no_image(report, firmware));
     out.extend(reused(report));
     out.extend(shared(report));
     out.extend(prices(report));
