@@ -85,15 +85,19 @@ fn regions_equal_lld(target: &'static str, count: usize) {
     }
 }
 
-/// The bytes the program headers store: every PT_LOAD's file size.
-fn stored_by_segments(readelf: &str, file: &Path) -> u64 {
-    let out = tool(readelf).args(["-lW"]).arg(file).output().unwrap();
+/// The bytes stored, as readelf lists the sections: every allocated one
+/// with contents (`A` in its flags, not NOBITS).
+fn stored_by_sections(readelf: &str, file: &Path) -> u64 {
+    let out = tool(readelf).args(["-SW"]).arg(file).output().unwrap();
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter(|l| l.trim_start().starts_with("LOAD"))
-        .map(|l| {
+        .filter_map(|l| {
+            let l = l.split_once(']')?.1;
             let f: Vec<&str> = l.split_whitespace().collect();
-            u64::from_str_radix(f[4].trim_start_matches("0x"), 16).unwrap()
+            // name type addr off size es flags ...
+            let (kind, size, flags) = (f.get(1)?, f.get(4)?, f.get(6)?);
+            let alloc = flags.contains('A') && *kind != "NOBITS";
+            alloc.then(|| u64::from_str_radix(size, 16).ok()).flatten()
         })
         .sum()
 }
@@ -109,7 +113,7 @@ fn boot_segment_and_ccm_first_regions_equal_lld_and_totals_use_every_region() {
     let (text, data, _) = berkeley_size("arm-none-eabi-size", artifact);
     let flash = c["flash_bytes"].as_u64().unwrap();
     assert_eq!(flash, text + data);
-    assert_eq!(flash, stored_by_segments("arm-none-eabi-readelf", artifact));
+    assert_eq!(flash, stored_by_sections("arm-none-eabi-readelf", artifact));
     assert!(
         section(c, ".boot2") == 256 && section(c, ".ccmram") > 0,
         "{c}"
@@ -132,7 +136,7 @@ fn esp_like_image_counts_stored_bytes_once_and_iram_code_once() {
     // Flash: every byte stored, the IRAM code's and the RTC code's too.
     assert_eq!(
         c["flash_bytes"].as_u64().unwrap(),
-        stored_by_segments("riscv64-unknown-elf-readelf", artifact)
+        stored_by_sections("riscv64-unknown-elf-readelf", artifact)
     );
     // RAM: the IRAM code once, never its DRAM placeholder; no stack.
     let ram = section(c, ".rwtext")

@@ -222,10 +222,9 @@ impl MemoryMap {
                 grow(&mut end_static[i]);
             }
         };
+        // An empty section the linker kept still moved its location counter
+        // to its (aligned) address: lld counts up to there, and so do we.
         for s in m.sections.iter().filter(|s| s.class != SectionClass::Other) {
-            if s.size == 0 {
-                continue;
-            }
             place(s.address, s.size, s.is_reservation());
             if s.flash_bytes > 0 && s.load_address != s.address {
                 place(s.load_address, s.size, false);
