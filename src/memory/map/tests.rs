@@ -197,3 +197,16 @@ fn kinds_come_from_attributes_then_names() {
     // RTC fast/slow memory is SRAM kept over deep sleep.
     assert_eq!(with("RTC_FAST", "").declared_kind(), Some(RegionKind::Ram));
 }
+
+/// An empty section the linker kept (cortex-m-rt's `.gnu.sgstubs`, aligned
+/// to 32) moved the location counter: lld counts the region used up to
+/// it, rp-pico's FLASH 3,776 B where its last bytes end at 3,760.
+#[test]
+fn an_empty_aligned_section_counts_up_to_its_address() {
+    let map = MemoryMap::from_regions("memory.x".into(), vec![region("FLASH", 0x100, 4096)]);
+    let m = measurement(vec![
+        section(".text", SectionClass::Text, 0x100, 0x100, 3760),
+        section(".gnu.sgstubs", SectionClass::Text, 0x100 + 3776, 0x100 + 3776, 0),
+    ]);
+    assert_eq!(used(&map.usage(&m)), [("FLASH", RegionKind::Flash, 3776, 0)]);
+}
