@@ -157,6 +157,14 @@ fn esp_like_image_counts_stored_bytes_once_and_iram_code_once() {
         note.contains("IRAM and DRAM") && note.contains("--ram-size"),
         "{note}"
     );
+    // One figure: the progress line says the flash the table says.
+    let progress = run(layouts(RISCV).args(["--only", "release", "--format", "json"]));
+    let said = format!(
+        "flash {}",
+        cargo_weigh::units::human(c["flash_bytes"].as_u64().unwrap())
+    );
+    let stderr = String::from_utf8_lossy(&progress.stderr);
+    assert!(stderr.contains(&said), "{said} not in: {stderr}");
     // Code in RTC memory is far from the rest: no single raw image, and
     // the table says why.
     assert!(c["image_bytes"].is_null(), "{c}");

@@ -206,7 +206,16 @@ fn an_empty_aligned_section_counts_up_to_its_address() {
     let map = MemoryMap::from_regions("memory.x".into(), vec![region("FLASH", 0x100, 4096)]);
     let m = measurement(vec![
         section(".text", SectionClass::Text, 0x100, 0x100, 3760),
-        section(".gnu.sgstubs", SectionClass::Text, 0x100 + 3776, 0x100 + 3776, 0),
+        section(
+            ".gnu.sgstubs",
+            SectionClass::Text,
+            0x100 + 3776,
+            0x100 + 3776,
+            0,
+        ),
     ]);
-    assert_eq!(used(&map.usage(&m)), [("FLASH", RegionKind::Flash, 3776, 0)]);
+    assert_eq!(
+        used(&map.usage(&m)),
+        [("FLASH", RegionKind::Flash, 3776, 0)]
+    );
 }
