@@ -17,6 +17,7 @@ pub mod compare;
 pub mod cost;
 pub mod edit;
 pub mod export;
+pub mod graph;
 pub mod history;
 pub mod matrix;
 pub mod measure;

@@ -283,6 +283,16 @@ pub struct TopOptions {
     pub rlibs: Vec<PathBuf>,
 }
 
+/// `why`: the chains that keep symbols in the binary.
+#[derive(Debug, Clone)]
+pub struct WhyOptions {
+    /// What is built (or read) and how: `top`'s options (its file, rlibs,
+    /// project, configuration, output).
+    pub top: TopOptions,
+    pub pattern: String,
+    pub all_paths: usize,
+}
+
 /// The CI gate (`check`): a matrix run, or a saved report judged again.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {

@@ -21,6 +21,7 @@ mod session;
 mod show;
 mod top;
 mod verify;
+mod why;
 
 use std::process::ExitCode;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check(args)) => check::check(&args.options()),
         Some(Command::Optimize(args)) => optimize::optimize(&args.options()),
         Some(Command::Top(args)) => top::top(&args.options()),
+        Some(Command::Why(args)) => why::why(&args.options()),
         Some(Command::Diff(args)) => diff::diff(&args.options()?),
         Some(Command::History(args)) => history::history(&args.options()),
         Some(Command::Bisect(args)) => bisect::bisect(&args.options()),

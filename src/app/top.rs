@@ -23,27 +23,12 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
         .transpose()
         .context("--filter is not a valid regular expression")?;
     let sink = Sink::open(args.output.output.as_deref())?;
-    let (path, mut opts, mut notes) = match &args.file {
-        Some(f) => {
-            // Rlibs beside a cargo-built binary are indexed below.
-            (f.clone(), Options::default(), Vec::new())
-        }
-        None => build_for_attribution(args)?,
-    };
+    let (path, mut opts, mut notes) = input(args, false)?;
     opts.group_generics = args.group_generics;
     opts.no_dwarf = args.no_dwarf;
     opts.keep_symbols = Some(args.limit);
     opts.symbol_filter = filter.clone();
     opts.symbol_section = args.section.clone();
-    // For a file built elsewhere, rlibs are indexed only when named: a
-    // directory beside the file may hold other builds' rlibs.
-    if opts.rlibs.is_none() && !args.rlibs.is_empty() {
-        let refs: Vec<&Path> = args.rlibs.iter().map(PathBuf::as_path).collect();
-        let index = RlibIndex::build(&refs);
-        if index.rlibs > 0 {
-            opts.rlibs = Some(index);
-        }
-    }
     let map = map_file(&path)?;
     // Validate the file with the measurement's clear errors first.
     measure_bytes(&map).map_err(|e| e.at(&path))?;
@@ -61,6 +46,28 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
             args.crates_only,
         )?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The binary to read: the file given, else one configuration built (with
+/// every relocation kept when `relocs`); what it was built with.
+pub(super) fn input(
+    args: &TopOptions,
+    relocs: bool,
+) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
+    let (path, mut opts, notes) = match &args.file {
+        Some(f) => (f.clone(), Options::default(), Vec::new()),
+        None => build_for_attribution(args, relocs)?,
+    };
+    // For a file built elsewhere, rlibs are indexed only when named: a
+    // directory beside the file may hold other builds' rlibs.
+    if opts.rlibs.is_none() && !args.rlibs.is_empty() {
+        let refs: Vec<&Path> = args.rlibs.iter().map(PathBuf::as_path).collect();
+        let index = RlibIndex::build(&refs);
+        if index.rlibs > 0 {
+            opts.rlibs = Some(index);
+        }
+    }
+    Ok((path, opts, notes))
 }
 
 /// Keep what the options ask for; the section rows stay whole so they add up.
@@ -122,8 +129,37 @@ fn chosen(args: &TopOptions, located: &session::Located) -> anyhow::Result<Confi
 
 /// The configuration with what attribution needs: symbols kept, and a line
 /// table (debug info does not change the code; the flash image is compared).
-fn twin_for_attribution(config: &Config, notes: &mut Vec<String>) -> Config {
+/// The linker argument that keeps every relocation: said to the linker
+/// itself (rust-lld on bare metal), or through a C compiler driver.
+fn emit_relocs_arg(s: &session::Session) -> String {
+    let driver = match s.cargo_config.linker(&s.env.target) {
+        Some(l) => {
+            let name = std::path::Path::new(&l)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(l);
+            !(name.ends_with("ld") || name.contains("lld") || name.contains("ld."))
+        }
+        None => !s.env.target.contains("-none"),
+    };
+    if driver {
+        "-Wl,--emit-relocs".into()
+    } else {
+        "--emit-relocs".into()
+    }
+}
+
+fn twin_for_attribution(
+    config: &Config,
+    notes: &mut Vec<String>,
+    relocs: Option<String>,
+) -> Config {
     let mut twin = config.clone();
+    // The reference graph: every relocation kept in the output, nothing
+    // else changed (debug info may move code on a host); the loaded bytes
+    // are compared with the configuration's own.
+    let graph = relocs.is_some();
+    twin.link_args.extend(relocs);
     if twin.settings.strip.is_some_and(|x| x != Strip::None) {
         twin.settings.strip = Some(Strip::None);
         notes.push(format!(
@@ -133,34 +169,56 @@ fn twin_for_attribution(config: &Config, notes: &mut Vec<String>) -> Config {
     }
     if matches!(twin.settings.debug, None | Some(Debug::None))
         && config.profile == BaseProfile::Release
+        && !graph
     {
         twin.settings.debug = Some(Debug::LineTablesOnly);
         notes.push("built with debug = \"line-tables-only\" for exact attribution of code".into());
     }
-    twin.name = format!("{} (for attribution)", config.name);
+    twin.name = if graph {
+        format!("{} (with relocations)", config.name)
+    } else {
+        format!("{} (for attribution)", config.name)
+    };
     twin
 }
 
 /// Whether the attributed build's flash is the configuration's own.
-fn same_flash_note(built: &ConfigResult, plain: &ConfigResult, name: &str) -> Option<String> {
+fn same_flash_note(
+    built: &ConfigResult,
+    plain: &ConfigResult,
+    name: &str,
+    graph: bool,
+) -> Option<String> {
     let (a, b) = (built.size.as_ref()?, plain.size.as_ref()?);
+    let (what, cause) = if graph {
+        (
+            "the build read for references (linked with --emit-relocs)",
+            "keeping the relocations",
+        )
+    } else {
+        ("the attributed build", "debug info")
+    };
     Some(if a.flash_hash == b.flash_hash {
-        format!("the attributed build has the same flash image as `{name}`")
+        format!("{what} has the same flash image as `{name}`")
     } else if a.flash_bytes == b.flash_bytes {
         format!(
-            "the attributed build's flash is as large as `{name}`'s ({} B) but not byte for byte the same: debug info moved some code",
+            "{what}'s flash is as large as `{name}`'s ({} B) but not byte for byte the same: {cause} moved some code",
             a.flash_bytes
         )
     } else {
         format!(
-            "the attributed build's flash ({} B) differs from `{name}` ({} B): debug info changed the code",
+            "{what}'s flash ({} B) differs from `{name}` ({} B): {cause} changed the code",
             a.flash_bytes, b.flash_bytes
         )
     })
 }
 
-/// Build the chosen configuration for attribution.
-fn build_for_attribution(args: &TopOptions) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
+/// Build the chosen configuration for attribution (with every relocation
+/// kept when `relocs`: the reference graph's input).
+fn build_for_attribution(
+    args: &TopOptions,
+    relocs: bool,
+) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
     let located = session::locate(&args.project, &args.compile)?;
     let own = located.project.package.replace('-', "_");
     let config = chosen(args, &located)?;
@@ -174,7 +232,7 @@ fn build_for_attribution(args: &TopOptions) -> anyhow::Result<(PathBuf, Options,
         bail!("interrupted while waiting for another cargo weigh run");
     };
     let mut notes = Vec::new();
-    let twin = twin_for_attribution(&config, &mut notes);
+    let twin = twin_for_attribution(&config, &mut notes, relocs.then(|| emit_relocs_arg(&s)));
     let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
     let plain = if twin != config {
@@ -194,7 +252,7 @@ fn build_for_attribution(args: &TopOptions) -> anyhow::Result<(PathBuf, Options,
                 .unwrap_or_default()
         );
     };
-    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name)));
+    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, relocs)));
     let opts = Options {
         own_crate: Some(own),
         rlibs: attribution::rlib_index(&s, &twin),

@@ -8,7 +8,7 @@
 mod crates;
 mod dwarf;
 mod options;
-mod symbols;
+pub mod symbols;
 mod types;
 mod walk;
 

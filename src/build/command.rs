@@ -96,7 +96,8 @@ impl Recipe {
         Recipe {
             family: env.family(config),
             base: None,
-            root_args: Vec::new(),
+            // Final-link arguments go to the root crate alone.
+            root_args: super::share::link_args(config),
         }
     }
 
@@ -280,7 +281,7 @@ impl BuildEnv {
     pub fn args(&self, config: &Config, recipe: &Recipe) -> Vec<OsString> {
         // A derived build compiles with its base's profile (same units).
         let config = recipe.base.as_ref().unwrap_or(config);
-        let verb = if recipe.base.is_some() {
+        let verb = if recipe.base.is_some() || !recipe.root_args.is_empty() {
             "rustc"
         } else {
             "build"
@@ -288,7 +289,7 @@ impl BuildEnv {
         let mut a = vec![verb.to_string()];
         a.extend(self.selection_args(config, recipe));
         a.extend(self.settings_args(config));
-        if recipe.base.is_some() {
+        if verb == "rustc" {
             a.push("--".into());
             a.extend(recipe.root_args.iter().cloned());
         }

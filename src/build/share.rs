@@ -46,6 +46,7 @@ pub fn lto_free_family(config: &Config, build_std: &[String], workspace: &str) -
     let id = BuildInputs::of(config)
         .with_settings(s)
         .with_build_std(build_std)
+        .without_link_args()
         .id(workspace);
     format!("{id}-bitcode")
 }
@@ -63,6 +64,15 @@ fn dependency_settings(config: &Config, share: bool) -> Settings {
     s
 }
 
+/// A configuration's final-link arguments for the root crate's rustc.
+pub fn link_args(config: &Config) -> Vec<String> {
+    config
+        .link_args
+        .iter()
+        .map(|a| format!("-Clink-arg={a}"))
+        .collect()
+}
+
 /// The family of a configuration: a short stable name for its target
 /// directory. `build_std` is what is built from source for it in effect;
 /// `workspace` keeps two checkouts of one project apart (cargo hashes a
@@ -72,6 +82,7 @@ pub fn family(config: &Config, share: bool, build_std: &[String], workspace: &st
     BuildInputs::of(config)
         .with_settings(dependency_settings(config, share))
         .with_build_std(build_std)
+        .without_link_args()
         .id(workspace)
 }
 
@@ -85,6 +96,7 @@ pub fn root_args(base: &Config, config: &Config, lto: (Lto, Lto)) -> Option<Vec<
         || base.rustflags != config.rustflags
         || base.build_std != config.build_std
         || base.build_std_features != config.build_std_features
+        || !base.link_args.is_empty()
     {
         return None;
     }
@@ -102,6 +114,7 @@ pub fn root_args(base: &Config, config: &Config, lto: (Lto, Lto)) -> Option<Vec<
     if b.strip != c.strip {
         args.push(format!("-Cstrip={}", c.strip?.as_str()));
     }
+    args.extend(link_args(config));
     let (lb, lc) = lto;
     if lb != lc {
         // Bitcode-only dependencies cannot be linked without LTO, and

@@ -5,13 +5,13 @@ use std::time::Duration;
 use super::{
     AnalysisArgs, ApplyArgs, BisectArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs,
     FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs,
-    OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
+    OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs, WhyArgs,
 };
 use crate::options::{
     AnalysisOptions, ApplyFrom, ApplyOptions, BisectOptions, BudgetOptions, CheckOptions,
     CompileOptions, DiffInputs, DiffOptions, HistoryOptions, MatrixOptions, MeasureOptions,
     OptimizeOptions, OutputOptions, PriceOptions, ProjectOptions, ReportsOptions, RunOptions,
-    RuntimeOptions, TopOptions, VerifyOptions,
+    RuntimeOptions, TopOptions, VerifyOptions, WhyOptions,
 };
 
 impl PackageArgs {
@@ -238,6 +238,31 @@ impl TopArgs {
             group_generics: self.group_generics,
             no_dwarf: self.no_dwarf,
             rlibs: self.rlibs.clone(),
+        }
+    }
+}
+
+impl WhyArgs {
+    pub fn options(&self) -> WhyOptions {
+        WhyOptions {
+            top: TopOptions {
+                project: self
+                    .package
+                    .project(&self.features, self.compile.target.as_ref()),
+                compile: self.compile.options(&self.output),
+                matrix: self.select.options(),
+                output: self.output.options(),
+                file: self.file.clone(),
+                limit: self.limit,
+                crates_only: false,
+                filter: None,
+                section: None,
+                group_generics: false,
+                no_dwarf: false,
+                rlibs: self.rlibs.clone(),
+            },
+            pattern: self.pattern.clone(),
+            all_paths: self.all_paths,
         }
     }
 }

@@ -41,6 +41,8 @@ pub enum Command {
     Optimize(Box<OptimizeArgs>),
     /// Where the bytes go: crates and symbols of a binary or of one configuration's build.
     Top(Box<TopArgs>),
+    /// Why a symbol is in the binary: the chain of references from a root that keeps it, and what would go with it.
+    Why(Box<WhyArgs>),
     /// Compare two builds: saved reports, binaries, or the project at a git revision.
     Diff(Box<DiffArgs>),
     /// Size over time: build and measure each commit of a git range (your checkout untouched).
@@ -158,6 +160,35 @@ pub struct TopArgs {
     /// Attribute by symbols even when the binary has a DWARF line table.
     #[arg(long)]
     pub no_dwarf: bool,
+    /// Directories of rlibs to index for exact crate names (default: the build's own).
+    #[arg(long, value_name = "DIR")]
+    pub rlibs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub package: PackageArgs,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub compile: CompileArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WhyArgs {
+    /// The symbol: part of its name (`core::fmt::write`), or a glob over the whole name (`*panic*`).
+    #[arg(value_name = "SYMBOL")]
+    pub pattern: String,
+    /// An ELF file linked with `-C link-arg=--emit-relocs` (default: build one configuration so).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Chains per symbol: its shortest, then the shortest through each other symbol that refers to it.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub all_paths: usize,
+    /// How many matching symbols to explain (the largest first).
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 5)]
+    pub limit: usize,
     /// Directories of rlibs to index for exact crate names (default: the build's own).
     #[arg(long, value_name = "DIR")]
     pub rlibs: Vec<PathBuf>,

@@ -15,6 +15,7 @@ mod terminal;
 mod text;
 mod top;
 mod views;
+mod why;
 
 pub use compare::render_diff;
 pub use escape::html as html_escape;
@@ -22,6 +23,7 @@ pub use history::render_history;
 pub use json::render as render_json;
 pub use schema::schemas;
 pub use top::render_attribution;
+pub use why::{render_why, WhyMatch, WhyReport};
 
 use crate::options::{Format, OutputOptions};
 use crate::report::Report;

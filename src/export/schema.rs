@@ -35,5 +35,9 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
             "top.schema.json",
             schema_of::<super::top::JsonOut<'static>>("cargo weigh top --format json"),
         ),
+        (
+            "why.schema.json",
+            schema_of::<super::why::WhyReport>("cargo weigh why --format json"),
+        ),
     ]
 }

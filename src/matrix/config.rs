@@ -39,6 +39,11 @@ pub struct Config {
     pub build_std: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub build_std_features: Vec<String>,
+    /// Arguments for the final link only (`-C link-arg=...` to the root
+    /// crate): they change no compiled crate, so the build shares its
+    /// family's dependencies (`--emit-relocs` for the reference graph).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link_args: Vec<String>,
 }
 
 impl Config {
@@ -50,6 +55,7 @@ impl Config {
             rustflags: Vec::new(),
             build_std: Vec::new(),
             build_std_features: Vec::new(),
+            link_args: Vec::new(),
         }
     }
 

@@ -244,6 +244,7 @@ fn config_from_raw(rc: RawConfig) -> Config {
         incremental: rc.incremental,
     };
     Config {
+        link_args: Vec::new(),
         name: rc.name.into_inner(),
         profile: rc.profile,
         settings,

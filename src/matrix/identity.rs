@@ -18,6 +18,7 @@ pub struct BuildInputs<'a> {
     pub rustflags: &'a [String],
     pub build_std: &'a [String],
     pub build_std_features: &'a [String],
+    pub link_args: &'a [String],
 }
 
 impl<'a> BuildInputs<'a> {
@@ -29,7 +30,15 @@ impl<'a> BuildInputs<'a> {
             rustflags: &config.rustflags,
             build_std: &config.build_std,
             build_std_features: &config.build_std_features,
+            link_args: &config.link_args,
         }
+    }
+
+    /// The same inputs without the final link's arguments: what the
+    /// dependencies see.
+    pub fn without_link_args(mut self) -> BuildInputs<'a> {
+        self.link_args = &[];
+        self
     }
 
     /// The same inputs with other settings (those in effect, or those the
@@ -61,6 +70,15 @@ impl<'a> BuildInputs<'a> {
         for list in [self.rustflags, self.build_std, self.build_std_features] {
             h.update([1]);
             for item in list {
+                h.update(item.as_bytes());
+                h.update([0]);
+            }
+        }
+        // Only when present: every id made before link arguments existed
+        // stays what it was.
+        if !self.link_args.is_empty() {
+            h.update([2]);
+            for item in self.link_args {
                 h.update(item.as_bytes());
                 h.update([0]);
             }

@@ -83,6 +83,15 @@ impl CargoConfig {
         }
     }
 
+    /// The linker cargo gives rustc: `CARGO_TARGET_<TRIPLE>_LINKER`, else
+    /// `target.<triple>.linker` (`None`: the target's default).
+    pub fn linker(&self, target: &str) -> Option<String> {
+        let key = target_key(target);
+        let env = target_env_key(&key, "linker");
+        let (value, _) = self.scalar(&["target", &key, "linker"], Some(&env))?;
+        value.as_str().map(String::from)
+    }
+
     /// The runner `cargo run` uses: `CARGO_TARGET_<TRIPLE>_RUNNER`,
     /// `target.<triple>.runner`, else a matching `target.'cfg(..)'.runner`.
     pub fn runner(&self, target: &str, cfgs: &[Cfg]) -> Option<Runner> {

@@ -1,0 +1,65 @@
+//! `cargo weigh why SYMBOL`: the chains of references that keep a symbol in
+//! the binary, from the relocations a link with `--emit-relocs` kept, with
+//! what it retains (the bytes that would go with it).
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+
+use crate::export::{render_why, WhyMatch, WhyReport};
+use crate::graph::{self, RefGraph};
+use crate::measure::{map_file, measure_bytes};
+use crate::options::WhyOptions;
+use crate::sink::Sink;
+
+/// The names closest to `pattern`, for a message.
+fn similar(g: &RefGraph, pattern: &str) -> String {
+    let names = g.nodes.iter().map(|n| n.name.as_str());
+    crate::suggest::hint(pattern, names)
+}
+
+pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
+    let sink = Sink::open(args.top.output.output.as_deref())?;
+    let (path, opts, notes) = super::top::input(&args.top, true)?;
+    let map = map_file(&path)?;
+    measure_bytes(&map).map_err(|e| e.at(&path))?;
+    let g = graph::build(&map, &opts).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the references of `{}`: {e}\n  hint: without --file, `why` builds the configuration so itself",
+            path.display()
+        )
+    })?;
+    let mut found = g.matching(&args.pattern);
+    if found.is_empty() {
+        bail!(
+            "no symbol of `{}` matches `{}`{}\n  hint: give part of a demangled name (`fmt::write`) or a glob over the whole name (`*panic*`); `cargo weigh top` lists them",
+            path.display(),
+            args.pattern,
+            similar(&g, &args.pattern)
+        );
+    }
+    let retained = graph::retained_sizes(&g);
+    found.sort_by_key(|&n| (std::cmp::Reverse(retained[n]), n));
+    let total = found.len();
+    found.truncate(args.top.limit.max(1));
+    let matches = found
+        .iter()
+        .map(|&n| WhyMatch {
+            node: g.nodes[n].clone(),
+            retained_bytes: retained[n],
+            chains: graph::chains(&g, n, args.all_paths),
+        })
+        .collect();
+    let report = WhyReport {
+        schema_version: crate::report::SCHEMA_VERSION,
+        file: path.clone(),
+        pattern: args.pattern.clone(),
+        matched: total,
+        matches,
+        notes,
+    };
+    let page = path.with_extension("why.html");
+    sink.or_page(args.top.output.format, || page)?
+        .write(&render_why(&report, args.top.output.format)?)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,88 @@
+//! The graph's data: nodes (functions, objects, sections), the references
+//! between them, and its roots.
+
+use crate::attribute::Kind;
+
+/// A function, object or section of the binary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct Node {
+    /// Demangled, without the hash.
+    pub name: String,
+    pub mangled: String,
+    pub crate_name: String,
+    pub section: String,
+    pub kind: Kind,
+    pub address: u64,
+    #[serde(rename = "size_bytes")]
+    pub bytes: u64,
+}
+
+/// Why a node is a root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RootWhy {
+    /// The ELF entry point.
+    Entry,
+    /// Nothing refers to it: the linker kept it for its script (`KEEP`,
+    /// `EXTERN`), its exports or its own tables.
+    Unreferenced,
+    /// Only references the relocations do not show reach it (a cycle the
+    /// linker kept as a whole).
+    KeptByLinker,
+}
+
+/// One reference between two nodes (the first place it was found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub place: u64,
+    pub r_type: u32,
+}
+
+pub struct RefGraph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    /// Edge indices leaving each node.
+    pub out: Vec<Vec<usize>>,
+    /// Edge indices entering each node.
+    pub into: Vec<Vec<usize>>,
+    pub roots: Vec<(usize, RootWhy)>,
+    /// The ELF machine, for naming relocation types.
+    pub machine: u16,
+}
+
+impl RefGraph {
+    /// The nodes whose demangled or mangled name matches `pattern` (a glob
+    /// with `*` and `?`, else a substring).
+    pub fn matching(&self, pattern: &str) -> Vec<usize> {
+        let re = glob_regex(pattern);
+        (0..self.nodes.len())
+            .filter(|&i| {
+                let n = &self.nodes[i];
+                re.is_match(&n.name) || re.is_match(&n.mangled)
+            })
+            .collect()
+    }
+
+    /// Bytes of every node: the binary's counted bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.nodes.iter().map(|n| n.bytes).sum()
+    }
+}
+
+/// `*`/`?` globs match the whole name; a pattern without them matches
+/// anywhere in it.
+fn glob_regex(pattern: &str) -> regex::Regex {
+    let globbed = pattern.contains(['*', '?']);
+    let mut re = String::new();
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    let re = if globbed { format!("^{re}$") } else { re };
+    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("$^").expect("a valid regex"))
+}
