@@ -279,6 +279,10 @@ pub struct TopOptions {
     pub section: Option<String>,
     pub group_generics: bool,
     pub no_dwarf: bool,
+    /// Sort by retained size (the reference graph), with panic/fmt costs.
+    pub retained: bool,
+    /// Copies of generics (the reference graph).
+    pub generics: bool,
     /// Directories of rlibs to index for crate names.
     pub rlibs: Vec<PathBuf>,
 }

@@ -264,3 +264,102 @@ fn removing_a_symbol_saves_what_it_retains() {
         "saved {saved} B, retained {retained} B"
     );
 }
+
+/// `top --retained`: symbols sorted by what they retain, what formatting
+/// and panics retain (the two together at least each alone), and
+/// `panic = "immediate-abort"` built and measured where core can be
+/// built from source (else said why not).
+#[test]
+fn top_retained_sorts_by_retained_and_prices_panics_and_fmt() {
+    let a = json_stdout(
+        weigh()
+            .arg("top")
+            .arg("--manifest-path")
+            .arg(fixture("tiny/Cargo.toml"))
+            .arg("--matrix-file")
+            .arg(fixture("tiny-matrix.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("tiny"))
+            .args([
+                "--only",
+                "release",
+                "--retained",
+                "-n",
+                "8",
+                "--quiet",
+                "--format",
+                "json",
+            ]),
+    );
+    let symbols = a["symbols"].as_array().unwrap();
+    let retained: Vec<u64> = symbols
+        .iter()
+        .map(|s| s["retained_bytes"].as_u64().unwrap())
+        .collect();
+    assert!(retained.windows(2).all(|w| w[0] >= w[1]), "{retained:?}");
+    assert_eq!(symbols[0]["name"], "Reset", "the entry retains most");
+    for s in symbols {
+        assert!(
+            s["retained_bytes"].as_u64() >= s["size_bytes"].as_u64(),
+            "{s}"
+        );
+    }
+    let groups = a["references"]["panic_and_fmt"].as_array().unwrap();
+    let of = |name: &str| {
+        groups.iter().find(|g| g["group"] == name).unwrap()["retained_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(of("core::fmt") > 0 && of("panic") > 0, "{groups:?}");
+    assert!(of("core::fmt and panic") >= of("core::fmt").max(of("panic")));
+    match a["references"].get("panic_measured") {
+        Some(m) => assert!(m["saved_bytes"].as_i64().unwrap() > 0, "{m}"),
+        None => assert!(
+            a["notes"].to_string().contains("not measured"),
+            "{}",
+            a["notes"]
+        ),
+    }
+}
+
+/// `top --generics` on a host binary: copies grouped by their generic,
+/// each with the crates whose code made them.
+#[test]
+fn top_generics_groups_copies_with_who_made_them() {
+    let a = json_stdout(
+        weigh()
+            .arg("top")
+            .arg("--manifest-path")
+            .arg(fixture("hostapp/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("hostapp"))
+            .args([
+                "--preset",
+                "release",
+                "--generics",
+                "-n",
+                "20",
+                "--quiet",
+                "--format",
+                "json",
+            ]),
+    );
+    let generics = a["references"]["generics"].as_array().unwrap();
+    assert!(!generics.is_empty(), "{a}");
+    for g in generics {
+        let copies = g["copies"].as_u64().unwrap();
+        assert!(copies >= 2, "{g}");
+        let made: u64 = g["caused_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["copies"].as_u64().unwrap())
+            .sum();
+        assert_eq!(made, copies, "{g}");
+        let largest = g["largest"][0]["size_bytes"].as_u64().unwrap();
+        assert!(
+            largest * copies >= g["total_bytes"].as_u64().unwrap(),
+            "{g}"
+        );
+    }
+}

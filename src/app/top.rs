@@ -23,10 +23,18 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
         .transpose()
         .context("--filter is not a valid regular expression")?;
     let sink = Sink::open(args.output.output.as_deref())?;
-    let (path, mut opts, mut notes) = input(args, false)?;
+    let graph = args.retained || args.generics;
+    let read = if graph { Read::Both } else { Read::Attribution };
+    let Input {
+        path,
+        mut opts,
+        mut notes,
+        panic,
+    } = input(args, read)?;
     opts.group_generics = args.group_generics;
     opts.no_dwarf = args.no_dwarf;
-    opts.keep_symbols = Some(args.limit);
+    // Sorted by what they retain, every symbol is a candidate.
+    opts.keep_symbols = (!args.retained).then_some(args.limit);
     opts.symbol_filter = filter.clone();
     opts.symbol_section = args.section.clone();
     let map = map_file(&path)?;
@@ -36,11 +44,18 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
     let mut a = attribute_map(&map, &opts)
         .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;
     a.notes.append(&mut notes);
+    let mut refs = graph
+        .then(|| super::references::add(&mut a, &map, &opts, args))
+        .transpose()?;
+    if let Some(r) = refs.as_mut() {
+        r.panic_measured = panic;
+    }
     let a = select(a, args, filter.as_ref());
     let page = path.with_extension("top.html");
     sink.or_page(args.output.format, || page)?
         .write(&render_attribution(
             &a,
+            refs.as_ref(),
             &path,
             args.output.format,
             args.crates_only,
@@ -48,15 +63,43 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The binary to read: the file given, else one configuration built (with
-/// every relocation kept when `relocs`); what it was built with.
-pub(super) fn input(
-    args: &TopOptions,
-    relocs: bool,
-) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
-    let (path, mut opts, notes) = match &args.file {
-        Some(f) => (f.clone(), Options::default(), Vec::new()),
-        None => build_for_attribution(args, relocs)?,
+/// What a build is read for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Read {
+    /// Crates and symbols: with a line table.
+    Attribution,
+    /// The reference graph alone (`why`): every relocation kept, nothing
+    /// else changed.
+    Graph,
+    /// Both (`top --retained`, `--generics`).
+    Both,
+}
+
+/// The binary read, how to read it, and what its builds said.
+pub(super) struct Input {
+    pub path: PathBuf,
+    pub opts: Options,
+    pub notes: Vec<String>,
+    /// `top --retained`: what `panic = "immediate-abort"` saves, measured.
+    pub panic: Option<crate::graph::PanicMeasured>,
+}
+
+/// The binary to read: the file given, else one configuration built for
+/// what it is read for; what it was built with.
+pub(super) fn input(args: &TopOptions, read: Read) -> anyhow::Result<Input> {
+    let Input {
+        path,
+        mut opts,
+        notes,
+        panic,
+    } = match &args.file {
+        Some(f) => Input {
+            path: f.clone(),
+            opts: Options::default(),
+            notes: Vec::new(),
+            panic: None,
+        },
+        None => build_for_attribution(args, read)?,
     };
     // For a file built elsewhere, rlibs are indexed only when named: a
     // directory beside the file may hold other builds' rlibs.
@@ -67,7 +110,12 @@ pub(super) fn input(
             opts.rlibs = Some(index);
         }
     }
-    Ok((path, opts, notes))
+    Ok(Input {
+        path,
+        opts,
+        notes,
+        panic,
+    })
 }
 
 /// Keep what the options ask for; the section rows stay whole so they add up.
@@ -153,12 +201,13 @@ fn twin_for_attribution(
     config: &Config,
     notes: &mut Vec<String>,
     relocs: Option<String>,
+    line_tables: bool,
 ) -> Config {
     let mut twin = config.clone();
-    // The reference graph: every relocation kept in the output, nothing
-    // else changed (debug info may move code on a host); the loaded bytes
-    // are compared with the configuration's own.
-    let graph = relocs.is_some();
+    // The reference graph: every relocation kept in the output (`why`
+    // changes nothing else: debug info may move code on a host); the
+    // loaded bytes are compared with the configuration's own.
+    let graph = relocs.is_some() && !line_tables;
     twin.link_args.extend(relocs);
     if twin.settings.strip.is_some_and(|x| x != Strip::None) {
         twin.settings.strip = Some(Strip::None);
@@ -169,7 +218,7 @@ fn twin_for_attribution(
     }
     if matches!(twin.settings.debug, None | Some(Debug::None))
         && config.profile == BaseProfile::Release
-        && !graph
+        && line_tables
     {
         twin.settings.debug = Some(Debug::LineTablesOnly);
         notes.push("built with debug = \"line-tables-only\" for exact attribution of code".into());
@@ -214,11 +263,8 @@ fn same_flash_note(
 }
 
 /// Build the chosen configuration for attribution (with every relocation
-/// kept when `relocs`: the reference graph's input).
-fn build_for_attribution(
-    args: &TopOptions,
-    relocs: bool,
-) -> anyhow::Result<(PathBuf, Options, Vec<String>)> {
+/// kept for the reference graph).
+fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input> {
     let located = session::locate(&args.project, &args.compile)?;
     let own = located.project.package.replace('-', "_");
     let config = chosen(args, &located)?;
@@ -232,13 +278,25 @@ fn build_for_attribution(
         bail!("interrupted while waiting for another cargo weigh run");
     };
     let mut notes = Vec::new();
-    let twin = twin_for_attribution(&config, &mut notes, relocs.then(|| emit_relocs_arg(&s)));
+    let relocs = (read != Read::Attribution).then(|| emit_relocs_arg(&s));
+    let twin = twin_for_attribution(&config, &mut notes, relocs, read != Read::Graph);
     let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
     let plain = if twin != config {
         builder.build(&config)
     } else {
         None
+    };
+    let panic = match args
+        .retained
+        .then(|| super::panic_cost::measure(&s, &builder, &config))
+    {
+        Some(Ok(p)) => Some(p),
+        Some(Err(why)) => {
+            notes.push(format!("panic = \"immediate-abort\" not measured: {why}"));
+            None
+        }
+        None => None,
     };
     s.restore_lockfile();
     let Some(artifact) = built.artifact.clone().filter(|_| built.ok) else {
@@ -252,11 +310,17 @@ fn build_for_attribution(
                 .unwrap_or_default()
         );
     };
-    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, relocs)));
+    let graph = read == Read::Graph;
+    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, graph)));
     let opts = Options {
         own_crate: Some(own),
         rlibs: attribution::rlib_index(&s, &twin),
         ..Options::default()
     };
-    Ok((artifact, opts, notes))
+    Ok(Input {
+        path: artifact,
+        opts,
+        notes,
+        panic,
+    })
 }

@@ -20,7 +20,9 @@ fn similar(g: &RefGraph, pattern: &str) -> String {
 
 pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.top.output.output.as_deref())?;
-    let (path, opts, notes) = super::top::input(&args.top, true)?;
+    let super::top::Input {
+        path, opts, notes, ..
+    } = super::top::input(&args.top, super::top::Read::Graph)?;
     let map = map_file(&path)?;
     measure_bytes(&map).map_err(|e| e.at(&path))?;
     let g = graph::build(&map, &opts).map_err(|e| {

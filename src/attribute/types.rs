@@ -64,6 +64,10 @@ pub struct SymbolRow {
     /// the crate table); empty when all of it is `crate_name`'s.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_by_crate: Vec<CratePart>,
+    /// With `top --retained`: its bytes and those only it keeps, from the
+    /// reference graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained_bytes: Option<u64>,
 }
 
 /// Some bytes of a symbol and the crate they are counted for.

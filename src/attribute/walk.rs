@@ -187,6 +187,7 @@ fn largest_symbols(
             bytes: r.bytes,
             origin: r.origin,
             code_by_crate: Vec::new(),
+            retained_bytes: None,
         };
         // A function no rlib names (the binary crate's own, startup code,
         // handlers, C): the compilation unit that holds it is its crate.

@@ -237,6 +237,8 @@ impl TopArgs {
             section: self.section.clone(),
             group_generics: self.group_generics,
             no_dwarf: self.no_dwarf,
+            retained: self.retained,
+            generics: self.generics,
             rlibs: self.rlibs.clone(),
         }
     }
@@ -259,6 +261,8 @@ impl WhyArgs {
                 section: None,
                 group_generics: false,
                 no_dwarf: false,
+                retained: false,
+                generics: false,
                 rlibs: self.rlibs.clone(),
             },
             pattern: self.pattern.clone(),

@@ -160,6 +160,12 @@ pub struct TopArgs {
     /// Attribute by symbols even when the binary has a DWARF line table.
     #[arg(long)]
     pub no_dwarf: bool,
+    /// Sort symbols by what they retain (their bytes and those only they keep, from the references the link kept), with what formatting and panics cost.
+    #[arg(long)]
+    pub retained: bool,
+    /// The copies of each generic function, and the crates that made them.
+    #[arg(long)]
+    pub generics: bool,
     /// Directories of rlibs to index for exact crate names (default: the build's own).
     #[arg(long, value_name = "DIR")]
     pub rlibs: Vec<PathBuf>,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::views::attribution::{crates, notes, sections, symbols};
 use super::{html, markdown, terminal};
 use crate::attribute::Attribution;
+use crate::graph::References;
 use crate::options::Format;
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -15,6 +16,9 @@ pub(super) struct JsonOut<'a> {
     file: &'a Path,
     #[serde(flatten)]
     attribution: &'a Attribution,
+    /// With `--retained` or `--generics`: what the reference graph says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    references: Option<&'a References>,
 }
 
 fn csv(a: &Attribution) -> anyhow::Result<Vec<u8>> {
@@ -44,6 +48,7 @@ fn csv(a: &Attribution) -> anyhow::Result<Vec<u8>> {
 
 pub fn render_attribution(
     a: &Attribution,
+    refs: Option<&References>,
     file: &Path,
     format: Format,
     crates_only: bool,
@@ -52,12 +57,17 @@ pub fn render_attribution(
     if !crates_only {
         tables.push(symbols(a));
     }
+    if let Some(r) = refs {
+        tables.extend(super::views::references::panic_and_fmt(r));
+        tables.extend(super::views::references::generics(r));
+    }
     let title = format!("Where the bytes go: {}", super::views::shown_path(file));
     Ok(match format {
         Format::Json => super::json::render(&JsonOut {
             schema_version: crate::report::SCHEMA_VERSION,
             file,
             attribution: a,
+            references: refs,
         })?,
         Format::Csv => csv(a)?,
         Format::Html => html::tables_page(&title, &tables, &notes(a)),

@@ -11,6 +11,7 @@
 //! script's `KEEP`, `ENTRY`, `EXTERN`, exported on a host), and whatever
 //! only the linker's own roots reach.
 
+pub mod costs;
 mod read;
 mod retained;
 mod types;
@@ -22,6 +23,10 @@ use object::{Object, ObjectSection};
 
 use crate::attribute::{symbols as table, Kind, Options};
 
+pub use costs::{
+    generics, panic_and_fmt, CallSite, CausedBy, Copy, Generic, GroupCost, PanicMeasured,
+    References,
+};
 pub use read::Reference;
 pub use retained::retained_sizes;
 pub use types::{Edge, Node, RefGraph, RootWhy};

@@ -87,3 +87,20 @@ fn patterns_are_globs_or_substrings() {
     assert_eq!(g.matching("d"), [3]);
     assert!(g.matching("x*").is_empty());
 }
+
+#[test]
+fn generic_keys_leave_out_type_arguments_only() {
+    use super::costs::generic_key;
+    assert_eq!(
+        generic_key("core::ptr::drop_in_place::<a::B<u8>>"),
+        "core::ptr::drop_in_place::<_>"
+    );
+    assert_eq!(
+        generic_key("<hal::Uarte<pac::UARTE0> as core::fmt::Write>::write_str"),
+        "<hal::Uarte<_> as core::fmt::Write>::write_str"
+    );
+    assert_eq!(
+        generic_key("<u32 as core::fmt::Display>::fmt"),
+        "<u32 as core::fmt::Display>::fmt"
+    );
+}

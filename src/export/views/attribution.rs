@@ -62,24 +62,33 @@ pub fn crates(a: &Attribution) -> Table {
 }
 
 pub fn symbols(a: &Attribution) -> Table {
-    let mut t = Table::new(vec![
-        Column::right("Bytes", 0),
+    let retained = a.symbols.iter().any(|s| s.retained_bytes.is_some());
+    let mut columns = vec![Column::right("Bytes", 0)];
+    if retained {
+        columns.push(Column::right("Retains", 0));
+    }
+    columns.extend([
         Column::left("Section", 2),
         Column::left("Crate", 1),
         Column::left("Symbol", 0),
     ]);
+    let mut t = Table::new(columns);
     for s in &a.symbols {
         let guessed = if s.origin == Origin::Heuristic {
             " ~"
         } else {
             ""
         };
-        t.push(vec![
-            size(s.bytes),
+        let mut row = vec![size(s.bytes)];
+        if retained {
+            row.push(s.retained_bytes.map_or_else(|| Cell::text("-"), size));
+        }
+        row.extend([
             Cell::text(s.section.clone()),
             Cell::text(format!("{}{guessed}", s.crate_name)),
             Cell::text(s.name.clone()),
         ]);
+        t.push(row);
     }
     t
 }

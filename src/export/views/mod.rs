@@ -7,6 +7,7 @@ pub mod compare;
 pub mod history;
 pub mod notes;
 pub mod optimize;
+pub mod references;
 pub mod regions;
 pub mod summary;
 pub mod verdict;
