@@ -294,6 +294,8 @@ pub struct WhyOptions {
     /// project, configuration, output).
     pub top: TopOptions,
     pub pattern: String,
+    /// `pattern` is a crate name.
+    pub krate: bool,
     pub all_paths: usize,
 }
 

@@ -363,3 +363,23 @@ fn top_generics_groups_copies_with_who_made_them() {
         );
     }
 }
+
+/// `why --crate`: the dependency path cargo knows, and the crate's
+/// symbols the roots reach first, each with its chain.
+#[test]
+fn why_a_crate_is_here() {
+    let r = why(
+        "depmem",
+        "depmem",
+        &["board", "--crate", "--preset", "release"],
+    );
+    assert_eq!(
+        r["crate_path"],
+        serde_json::json!(["depmem", "board"]),
+        "{r}"
+    );
+    let m = &r["matches"][0];
+    assert_eq!(m["crate_name"], "board", "{m}");
+    let steps = m["chains"][0]["steps"].as_array().unwrap();
+    assert_eq!(steps.last().unwrap()["crate_name"], "board");
+}

@@ -12,45 +12,53 @@ use crate::process::{run_captured, Limits};
 /// Add the chain of every crate that appeared; crates cargo does not know
 /// by that name (the standard library's) are left out.
 pub fn add_chains(d: &mut Diff, manifest: &Path, project: &ProjectOptions, target: Option<&str>) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let new: Vec<String> = d.new_crates().into_iter().map(String::from).collect();
     for krate in new {
-        // Attribution names crates as rustc does (underscores); packages
-        // are often spelled with dashes.
-        for spec in [krate.clone(), krate.replace('_', "-")] {
-            let mut cmd = Command::new(&cargo);
-            cmd.args([
-                "tree", "--quiet", "--prefix", "depth", "-e", "normal", "-i", &spec,
-            ])
-            .arg("--manifest-path")
-            .arg(manifest);
-            if let Some(t) = target {
-                cmd.args(["--target", t]);
-            }
-            if !project.features.is_empty() {
-                cmd.args(["--features", &project.features.join(",")]);
-            }
-            if project.all_features {
-                cmd.arg("--all-features");
-            }
-            if project.no_default_features {
-                cmd.arg("--no-default-features");
-            }
-            let limits = Limits {
-                stop: crate::stop_flag(),
-                timeout: Some(Duration::from_secs(60)),
-            };
-            let Ok(out) = run_captured(&mut cmd, limits) else {
-                return;
-            };
-            let path = first_chain(&String::from_utf8_lossy(&out.output));
-            if path.len() > 1 {
-                d.chains.push(Chain {
-                    krate: krate.clone(),
-                    path,
-                });
-                break;
-            }
+        if let Some(path) = crate_path(&krate, manifest, project, target) {
+            d.chains.push(Chain { krate, path });
         }
     }
+}
+
+/// The first dependency path from the project to `krate`, project first
+/// (`cargo tree -i`); `None` for a crate cargo does not know by that name.
+pub fn crate_path(
+    krate: &str,
+    manifest: &Path,
+    project: &ProjectOptions,
+    target: Option<&str>,
+) -> Option<Vec<String>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Attribution names crates as rustc does (underscores); packages are
+    // often spelled with dashes.
+    for spec in [krate.to_string(), krate.replace('_', "-")] {
+        let mut cmd = Command::new(&cargo);
+        cmd.args([
+            "tree", "--quiet", "--prefix", "depth", "-e", "normal", "-i", &spec,
+        ])
+        .arg("--manifest-path")
+        .arg(manifest);
+        if let Some(t) = target {
+            cmd.args(["--target", t]);
+        }
+        if !project.features.is_empty() {
+            cmd.args(["--features", &project.features.join(",")]);
+        }
+        if project.all_features {
+            cmd.arg("--all-features");
+        }
+        if project.no_default_features {
+            cmd.arg("--no-default-features");
+        }
+        let limits = Limits {
+            stop: crate::stop_flag(),
+            timeout: Some(Duration::from_secs(60)),
+        };
+        let out = run_captured(&mut cmd, limits).ok()?;
+        let path = first_chain(&String::from_utf8_lossy(&out.output));
+        if path.len() > 1 {
+            return Some(path);
+        }
+    }
+    None
 }

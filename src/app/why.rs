@@ -18,6 +18,40 @@ fn similar(g: &RefGraph, pattern: &str) -> String {
     crate::suggest::hint(pattern, names)
 }
 
+/// A crate's symbols the roots reach first (fewest steps), the largest
+/// retainers first among equals.
+fn first_reached(g: &RefGraph, krate: &str, retained: &[u64]) -> Vec<usize> {
+    let name = krate.replace('-', "_");
+    let dist = g.distances();
+    let mut of: Vec<usize> = (0..g.nodes.len())
+        .filter(|&n| g.nodes[n].crate_name == name)
+        .collect();
+    of.sort_by_key(|&n| {
+        (
+            dist[n].unwrap_or(usize::MAX),
+            std::cmp::Reverse(retained[n]),
+            n,
+        )
+    });
+    of
+}
+
+/// The crate's dependency path from the project (`cargo tree -i`), when
+/// the project was built here.
+fn dependency_path(args: &WhyOptions) -> Option<Vec<String>> {
+    if args.top.file.is_some() {
+        return None;
+    }
+    let located = super::session::locate(&args.top.project, &args.top.compile).ok()?;
+    let target = located.explicit_target.then_some(located.target.as_str());
+    super::chains::crate_path(
+        &args.pattern,
+        &located.project.manifest_path,
+        &args.top.project,
+        target,
+    )
+}
+
 pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(args.top.output.output.as_deref())?;
     let super::top::Input {
@@ -31,7 +65,21 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
             path.display()
         )
     })?;
-    let mut found = g.matching(&args.pattern);
+    let retained = graph::retained_sizes(&g);
+    let mut found = if args.krate {
+        first_reached(&g, &args.pattern, &retained)
+    } else {
+        let mut f = g.matching(&args.pattern);
+        f.sort_by_key(|&n| (std::cmp::Reverse(retained[n]), n));
+        f
+    };
+    if found.is_empty() && args.krate {
+        bail!(
+            "no symbol of `{}` is in crate `{}`\n  hint: crate names as `top` lists them (underscores: `stm32f4xx_hal`)",
+            path.display(),
+            args.pattern
+        );
+    }
     if found.is_empty() {
         bail!(
             "no symbol of `{}` matches `{}`{}\n  hint: give part of a demangled name (`fmt::write`) or a glob over the whole name (`*panic*`); `cargo weigh top` lists them",
@@ -40,8 +88,6 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
             similar(&g, &args.pattern)
         );
     }
-    let retained = graph::retained_sizes(&g);
-    found.sort_by_key(|&n| (std::cmp::Reverse(retained[n]), n));
     let total = found.len();
     found.truncate(args.top.limit.max(1));
     let matches = found
@@ -56,6 +102,8 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
         schema_version: crate::report::SCHEMA_VERSION,
         file: path.clone(),
         pattern: args.pattern.clone(),
+        by_crate: args.krate,
+        crate_path: args.krate.then(|| dependency_path(args)).flatten(),
         matched: total,
         matches,
         notes,

@@ -266,6 +266,7 @@ impl WhyArgs {
                 rlibs: self.rlibs.clone(),
             },
             pattern: self.pattern.clone(),
+            krate: self.krate,
             all_paths: self.all_paths,
         }
     }

@@ -189,6 +189,9 @@ pub struct WhyArgs {
     /// An ELF file linked with `-C link-arg=--emit-relocs` (default: build one configuration so).
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// SYMBOL names a crate: its dependency path from the project, and its symbols the roots reach first.
+    #[arg(long = "crate")]
+    pub krate: bool,
     /// Chains per symbol: its shortest, then the shortest through each other symbol that refers to it.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub all_paths: usize,

@@ -26,6 +26,13 @@ pub struct WhyReport {
     pub schema_version: u32,
     pub file: PathBuf,
     pub pattern: String,
+    /// `--crate`: the pattern is a crate, its symbols the roots reach
+    /// first are shown.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_crate: bool,
+    /// With `--crate`: the dependency path from the project to the crate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crate_path: Option<Vec<String>>,
     /// How many symbols matched (the largest retainers are shown).
     pub matched: usize,
     pub matches: Vec<WhyMatch>,
@@ -92,9 +99,17 @@ fn tables(r: &WhyReport) -> Vec<Table> {
 
 fn lines(r: &WhyReport) -> Vec<String> {
     let mut out = r.notes.clone();
+    if let Some(p) = &r.crate_path {
+        out.push(format!("dependency path: {}", p.join(" → ")));
+    }
     if r.matched > r.matches.len() {
+        let which = if r.by_crate {
+            "the roots reach first"
+        } else {
+            "retain most"
+        };
         out.push(format!(
-            "{} symbols match `{}`: the {} that retain most are shown (-n N for more)",
+            "{} symbols match `{}`: the {} that {which} are shown (-n N for more)",
             r.matched,
             r.pattern,
             r.matches.len()

@@ -145,6 +145,30 @@ impl RefGraph {
         parent
     }
 
+    /// Each node's number of steps from the nearest root (`None`: none
+    /// reaches it).
+    pub fn distances(&self) -> Vec<Option<usize>> {
+        let mut dist = vec![None; self.nodes.len()];
+        let mut queue = VecDeque::new();
+        for &(r, _) in &self.roots {
+            if dist[r].is_none() {
+                dist[r] = Some(0);
+                queue.push_back(r);
+            }
+        }
+        while let Some(n) = queue.pop_front() {
+            let d = dist[n].unwrap_or(0) + 1;
+            for &e in &self.out[n] {
+                let to = self.edges[e].to;
+                if dist[to].is_none() {
+                    dist[to] = Some(d);
+                    queue.push_back(to);
+                }
+            }
+        }
+        dist
+    }
+
     /// The chain ending at `node` through its shortest way.
     fn chain_to(&self, node: usize, parent: &[Option<usize>]) -> Option<Chain> {
         let mut rev = vec![(node, parent[node])];
