@@ -199,7 +199,7 @@ pub fn generic_key(name: &str) -> String {
 pub fn generics(g: &RefGraph) -> Vec<Generic> {
     let mut by: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, n) in g.nodes.iter().enumerate() {
-        if n.bytes > 0 && !n.name.starts_with(['[', '(']) {
+        if n.bytes > 0 && !n.name.starts_with(['[', '(', '.']) {
             by.entry(generic_key(&n.name)).or_default().push(i);
         }
     }
