@@ -66,6 +66,7 @@ function measure(d) {
   }
   out.selector = d.querySelectorAll('#config option').length;
   out.treemap_boxes = d.querySelectorAll('#treemap div').length;
+  out.treemap_titles = Array.prototype.slice.call(d.querySelectorAll('#treemap div'), 0, 40).map(function (e) { return e.title; });
   out.ablation_tables = d.querySelectorAll('[id^=ablation-]').length;
   out.diff_rows = d.querySelectorAll('table').length;
   document.getElementById('result').textContent = JSON.stringify(out);
@@ -258,4 +259,43 @@ fn history_charts_name_every_line_apart() {
         assert!(c["point_labels"].as_u64().unwrap() >= 1, "{c}");
         assert_eq!(c["overprinted"], 0, "labels print over each other: {c}");
     }
+}
+
+/// `top --retained --format html`: a treemap of what symbols retain, each
+/// box naming the chain that keeps it.
+#[test]
+fn retained_treemap_names_the_chain_of_every_box() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("retained.html");
+    let out = run(tiny_subcommand("top", "tiny-matrix.toml")
+        .args([
+            "--only",
+            "release",
+            "--retained",
+            "--quiet",
+            "--format",
+            "html",
+            "-o",
+        ])
+        .arg(&page));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let m = measure(&page, tmp.path());
+    fits(&m, "retained page");
+    assert!(m["treemap_boxes"].as_u64().unwrap() > 3, "{m}");
+    let titles: Vec<&str> = m["treemap_titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Reset: retains ")),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .all(|t| t.contains("retains ") && t.contains("kept by ")),
+        "{titles:?}"
+    );
 }

@@ -42,6 +42,7 @@ pub fn add(
         });
         a.symbols.truncate(args.limit);
         refs.panic_and_fmt = graph::panic_and_fmt(&g);
+        refs.tree = graph::retained_tree(&g, 40, 30);
     }
     if args.generics {
         refs.generics = graph::generics(&g);

@@ -70,7 +70,10 @@ pub fn render_attribution(
             references: refs,
         })?,
         Format::Csv => csv(a)?,
-        Format::Html => html::tables_page(&title, &tables, &notes(a)),
+        Format::Html => match refs.filter(|r| !r.tree.is_empty()) {
+            Some(r) => html::retained_page(&title, &tables, &notes(a), &r.tree),
+            None => html::tables_page(&title, &tables, &notes(a)),
+        },
         Format::Markdown => {
             let mut out = format!("### {}\n\n", super::escape::markdown(&title));
             for t in &tables {

@@ -263,4 +263,50 @@ pub struct References {
     /// Copies of generic functions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub generics: Vec<Generic>,
+    /// For the page's treemap: the largest retainers and what each alone
+    /// keeps (the dominator tree, two levels).
+    #[serde(skip)]
+    pub tree: Vec<TreeBox>,
+}
+
+/// A box of the retained-size treemap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TreeBox {
+    pub name: String,
+    pub crate_name: String,
+    pub section: String,
+    pub retained_bytes: u64,
+    /// The box it sits in (an index into the tree), `None` at the top.
+    pub parent: Option<usize>,
+    /// Its shortest chain from a root.
+    pub chain: String,
+}
+
+/// The treemap of what symbols retain: the top boxes are those only the
+/// roots dominate, inside each the symbols it alone keeps.
+pub fn retained_tree(g: &RefGraph, top: usize, inner: usize) -> Vec<TreeBox> {
+    let (retained, idom) = super::retained::dominator_tree(g);
+    let mut tops: Vec<usize> = (0..g.nodes.len()).filter(|&n| idom[n].is_none()).collect();
+    tops.sort_by_key(|&n| (std::cmp::Reverse(retained[n]), n));
+    tops.truncate(top);
+    let mut chosen: Vec<(usize, Option<usize>)> = tops.iter().map(|&n| (n, None)).collect();
+    for (i, &t) in tops.iter().enumerate() {
+        let mut kids: Vec<usize> = (0..g.nodes.len()).filter(|&n| idom[n] == Some(t)).collect();
+        kids.sort_by_key(|&n| (std::cmp::Reverse(retained[n]), n));
+        chosen.extend(kids.into_iter().take(inner).map(|k| (k, Some(i))));
+    }
+    let nodes: Vec<usize> = chosen.iter().map(|c| c.0).collect();
+    let chains = super::why::chain_names(g, &nodes);
+    chosen
+        .iter()
+        .zip(chains)
+        .map(|(&(n, parent), chain)| TreeBox {
+            name: g.nodes[n].name.clone(),
+            crate_name: g.nodes[n].crate_name.clone(),
+            section: g.nodes[n].section.clone(),
+            retained_bytes: retained[n],
+            parent,
+            chain,
+        })
+        .collect()
 }

@@ -24,13 +24,13 @@ use object::{Object, ObjectSection};
 use crate::attribute::{symbols as table, Kind, Options};
 
 pub use costs::{
-    generics, panic_and_fmt, CallSite, CausedBy, Copy, Generic, GroupCost, PanicMeasured,
-    References,
+    generics, panic_and_fmt, retained_tree, CallSite, CausedBy, Copy, Generic, GroupCost,
+    PanicMeasured, References, TreeBox,
 };
 pub use read::Reference;
-pub use retained::retained_sizes;
+pub use retained::{dominator_tree, retained_sizes};
 pub use types::{Edge, Node, RefGraph, RootWhy};
-pub use why::{chains, Chain, Step, StepVia};
+pub use why::{chain_names, chains, Chain, Step, StepVia};
 
 /// Disjoint address ranges of nodes, sorted, for finding what holds an address.
 struct Ranges(Vec<(u64, u64, usize)>);

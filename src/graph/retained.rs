@@ -10,6 +10,12 @@ use super::types::RefGraph;
 
 /// Per node, its retained bytes; the sum over the roots' is every byte.
 pub fn retained_sizes(g: &RefGraph) -> Vec<u64> {
+    dominator_tree(g).0
+}
+
+/// Retained bytes and each node's immediate dominator (`None`: only the
+/// joined root dominates it: a root, or shared by several).
+pub fn dominator_tree(g: &RefGraph) -> (Vec<u64>, Vec<Option<usize>>) {
     let n = g.nodes.len();
     let mut pg: DiGraph<(), ()> = DiGraph::with_capacity(n + 1, g.edges.len() + g.roots.len());
     for _ in 0..=n {
@@ -26,9 +32,11 @@ pub fn retained_sizes(g: &RefGraph) -> Vec<u64> {
     // Children of each node in the dominator tree, then sizes bottom-up
     // (an order where every node comes after its dominator: BFS from the top).
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n + 1];
-    for v in 0..n {
+    let mut idom = vec![None; n];
+    for (v, slot) in idom.iter_mut().enumerate() {
         if let Some(d) = doms.immediate_dominator(NodeIndex::new(v)) {
             children[d.index()].push(v);
+            *slot = (d.index() < n).then_some(d.index());
         }
     }
     let mut order = Vec::with_capacity(n + 1);
@@ -44,5 +52,5 @@ pub fn retained_sizes(g: &RefGraph) -> Vec<u64> {
         retained[v] += sum;
     }
     retained.truncate(n);
-    retained
+    (retained, idom)
 }

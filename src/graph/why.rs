@@ -186,6 +186,22 @@ impl RefGraph {
     }
 }
 
+/// The names along each node's shortest chain from a root (`A → B → C`).
+pub fn chain_names(g: &RefGraph, nodes: &[usize]) -> Vec<String> {
+    let parent = g.parents();
+    nodes
+        .iter()
+        .map(|&n| {
+            g.chain_to(n, &parent)
+                .map(|c| {
+                    let names: Vec<&str> = c.steps.iter().map(|s| s.name.as_str()).collect();
+                    names.join(" → ")
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Up to `n` chains from a root to `target`: its shortest, then the
 /// shortest through each other symbol that refers to it.
 pub fn chains(g: &RefGraph, target: usize, n: usize) -> Vec<Chain> {

@@ -11,6 +11,7 @@ mod charts;
 mod compare;
 mod history;
 mod labels;
+mod retained;
 mod table;
 
 use std::collections::BTreeMap;
@@ -276,6 +277,8 @@ pub fn page(report: &Report) -> Vec<u8> {
 }
 
 /// A minimal page of tables (for `top`).
+pub use retained::retained_page;
+
 pub fn tables_page(title: &str, tables: &[Table], notes: &[String]) -> Vec<u8> {
     let mut out = String::new();
     let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(title), assets::CSS, esc(title));
