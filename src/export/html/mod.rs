@@ -10,6 +10,7 @@ mod assets;
 mod charts;
 mod compare;
 mod history;
+mod items;
 mod labels;
 mod retained;
 mod table;
@@ -17,10 +18,9 @@ mod table;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
-
 pub use compare::page as diff_page;
 pub use history::page as history_page;
+use items::{Attributed, Item};
 use table::table;
 
 use super::escape::{html as esc, script_json};
@@ -56,28 +56,6 @@ fn regions(report: &Report, out: &mut String) {
     if let Some(m) = &report.memory {
         let _ = write!(out, "<p class=note>Memory map: {}</p>", esc(&m.source));
     }
-}
-
-#[derive(Serialize)]
-struct Item {
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(rename = "crate")]
-    krate: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    section: Option<String>,
-    v: u64,
-    label: String,
-}
-
-#[derive(Serialize)]
-struct Attributed {
-    crates: Vec<Item>,
-    symbols: Vec<Item>,
-    /// What the treemap nests in each crate's box: the listed symbols'
-    /// bytes counted for that crate (as the crate table counts them), and
-    /// the rest of the crate's bytes in one box.
-    parts: Vec<Item>,
 }
 
 /// The treemap's nested boxes: every crate's total is its box, and what

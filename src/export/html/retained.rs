@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use super::super::escape::{html as esc, script_json};
 use super::super::model::Table;
-use super::{assets, table, Attributed, Item};
+use super::items::{Attributed, Item};
+use super::{assets, table::table};
 use crate::graph::TreeBox;
 use crate::units::human;
 
