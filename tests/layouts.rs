@@ -68,21 +68,7 @@ fn section(c: &Value, name: &str) -> u64 {
 
 /// Per region, ours (static + reserved) against lld's own table.
 fn regions_equal_lld(target: &'static str, count: usize) {
-    let c = row(target, "lld-says");
-    let log = std::fs::read_to_string(c["log"].as_str().unwrap()).unwrap();
-    let lld = lld_memory_usage(&log);
-    assert_eq!(lld.len(), count, "lld's table not found:\n{log}");
-    for (name, used, size) in lld {
-        let ours = c["regions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name.as_str())
-            .unwrap_or_else(|| panic!("no region {name} in {}", c["regions"]));
-        assert_eq!(ours["length_bytes"], size, "{name}");
-        let total = ours["used_bytes"].as_u64().unwrap() + ours["reserved_bytes"].as_u64().unwrap();
-        assert_eq!(total, used, "{name}: ours {ours}");
-    }
+    regions_equal_what_lld_prints(row(target, "lld-says"), count);
 }
 
 /// The bytes stored, as readelf lists the sections: every allocated one

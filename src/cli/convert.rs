@@ -1,11 +1,13 @@
 //! The command line's groups turned into plain options.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{
     AnalysisArgs, ApplyArgs, BisectArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs,
-    FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OptimizeArgs,
-    OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs, WhyArgs,
+    FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OneBuildArgs,
+    OptimizeArgs, OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
+    WhyArgs,
 };
 use crate::options::{
     AnalysisOptions, ApplyFrom, ApplyOptions, BisectOptions, BudgetOptions, CheckOptions,
@@ -221,8 +223,10 @@ impl OptimizeArgs {
     }
 }
 
-impl TopArgs {
-    pub fn options(&self) -> TopOptions {
+impl OneBuildArgs {
+    /// `top`'s options for reading `file` (or a build), `limit` rows; the
+    /// readings a command asks for are set by it.
+    fn top_options(&self, file: Option<PathBuf>, limit: usize) -> TopOptions {
         TopOptions {
             project: self
                 .package
@@ -230,8 +234,23 @@ impl TopArgs {
             compile: self.compile.options(&self.output),
             matrix: self.select.options(),
             output: self.output.options(),
-            file: self.file.clone(),
-            limit: self.limit,
+            file,
+            limit,
+            crates_only: false,
+            filter: None,
+            section: None,
+            group_generics: false,
+            no_dwarf: false,
+            retained: false,
+            generics: false,
+            rlibs: self.rlibs.clone(),
+        }
+    }
+}
+
+impl TopArgs {
+    pub fn options(&self) -> TopOptions {
+        TopOptions {
             crates_only: self.crates,
             filter: self.filter.clone(),
             section: self.section.clone(),
@@ -239,7 +258,7 @@ impl TopArgs {
             no_dwarf: self.no_dwarf,
             retained: self.retained,
             generics: self.generics,
-            rlibs: self.rlibs.clone(),
+            ..self.build.top_options(self.file.clone(), self.limit)
         }
     }
 }
@@ -247,24 +266,7 @@ impl TopArgs {
 impl WhyArgs {
     pub fn options(&self) -> WhyOptions {
         WhyOptions {
-            top: TopOptions {
-                project: self
-                    .package
-                    .project(&self.features, self.compile.target.as_ref()),
-                compile: self.compile.options(&self.output),
-                matrix: self.select.options(),
-                output: self.output.options(),
-                file: self.file.clone(),
-                limit: self.limit,
-                crates_only: false,
-                filter: None,
-                section: None,
-                group_generics: false,
-                no_dwarf: false,
-                retained: false,
-                generics: false,
-                rlibs: self.rlibs.clone(),
-            },
+            top: self.build.top_options(self.file.clone(), self.limit),
             pattern: self.pattern.clone(),
             krate: self.krate,
             all_paths: self.all_paths,

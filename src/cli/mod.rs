@@ -166,6 +166,14 @@ pub struct TopArgs {
     /// The copies of each generic function, and the crates that made them.
     #[arg(long)]
     pub generics: bool,
+    #[command(flatten)]
+    pub build: OneBuildArgs,
+}
+
+/// One configuration of the project built to be read (`top`, `why`), or
+/// rlibs named for a file built elsewhere.
+#[derive(Debug, Args, Clone)]
+pub struct OneBuildArgs {
     /// Directories of rlibs to index for exact crate names (default: the build's own).
     #[arg(long, value_name = "DIR")]
     pub rlibs: Vec<PathBuf>,
@@ -198,19 +206,8 @@ pub struct WhyArgs {
     /// How many matching symbols to explain (the largest first).
     #[arg(short = 'n', long, value_name = "N", default_value_t = 5)]
     pub limit: usize,
-    /// Directories of rlibs to index for exact crate names (default: the build's own).
-    #[arg(long, value_name = "DIR")]
-    pub rlibs: Vec<PathBuf>,
     #[command(flatten)]
-    pub package: PackageArgs,
-    #[command(flatten)]
-    pub features: FeatureArgs,
-    #[command(flatten)]
-    pub compile: CompileArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub build: OneBuildArgs,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -158,18 +158,7 @@ pub fn build(data: &[u8], opts: &Options) -> Result<RefGraph, String> {
         object::FileFlags::Elf { .. } => elf_machine(data),
         _ => 0,
     };
-    let mut g = RefGraph {
-        out: vec![Vec::new(); nodes.len()],
-        into: vec![Vec::new(); nodes.len()],
-        nodes,
-        edges,
-        roots: Vec::new(),
-        machine,
-    };
-    for (i, e) in g.edges.iter().enumerate() {
-        g.out[e.from].push(i);
-        g.into[e.to].push(i);
-    }
+    let mut g = RefGraph::new(nodes, edges, machine);
     let entry = file.entry();
     g.roots = roots(&g, ranges.at(if arm { entry & !1 } else { entry }));
     Ok(g)

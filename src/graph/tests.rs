@@ -32,18 +32,7 @@ fn sample() -> RefGraph {
             r_type: object::elf::R_ARM_THM_PC22,
         })
         .collect();
-    let mut g = RefGraph {
-        out: vec![Vec::new(); nodes.len()],
-        into: vec![Vec::new(); nodes.len()],
-        nodes,
-        edges,
-        roots: Vec::new(),
-        machine: object::elf::EM_ARM,
-    };
-    for (i, e) in g.edges.iter().enumerate() {
-        g.out[e.from].push(i);
-        g.into[e.to].push(i);
-    }
+    let mut g = RefGraph::new(nodes, edges, object::elf::EM_ARM);
     g.roots = roots(&g, Some(0));
     g
 }

@@ -53,6 +53,23 @@ pub struct RefGraph {
 }
 
 impl RefGraph {
+    /// The graph of `nodes` and `edges`, its adjacency made; no roots yet.
+    pub fn new(nodes: Vec<Node>, edges: Vec<Edge>, machine: u16) -> RefGraph {
+        let mut g = RefGraph {
+            out: vec![Vec::new(); nodes.len()],
+            into: vec![Vec::new(); nodes.len()],
+            nodes,
+            edges,
+            roots: Vec::new(),
+            machine,
+        };
+        for (i, e) in g.edges.iter().enumerate() {
+            g.out[e.from].push(i);
+            g.into[e.to].push(i);
+        }
+        g
+    }
+
     /// The nodes whose demangled or mangled name matches `pattern` (a glob
     /// with `*` and `?`, else a substring).
     pub fn matching(&self, pattern: &str) -> Vec<usize> {

@@ -259,3 +259,26 @@ pub fn lld_memory_usage(log: &str) -> Vec<(String, u64, u64)> {
         })
         .collect()
 }
+
+/// A row built with `--print-memory-usage`: per region, its length and
+/// its static bytes plus reservations are lld's own figures.
+pub fn regions_equal_what_lld_prints(row: &serde_json::Value, count: usize) {
+    let log = std::fs::read_to_string(row["log"].as_str().unwrap()).unwrap();
+    let lld = lld_memory_usage(&log);
+    assert_eq!(
+        lld.len(),
+        count,
+        "lld's table not found in the build log:\n{log}"
+    );
+    for (name, used, size) in lld {
+        let ours = row["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("no region {name} in {}", row["regions"]));
+        assert_eq!(ours["length_bytes"], size, "{name}");
+        let total = ours["used_bytes"].as_u64().unwrap() + ours["reserved_bytes"].as_u64().unwrap();
+        assert_eq!(total, used, "{name}: ours {ours}");
+    }
+}

@@ -12,6 +12,7 @@ mod compare;
 mod history;
 mod items;
 mod labels;
+mod page;
 mod retained;
 mod table;
 
@@ -24,7 +25,6 @@ use items::{Attributed, Item};
 use table::table;
 
 use super::escape::{html as esc, script_json};
-use super::model::Table;
 use super::views::{ablation, notes, summary, verdict};
 use crate::report::Report;
 use crate::results::Objective;
@@ -255,20 +255,5 @@ pub fn page(report: &Report) -> Vec<u8> {
 }
 
 /// A minimal page of tables (for `top`).
+pub use page::tables_page;
 pub use retained::retained_page;
-
-pub fn tables_page(title: &str, tables: &[Table], notes: &[String]) -> Vec<u8> {
-    let mut out = String::new();
-    let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(title), assets::CSS, esc(title));
-    for (i, t) in tables.iter().enumerate() {
-        if let Some(tt) = &t.title {
-            let _ = write!(out, "<h2>{}</h2>", esc(tt));
-        }
-        table(t, &format!("t{i}"), &mut out);
-    }
-    for n in notes {
-        let _ = write!(out, "<p class=note>{}</p>", esc(n));
-    }
-    let _ = writeln!(out, "<script>{}</script></body></html>", assets::SCRIPT);
-    out.into_bytes()
-}

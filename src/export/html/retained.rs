@@ -6,10 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::super::escape::{html as esc, script_json};
+use super::super::escape::script_json;
 use super::super::model::Table;
 use super::items::{Attributed, Item};
-use super::{assets, table::table};
 use crate::graph::TreeBox;
 use crate::units::human;
 
@@ -25,7 +24,6 @@ fn item(b: &TreeBox, krate: String) -> Item {
 
 pub fn retained_page(title: &str, tables: &[Table], notes: &[String], tree: &[TreeBox]) -> Vec<u8> {
     let mut out = String::new();
-    let _ = write!(out, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{}</title><style>{}</style></head><body><h1>{}</h1>", esc(title), assets::CSS, esc(title));
     let tops: Vec<&TreeBox> = tree.iter().filter(|b| b.parent.is_none()).collect();
     let data = Attributed {
         crates: tops.iter().map(|b| item(b, b.crate_name.clone())).collect(),
@@ -46,15 +44,5 @@ pub fn retained_page(title: &str, tables: &[Table], notes: &[String], tree: &[Tr
         "<script type=\"application/json\" id=attribution-data>{}</script>",
         script_json(&all)
     );
-    for (i, t) in tables.iter().enumerate() {
-        if let Some(tt) = &t.title {
-            let _ = write!(out, "<h2>{}</h2>", esc(tt));
-        }
-        table(t, &format!("t{i}"), &mut out);
-    }
-    for n in notes {
-        let _ = write!(out, "<p class=note>{}</p>", esc(n));
-    }
-    let _ = writeln!(out, "<script>{}</script></body></html>", assets::SCRIPT);
-    out.into_bytes()
+    super::page::page_with(title, &out, tables, notes)
 }
