@@ -344,3 +344,67 @@ fn a_new_dependency_is_named_with_what_pulled_it_in() {
         .unwrap_or_else(|| panic!("{d}"));
     assert_eq!(chain["path"], serde_json::json!(["app", "table-maker"]));
 }
+
+/// The checkout lives in `$TMPDIR/cargo-weigh-<uid>`, which must be this
+/// user's own and closed to others: one another user made (or left open)
+/// is refused before anything is built there.
+#[test]
+fn a_checkout_directory_someone_else_could_write_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (repo, target) = (tmp.path().join("repo"), tmp.path().join("target"));
+    let shas = scratch_repo(&repo);
+    let temp = tmp.path().join("tmp");
+    std::fs::create_dir(&temp).unwrap();
+    let uid = unsafe { libc::geteuid() };
+    let private = temp.join(format!("cargo-weigh-{uid}"));
+    let history = |expect: i32| {
+        let o = run(weigh_in(
+            &repo,
+            &target,
+            &[
+                "history",
+                &format!("{}..HEAD", shas[1]),
+                "--only",
+                "release",
+                "-q",
+            ],
+        )
+        .env("TMPDIR", &temp)
+        .args(["--format", "json", "-o"])
+        .arg(tmp.path().join("h.json")));
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(expect), "{stderr}");
+        stderr
+    };
+    // Left open to others.
+    std::fs::create_dir(&private).unwrap();
+    let mut p = std::fs::metadata(&private).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut p, 0o777);
+    std::fs::set_permissions(&private, p).unwrap();
+    let said = history(2);
+    assert!(
+        said.contains("is not this user's own directory (mode 777"),
+        "{said}"
+    );
+    assert!(
+        std::fs::read_dir(&private).unwrap().next().is_none(),
+        "nothing was written there"
+    );
+    // Another user's (as root, the tests can give it away).
+    if uid == 0 {
+        let mut p = std::fs::metadata(&private).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut p, 0o700);
+        std::fs::set_permissions(&private, p).unwrap();
+        std::os::unix::fs::chown(&private, Some(65534), None).unwrap();
+        let said = history(2);
+        assert!(said.contains("owned by user 65534"), "{said}");
+    }
+    // Made by the tool itself: 0700, and used.
+    std::fs::remove_dir(&private).unwrap();
+    history(0);
+    let mode = std::fs::metadata(&private).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o700
+    );
+}

@@ -138,7 +138,10 @@ fn a_forged_artifact_number_is_ignored() {
     let (code, calls, err) = post_from_run(dir, event, MARKED);
     assert_eq!(code, Some(0), "{err}");
     assert!(calls.contains("repos/octo/fw/issues/7/comments"), "{calls}");
-    assert!(!calls.contains("999"), "the artifact's number was used: {calls}");
+    assert!(
+        !calls.contains("999"),
+        "the artifact's number was used: {calls}"
+    );
 }
 
 /// A fork's run: GitHub leaves `pull_requests` empty; the open pull
@@ -158,7 +161,10 @@ fn a_forks_pull_request_is_found_by_its_head() {
         "head_repository": {"owner": {"login": "forker"}}}}"#;
     let (code, calls, err) = post_from_run(dir, event, MARKED);
     assert_eq!(code, Some(0), "{err}");
-    assert!(calls.contains("repos/octo/fw/pulls?state=open&head=forker:feature"), "{calls}");
+    assert!(
+        calls.contains("repos/octo/fw/pulls?state=open&head=forker:feature"),
+        "{calls}"
+    );
     assert!(calls.contains("repos/octo/fw/issues/8/comments"), "{calls}");
     // A run of no pull request (a push) posts nothing, and is not an error.
     std::fs::write(dir.join("pulls.json"), "[]").unwrap();
@@ -189,7 +195,11 @@ fn the_posted_comment_is_bounded_and_mentions_nobody() {
     let posted = std::fs::read_to_string(dir.join("posted.md")).unwrap();
     assert!(posted.len() <= 60_000, "{}", posted.len());
     assert!(posted.starts_with("<!-- cargo-weigh diff -->"));
-    assert!(!posted.contains("@octocat") && !posted.contains("@octo-org"), "{}", &posted[..200]);
+    assert!(
+        !posted.contains("@octocat") && !posted.contains("@octo-org"),
+        "{}",
+        &posted[..200]
+    );
     assert!(posted.contains("@\u{200d}octocat"));
 }
 
@@ -198,9 +208,18 @@ fn the_posted_comment_is_bounded_and_mentions_nobody() {
 #[test]
 fn the_action_takes_nothing_trusted_from_the_artifact() {
     let action = std::fs::read_to_string(repo().join("action.yml")).unwrap();
-    assert!(!action.contains("/pr\""), "the action reads a number from the artifact");
+    assert!(
+        !action.contains("/pr\""),
+        "the action reads a number from the artifact"
+    );
     assert!(action.contains("scripts/pr-post"), "{action}");
-    assert!(action.contains("shlex.split"), "args are split as a shell would");
-    assert!(action.contains("head.repo.full_name != github.repository"), "forks save the comment instead");
+    assert!(
+        action.contains("shlex.split"),
+        "args are split as a shell would"
+    );
+    assert!(
+        action.contains("head.repo.full_name != github.repository"),
+        "forks save the comment instead"
+    );
     assert!(!action.contains(" $ARGS"), "an unquoted expansion");
 }

@@ -47,11 +47,12 @@ impl Walk {
             .clone()
             .unwrap_or(located.project.target_directory.clone());
         // Outside any directory with a Cargo.toml above it (cargo would
-        // take that for the workspace), one per repository and target dir.
+        // take that for the workspace), one per repository and target dir,
+        // in a directory only this user can write to.
         let mut h = std::collections::hash_map::DefaultHasher::new();
         (&repo.top, &target_root).hash(&mut h);
-        let dir = std::env::temp_dir()
-            .join(format!("cargo-weigh-history-{:016x}", h.finish()))
+        let dir = crate::history::private_dir()?
+            .join(format!("history-{:016x}", h.finish()))
             .join("tree");
         Ok(Walk {
             repo,

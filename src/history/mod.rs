@@ -2,8 +2,10 @@
 //! (`history`), and the commit whose growth crossed a threshold (`bisect`).
 
 mod git;
+mod private;
 
 pub use git::{commits, Checkout, Commit, GitError, Repo};
+pub use private::{private_dir, PrivateDirError};
 
 use serde::{Deserialize, Serialize};
 
