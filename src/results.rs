@@ -14,7 +14,8 @@ use crate::memory::{MemoryMap, RegionUse};
 use crate::runtime::Runtime;
 use crate::verify::Verification;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigResult {
     /// The configuration built: name, profile, settings, extra flags.
     #[serde(flatten)]
@@ -178,7 +179,8 @@ impl ConfigResult {
 }
 
 /// A region the program did not fit into, from the linker's own message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RegionOverflow {
     pub region: String,
     /// How far over the region's end the program reached.
@@ -196,7 +198,8 @@ pub struct RegionOverflow {
 }
 
 /// Differences to the baseline: bytes (signed) and build seconds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Delta {
     pub file_delta_bytes: i64,
     pub stripped_delta_bytes: i64,
@@ -221,7 +224,8 @@ pub struct Delta {
 }
 
 /// The figure being minimised: flash for firmware, the stripped file otherwise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
     Flash,

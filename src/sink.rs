@@ -146,9 +146,14 @@ impl Sink {
                     )
                 })?;
                 // Temporary files are private; a report is an ordinary file.
-                use std::os::unix::fs::PermissionsExt;
-                let _ =
-                    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = std::fs::set_permissions(
+                        tmp.path(),
+                        std::fs::Permissions::from_mode(0o644),
+                    );
+                }
                 tmp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot create `{}`", path.display()))?;

@@ -1,3 +1,4 @@
+#![cfg(feature = "ota")]
 //! `--ota`: the update payload compressed by each codec, checked against
 //! the xz and zstd command-line tools on the same image (objcopy), and the
 //! bsdiff delta from a released build against the bsdiff tool, after a

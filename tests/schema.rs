@@ -1,3 +1,4 @@
+#![cfg(feature = "schema")]
 //! The published JSON Schemas (docs/*.schema.json): current with the code,
 //! and real output of the tool valid against them: a firmware report with
 //! every analysis (verify under QEMU, ablation, attribution, cost, budget),

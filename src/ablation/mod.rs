@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::matrix::{Config, Settings};
 use crate::results::{ConfigResult, Objective};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Effect {
     /// `lto=fat`, or `lto` (reverted to the baseline's value).
     pub setting: String,
@@ -23,7 +24,8 @@ pub struct Effect {
     pub identical_flash: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ablation {
     pub objective: Objective,
     pub smallest: String,

@@ -66,6 +66,10 @@ pub struct OtaRun {
 
 impl OtaRun {
     pub fn prepare(opts: &OtaOptions, target: &str) -> anyhow::Result<OtaRun> {
+        // Said before anything is built.
+        if !cfg!(feature = "ota") {
+            anyhow::bail!("--ota: {}", crate::ota::NOT_BUILT);
+        }
         let firmware = Objective::for_target(target) == Objective::Flash;
         let baseline = opts
             .baseline

@@ -19,7 +19,7 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
     let filter = args
         .filter
         .as_deref()
-        .map(regex::Regex::new)
+        .map(regex_lite::Regex::new)
         .transpose()
         .context("--filter is not a valid regular expression")?;
     let sink = Sink::open(args.output.output.as_deref())?;
@@ -119,7 +119,11 @@ pub(super) fn input(args: &TopOptions, read: Read) -> anyhow::Result<Input> {
 }
 
 /// Keep what the options ask for; the section rows stay whole so they add up.
-fn select(mut a: Attribution, args: &TopOptions, filter: Option<&regex::Regex>) -> Attribution {
+fn select(
+    mut a: Attribution,
+    args: &TopOptions,
+    filter: Option<&regex_lite::Regex>,
+) -> Attribution {
     // The symbols were chosen by `attribute` (Options::symbol_*).
     if let Some(sec) = &args.section {
         let keep = |name: &str, kind: &str| name == sec || kind == sec;

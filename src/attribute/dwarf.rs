@@ -222,7 +222,7 @@ pub fn code_by_crate(
     let mut walked = 0usize;
     while let Ok(Some(header)) = units.next() {
         walked += 1;
-        if walked % UNITS_PER_RELEASE == 0 {
+        if walked.is_multiple_of(UNITS_PER_RELEASE) {
             release();
         }
         let Ok(unit) = dwarf.unit(header) else {

@@ -16,7 +16,7 @@ pub struct Options {
     /// always count every symbol.
     pub keep_symbols: Option<usize>,
     /// Only symbols whose demangled name or crate matches.
-    pub symbol_filter: Option<regex::Regex>,
+    pub symbol_filter: Option<regex_lite::Regex>,
     /// Only symbols of this section (`.text`) or kind (`text`).
     pub symbol_section: Option<String>,
 }

@@ -104,7 +104,7 @@ fn only_the_symbols_asked_for_are_kept_and_crates_count_them_all() {
     let filtered = attribute(
         &bytes,
         &Options {
-            symbol_filter: Some(regex::Regex::new("^blinky").unwrap()),
+            symbol_filter: Some(regex_lite::Regex::new("^blinky").unwrap()),
             symbol_section: Some("text".into()),
             ..Options::default()
         },

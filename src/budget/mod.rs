@@ -11,7 +11,8 @@ use crate::units::{exact, human};
 pub use crate::memory::RegionLimit;
 
 /// The limits of a run. `None` everywhere means no gate.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Budget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_flash: Option<u64>,

@@ -3,8 +3,7 @@
 //! copied out, another run could overwrite the uplifted binary; a second run
 //! therefore waits for the first (and says so).
 
-use std::fs::File;
-use std::os::fd::AsRawFd;
+use std::fs::{File, TryLockError};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -29,14 +28,11 @@ pub fn lock_run(
         .open(weigh_dir.join(".lock"))?;
     let mut told = false;
     loop {
-        // SAFETY: flock on a descriptor we own.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc == 0 {
-            return Ok(Some(RunLock { _file: file }));
-        }
-        let err = std::io::Error::last_os_error();
-        if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-            return Err(err);
+        // flock(2) on Unix, LockFileEx on Windows.
+        match file.try_lock() {
+            Ok(()) => return Ok(Some(RunLock { _file: file })),
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => return Err(e),
         }
         if !told && !quiet {
             eprintln!(

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::project::BinKind;
 
 /// A memory region the linker could not fit the program into.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Overflow {
     pub region: String,
     /// The linker's last (cumulative) figure for the region.

@@ -8,7 +8,8 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 
 /// What sccache did during one run (its server's counters, before and after).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CompilerCacheUse {
     /// The wrapper as configured (`sccache`, or its path).
     pub wrapper: String,

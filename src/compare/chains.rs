@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A crate that appeared and the dependency path to it, project first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Chain {
     #[serde(rename = "crate")]
     pub krate: String,

@@ -8,7 +8,8 @@ use crate::units::parse_size;
 
 /// A chip variant: its flash size and unit price. (weigh.toml spells keys
 /// in kebab-case, reports in snake_case; both are read.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     pub name: String,
@@ -23,7 +24,8 @@ pub struct Tier {
 }
 
 /// Over-the-air updates: every update sends the firmware image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ota {
     pub devices: u64,
@@ -34,7 +36,8 @@ pub struct Ota {
     pub price_per_mb: f64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CostModel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +87,8 @@ fn size_from_toml<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Erro
 }
 
 /// Cost figures of one configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConfigCost {
     /// Flash bytes × price per KiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,9 @@
 //! Replacing a file so it is always either the old or the new one: the new
-//! content is written unnamed (`O_TMPFILE`), synced, then given a name and
-//! renamed over the old file.
+//! content is written unnamed (`O_TMPFILE`, on Linux) or under a temporary
+//! name, synced, then renamed over the old file.
+
+#[cfg(target_os = "linux")]
+mod linux;
 
 use std::io::Write;
 use std::path::Path;
@@ -10,90 +13,40 @@ pub fn write(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mode = std::fs::metadata(path)
+        .ok()
         .map(|m| m.permissions())
-        .unwrap_or_else(|_| std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    remove_stale_names(dir);
-    // Unnamed until complete, so a process killed while writing leaves
-    // nothing behind; filesystems without O_TMPFILE get a named one.
-    if let Some(mut file) = unnamed_file(dir) {
-        file.write_all(contents)?;
-        file.set_permissions(mode)?;
-        file.sync_all()?;
-        return link_over(&file, dir, path);
+        .or_else(new_file_permissions);
+    #[cfg(target_os = "linux")]
+    {
+        linux::remove_stale_names(dir);
+        // Unnamed until complete, so a process killed while writing leaves
+        // nothing behind; filesystems without O_TMPFILE get a named one.
+        if let Some(mut file) = linux::unnamed_file(dir) {
+            file.write_all(contents)?;
+            if let Some(mode) = mode.clone() {
+                file.set_permissions(mode)?;
+            }
+            file.sync_all()?;
+            return linux::link_over(&file, dir, path);
+        }
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(".cargo-weigh-")
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), mode)?;
+    if let Some(mode) = mode {
+        std::fs::set_permissions(tmp.path(), mode)?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// A file in `dir` with no name (`O_TMPFILE`), or `None` where unsupported.
-fn unnamed_file(dir: &Path) -> Option<std::fs::File> {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::io::FromRawFd;
-    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: a plain open(2); the descriptor is owned by the File below.
-    let fd = unsafe {
-        libc::open(
-            c.as_ptr(),
-            libc::O_TMPFILE | libc::O_WRONLY | libc::O_CLOEXEC,
-            0o600,
-        )
-    };
-    (fd >= 0).then(|| unsafe { std::fs::File::from_raw_fd(fd) })
-}
-
-/// Remove the temporary names a killed apply left between its link and
-/// rename (two system calls apart; SIGKILL can land between them).
-fn remove_stale_names(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".cargo-weigh-")) else {
-            continue;
-        };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
-            continue;
-        };
-        // SAFETY: kill(2) with signal 0 only checks that the process exists.
-        let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
-        if !alive {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-/// Give the unnamed `file` a temporary name in `dir`, then rename it over
-/// `dest` (a name is needed: link(2) cannot replace a file).
-fn link_over(file: &std::fs::File, dir: &Path, dest: &Path) -> std::io::Result<()> {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::io::AsRawFd;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".cargo-weigh-{}-{nanos}", std::process::id()));
-    let from = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
-    let to = std::ffi::CString::new(tmp.as_os_str().as_bytes())?;
-    // SAFETY: linkat(2) with two valid C strings.
-    let rc = unsafe {
-        libc::linkat(
-            libc::AT_FDCWD,
-            from.as_ptr(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            libc::AT_SYMLINK_FOLLOW,
-        )
-    };
-    if rc != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    std::fs::rename(&tmp, dest).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+/// A new file's permissions: rw-r--r-- where there are modes (a temporary
+/// file is made private); elsewhere what the system gives.
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    return Some(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    #[cfg(not(unix))]
+    return None;
 }

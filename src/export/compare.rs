@@ -10,7 +10,8 @@ use super::{html, markdown, terminal};
 use crate::compare::Diff;
 use crate::options::Format;
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(super) struct JsonOut<'a> {
     schema_version: u32,
     #[serde(flatten)]

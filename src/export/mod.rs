@@ -10,6 +10,7 @@ mod json;
 mod markdown;
 mod mdreport;
 mod model;
+#[cfg(feature = "schema")]
 mod schema;
 mod terminal;
 mod text;
@@ -21,6 +22,7 @@ pub use compare::render_diff;
 pub use escape::html as html_escape;
 pub use history::render_history;
 pub use json::render as render_json;
+#[cfg(feature = "schema")]
 pub use schema::schemas;
 pub use top::render_attribution;
 pub use why::{render_why, WhyMatch, WhyReport};

@@ -16,7 +16,8 @@ pub fn width() -> Option<usize> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    comfy_table::Table::new().width().map(usize::from)
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
 /// Characters a line takes on a terminal (one per char: no wide glyphs here).

@@ -10,7 +10,8 @@ use crate::attribute::Attribution;
 use crate::graph::References;
 use crate::options::Format;
 
-#[derive(Serialize, schemars::JsonSchema)]
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(super) struct JsonOut<'a> {
     schema_version: u32,
     file: &'a Path,

@@ -12,7 +12,8 @@ use crate::options::Format;
 use crate::units::human;
 
 /// One symbol asked about and the chains that keep it.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WhyMatch {
     #[serde(flatten)]
     pub node: Node,
@@ -21,7 +22,8 @@ pub struct WhyMatch {
     pub chains: Vec<Chain>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WhyReport {
     pub schema_version: u32,
     pub file: PathBuf,

@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::types::{Node, RefGraph};
 
 /// A symbol that refers into a group, and how often.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallSite {
     pub name: String,
     pub crate_name: String,
@@ -18,7 +19,8 @@ pub struct CallSite {
 }
 
 /// What one group of symbols costs.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupCost {
     /// `core::fmt` or `panic`.
     pub group: String,
@@ -125,21 +127,24 @@ pub fn panic_and_fmt(g: &RefGraph) -> Vec<GroupCost> {
 }
 
 /// One copy of a generic function.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Copy {
     pub name: String,
     pub size_bytes: u64,
 }
 
 /// The crates whose code refers to copies of a generic, and how many.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CausedBy {
     pub crate_name: String,
     pub copies: usize,
 }
 
 /// The monomorphised copies of one generic function.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Generic {
     /// The path without its type arguments (`core::fmt::Write::write_fmt::<_>`).
     pub generic: String,
@@ -240,7 +245,8 @@ pub fn generics(g: &RefGraph) -> Vec<Generic> {
 
 /// The saving of `panic = "immediate-abort"`, measured: the configuration
 /// with `core` built from source, with and without it.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PanicMeasured {
     pub configuration: String,
     /// Flash with `core` built from source (the comparison's base).
@@ -251,7 +257,8 @@ pub struct PanicMeasured {
 }
 
 /// What `top --retained` and `--generics` add to an attribution.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct References {
     /// What formatting and the panic machinery retain, and who calls them.
     #[serde(skip_serializing_if = "Vec::is_empty")]

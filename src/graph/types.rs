@@ -4,7 +4,8 @@
 use crate::attribute::Kind;
 
 /// A function, object or section of the binary.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Node {
     /// Demangled, without the hash.
     pub name: String,
@@ -18,7 +19,8 @@ pub struct Node {
 }
 
 /// Why a node is a root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RootWhy {
     /// The ELF entry point.
@@ -90,16 +92,17 @@ impl RefGraph {
 
 /// `*`/`?` globs match the whole name; a pattern without them matches
 /// anywhere in it.
-fn glob_regex(pattern: &str) -> regex::Regex {
+fn glob_regex(pattern: &str) -> regex_lite::Regex {
     let globbed = pattern.contains(['*', '?']);
     let mut re = String::new();
     for c in pattern.chars() {
         match c {
             '*' => re.push_str(".*"),
             '?' => re.push('.'),
-            c => re.push_str(&regex::escape(&c.to_string())),
+            c => re.push_str(&regex_lite::escape(&c.to_string())),
         }
     }
     let re = if globbed { format!("^{re}$") } else { re };
-    regex::Regex::new(&re).unwrap_or_else(|_| regex::Regex::new("$^").expect("a valid regex"))
+    regex_lite::Regex::new(&re)
+        .unwrap_or_else(|_| regex_lite::Regex::new("$^").expect("a valid regex"))
 }

@@ -11,7 +11,8 @@ use super::types::{RefGraph, RootWhy};
 use crate::attribute::Kind;
 
 /// How one step refers to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepVia {
     /// A call or jump from code.
@@ -26,7 +27,8 @@ pub enum StepVia {
 }
 
 /// One symbol of a chain and how the one before it refers to it.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     pub name: String,
     pub crate_name: String,
@@ -44,7 +46,8 @@ pub struct Step {
 }
 
 /// From a root to the symbol asked about.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Chain {
     pub root: RootWhy,
     pub steps: Vec<Step>,

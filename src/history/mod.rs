@@ -13,7 +13,8 @@ pub use crate::options::Metric;
 use crate::results::ConfigResult;
 
 /// One commit's measurements.
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Point {
     /// The full commit hash.
     pub commit: String,
@@ -32,7 +33,8 @@ pub struct Point {
 }
 
 /// The points of a range, oldest first.
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct History {
     pub schema_version: u32,
     /// The range or revisions as given.

@@ -4,8 +4,7 @@
 //! a predictable name that another user made could hold sources whose
 //! build scripts would then run as this user.
 
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrivateDirError {
@@ -20,7 +19,9 @@ pub enum PrivateDirError {
 }
 
 /// Why `path` may not be used, if it may not.
-fn refusal(path: &Path) -> Result<Option<String>, std::io::Error> {
+#[cfg(unix)]
+fn refusal(path: &std::path::Path) -> Result<Option<String>, std::io::Error> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let meta = std::fs::symlink_metadata(path)?;
     let uid = unsafe { libc::geteuid() };
     Ok(if meta.file_type().is_symlink() {
@@ -39,8 +40,22 @@ fn refusal(path: &Path) -> Result<Option<String>, std::io::Error> {
     })
 }
 
-/// This user's private directory under the system's temporary directory.
+/// On Windows the temporary directory is the user's own (`%TEMP%` under
+/// the profile).
+#[cfg(not(unix))]
 pub fn private_dir() -> Result<PathBuf, PrivateDirError> {
+    let path = std::env::temp_dir().join("cargo-weigh");
+    std::fs::create_dir_all(&path).map_err(|source| PrivateDirError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+/// This user's private directory under the system's temporary directory.
+#[cfg(unix)]
+pub fn private_dir() -> Result<PathBuf, PrivateDirError> {
+    use std::os::unix::fs::DirBuilderExt;
     let uid = unsafe { libc::geteuid() };
     let path = std::env::temp_dir().join(format!("cargo-weigh-{uid}"));
     let io = |source| PrivateDirError::Io {

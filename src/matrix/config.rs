@@ -5,9 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::settings::Settings;
 
 /// Which of cargo's built-in profiles a configuration starts from.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BaseProfile {
     Dev,
@@ -25,7 +24,8 @@ impl BaseProfile {
 }
 
 /// One build of the matrix: a name and everything that changes the build.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Config {
     pub name: String,
     pub profile: BaseProfile,

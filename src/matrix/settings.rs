@@ -35,6 +35,7 @@ macro_rules! profile_enum {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
         }
 
+        #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> { stringify!($name).into() }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -110,6 +111,7 @@ impl fmt::Display for Lto {
     }
 }
 
+#[cfg(feature = "schema")]
 impl schemars::JsonSchema for Lto {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Lto".into()
@@ -185,9 +187,8 @@ profile_enum!(
 );
 
 /// The profile keys cargo-weigh varies. `None` means "as the project's profile has it".
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]

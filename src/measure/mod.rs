@@ -50,5 +50,9 @@ pub fn map_file(path: &Path) -> Result<memmap2::Mmap, MeasureError> {
 /// most of it resident; dropped pages are read again from the file if needed.
 pub fn release_pages(map: &memmap2::Mmap) {
     // SAFETY: the map is read-only and private: nothing in it can be lost.
+    #[cfg(unix)]
     let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+    // Elsewhere the system decides what stays resident.
+    #[cfg(not(unix))]
+    let _ = map;
 }

@@ -25,7 +25,8 @@ pub enum MeasureError {
 }
 
 /// Sizes of one binary. All figures are bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Measurement {
     /// Size of the file on disk.
     pub file_bytes: u64,
@@ -64,7 +65,8 @@ pub struct Measurement {
     pub sections: Vec<SectionSize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Berkeley {
     #[serde(rename = "text_bytes")]
     pub text: u64,
@@ -75,7 +77,8 @@ pub struct Berkeley {
 }
 
 /// Where a section lives, for the flash/RAM split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SectionClass {
     /// Read-only allocated contents (code, constants, vector table): flash only.
@@ -88,7 +91,8 @@ pub enum SectionClass {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SectionSize {
     pub name: String,
     pub class: SectionClass,

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::measure::{Measurement, SectionClass};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Region {
     pub name: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -21,7 +22,8 @@ pub struct Region {
 }
 
 /// What a region is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RegionKind {
     /// Non-volatile: code, constants, load images.
@@ -66,14 +68,16 @@ impl Region {
 }
 
 /// A limit on the static bytes one region holds (`--max-region`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RegionLimit {
     pub region: String,
     pub max_bytes: u64,
 }
 
 /// The memory map of a build and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemoryMap {
     pub source: String,
     pub regions: Vec<Region>,
@@ -90,7 +94,8 @@ pub struct MemoryMap {
 }
 
 /// What one binary places in one region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RegionUse {
     pub name: String,
     pub kind: RegionKind,

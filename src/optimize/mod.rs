@@ -26,7 +26,8 @@ use crate::results::ConfigResult;
 use crate::results::Objective;
 
 /// A change that made the best configuration smaller.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     pub axis: String,
     pub to: String,
@@ -38,7 +39,8 @@ pub struct Step {
     pub after: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     pub objective: Objective,
     pub start: String,

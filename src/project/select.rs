@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 /// What the user asked for on the command line, cargo-style.
 pub use crate::options::ProjectOptions as Selection;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BinKind {
     Bin,

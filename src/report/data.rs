@@ -17,7 +17,8 @@ use crate::toolchain::Toolchain;
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Where a run's configurations came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MatrixInfo {
     /// `preset`, `file`, `optimize`, or `files` (`cargo weigh measure`).
     pub kind: String,
@@ -31,7 +32,8 @@ pub struct MatrixInfo {
     pub shard: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     pub schema_version: u32,
     /// `cargo-weigh <version>`.
@@ -84,7 +86,8 @@ pub struct Report {
     pub configs: Vec<ConfigResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProjectInfo {
     pub package: String,
     pub version: String,
@@ -96,7 +99,8 @@ pub struct ProjectInfo {
 }
 
 /// The run as a whole.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RunTiming {
     /// From the start of the run to the report (builds included).
     pub wall_seconds: f64,

@@ -6,12 +6,24 @@
 mod firmware;
 mod host;
 mod plugin;
+#[cfg(feature = "runtime")]
 mod stack;
+#[cfg(feature = "runtime")]
 mod thumb;
 mod types;
 
 pub use firmware::{measure_firmware, stack_range, FirmwareJob, FirmwareRun, StackRange};
 pub use host::{measure_host, HostWorkload};
 pub use plugin::installed_plugin;
-pub use stack::{static_stack, StaticStack};
-pub use types::{Interrupted, Runtime};
+#[cfg(feature = "runtime")]
+pub use stack::static_stack;
+pub use types::{Interrupted, Runtime, StaticStack};
+
+/// Without the disassembler (the `runtime` feature), no static bound.
+#[cfg(not(feature = "runtime"))]
+pub fn static_stack(_: &[u8]) -> StaticStack {
+    StaticStack {
+        bytes: None,
+        note: "not computed: this cargo-weigh was built without its `runtime` feature (the Thumb disassembler); cargo install cargo-weigh --features runtime".into(),
+    }
+}

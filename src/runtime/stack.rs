@@ -13,15 +13,7 @@ use yaxpeax_arch::{Decoder, LengthedInstruction, U8Reader};
 use yaxpeax_arm::armv7::{InstDecoder, Opcode};
 
 use super::thumb::{clobber, effect, it_length, literal, vfp_push_pop, Effect, Known};
-
-/// The static bound and how it was reached.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaticStack {
-    /// `None` when unbounded or not computable (see `note`).
-    pub bytes: Option<u64>,
-    /// The deepest path, or why there is no bound (with a lower bound).
-    pub note: String,
-}
+use super::types::StaticStack;
 
 /// One function's stack use, from its code.
 #[derive(Debug, Default, Clone)]

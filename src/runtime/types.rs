@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Run-time figures of one configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Runtime {
     /// How the figures were obtained.
     pub method: String,
@@ -72,3 +73,12 @@ impl Runtime {
 /// The stop flag was raised during a run.
 #[derive(Debug)]
 pub struct Interrupted;
+
+/// The static bound and how it was reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticStack {
+    /// `None` when unbounded or not computable (see `note`).
+    pub bytes: Option<u64>,
+    /// The deepest path, or why there is no bound (with a lower bound).
+    pub note: String,
+}

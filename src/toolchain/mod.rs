@@ -28,7 +28,8 @@ pub enum ToolchainError {
 }
 
 /// The toolchain chosen for a run, recorded in the report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Toolchain {
     pub cargo: PathBuf,
     pub rustc: PathBuf,
