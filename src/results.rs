@@ -242,6 +242,14 @@ impl Objective {
         }
     }
 
+    /// What is minimised, in words: `flash`, `stripped size`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Objective::Flash => "flash",
+            Objective::Stripped => "stripped size",
+        }
+    }
+
     pub fn of(self, c: &ConfigResult) -> Option<u64> {
         let s = c.size.as_ref()?;
         Some(match self {

@@ -118,6 +118,11 @@ pub fn count(n: u64) -> String {
     }
 }
 
+/// Seconds kept to the millisecond (what reports store).
+pub fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
 /// `1 crate`, `43 crates`.
 pub fn plural(n: u64, noun: &str) -> String {
     if n == 1 {

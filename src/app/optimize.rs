@@ -30,13 +30,6 @@ fn apply_command(best: &str, report: &Path, manifest: Option<&Path>) -> String {
     cmd
 }
 
-fn objective_word(objective: Objective) -> &'static str {
-    match objective {
-        Objective::Flash => "flash",
-        Objective::Stripped => "stripped size",
-    }
-}
-
 /// What may be searched here, and notes on what is not and why.
 fn search_space(opts: &OptimizeOptions, s: &Session) -> (SearchSpace, Vec<String>) {
     let space = SearchSpace {
@@ -67,7 +60,7 @@ fn search_space(opts: &OptimizeOptions, s: &Session) -> (SearchSpace, Vec<String
 /// built, analysed against the start, with the search's summary.
 fn search(opts: &OptimizeOptions, s: &Session) -> anyhow::Result<(Report, bool)> {
     let objective = Objective::for_target(&s.env.target);
-    let what = objective_word(objective);
+    let what = objective.word();
     let (space, skipped) = search_space(opts, s);
     let builder = s.runner(opts.output.quiet);
     eprintln!(
@@ -178,7 +171,7 @@ pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
         let builds = report.optimize.as_ref().map_or(0, |o| o.builds);
         eprintln!(
             "optimize: best {best}: {} {} after {builds} builds",
-            objective_word(objective),
+            objective.word(),
             human(v)
         );
         eprintln!("  apply it: {apply}");

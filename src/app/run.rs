@@ -50,9 +50,7 @@ fn info(source: &MatrixSource, opts: &RunOptions) -> MatrixInfo {
     }
 }
 
-fn round_ms(s: f64) -> f64 {
-    (s * 1000.0).round() / 1000.0
-}
+use crate::units::round_ms;
 
 /// What runs on the built binaries, set up before anything is built.
 struct AfterBuild {

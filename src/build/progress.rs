@@ -151,10 +151,7 @@ impl Progress {
     }
 
     fn line(&self, row: &ConfigResult, crates: Option<usize>, done: usize) -> String {
-        let what = match self.objective {
-            Objective::Flash => "flash",
-            Objective::Stripped => "stripped",
-        };
+        let what = self.objective.word();
         let size = self
             .objective
             .of(row)

@@ -10,9 +10,7 @@ use crate::project::BinKind;
 use crate::results::{ConfigResult, RegionOverflow};
 use crate::units::exact;
 
-fn ms(seconds: f64) -> f64 {
-    (seconds * 1000.0).round() / 1000.0
-}
+use crate::units::round_ms as ms;
 
 /// The memory map of the build's link (its linker scripts, found as the
 /// linker finds them).

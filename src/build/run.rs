@@ -67,9 +67,7 @@ pub struct Control<'a> {
     pub jobserver: Option<&'a jobserver::Client>,
 }
 
-/// The run was stopped by a signal; the child processes were stopped.
-#[derive(Debug)]
-pub struct Interrupted;
+pub use crate::process::Interrupted;
 
 fn slug(name: &str) -> String {
     let s: String = name

@@ -17,6 +17,19 @@ use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// The stop flag (Ctrl-C, SIGTERM) was raised while a child ran; it and
+/// everything it started were stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interrupted;
+
+/// Whether a runner's program is QEMU (`qemu-system-*`): its runs can be
+/// counted by the plugin and stopped at an instruction budget.
+pub fn is_qemu(program: &str) -> bool {
+    std::path::Path::new(program)
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system-"))
+}
+
 /// What a child runs under.
 #[derive(Clone, Copy)]
 pub struct Limits<'a> {

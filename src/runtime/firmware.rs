@@ -74,11 +74,7 @@ pub struct FirmwareRun {
     pub output: Vec<u8>,
 }
 
-fn is_qemu(program: &str) -> bool {
-    Path::new(program)
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system-"))
-}
+use crate::process::is_qemu;
 
 /// `key=value` lines the plugin wrote.
 fn field(text: &str, key: &str) -> Option<u64> {

@@ -70,9 +70,7 @@ impl Runtime {
     }
 }
 
-/// The stop flag was raised during a run.
-#[derive(Debug)]
-pub struct Interrupted;
+pub use crate::process::Interrupted;
 
 /// The static bound and how it was reached.
 #[derive(Debug, Clone, PartialEq, Eq)]

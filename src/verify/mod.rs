@@ -2,7 +2,6 @@
 //! `cargo run` would) and compare its output and exit status with the
 //! baseline's, so a smaller build that behaves differently is flagged.
 
-use std::path::Path;
 use std::process::Command;
 
 pub use crate::project::Runner;
@@ -32,9 +31,7 @@ pub fn instruction_granular(runner: Runner) -> Runner {
     let Some(program) = runner.argv.first() else {
         return runner;
     };
-    let is_qemu = Path::new(program)
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system-"));
+    let is_qemu = crate::process::is_qemu(program);
     let already = runner
         .argv
         .iter()

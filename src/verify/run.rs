@@ -28,11 +28,10 @@ pub struct Run {
 }
 
 fn is_qemu(runner: &Runner) -> bool {
-    runner.argv.first().is_some_and(|p| {
-        Path::new(p)
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("qemu-system-"))
-    })
+    runner
+        .argv
+        .first()
+        .is_some_and(|p| crate::process::is_qemu(p))
 }
 
 /// The command; with a budget, QEMU also gets the plugin and `-icount`.

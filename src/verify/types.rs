@@ -33,6 +33,4 @@ pub struct Verification {
     pub stopped_at_limit: bool,
 }
 
-/// The stop flag was raised while a binary ran; it was stopped.
-#[derive(Debug)]
-pub struct Interrupted;
+pub use crate::process::Interrupted;

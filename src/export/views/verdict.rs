@@ -69,10 +69,7 @@ fn chosen(report: &Report) -> Option<(&ConfigResult, &'static str)> {
 fn smallest_line(report: &Report) -> Option<String> {
     let (c, label) = chosen(report)?;
     let o = objective(report);
-    let what = match o {
-        Objective::Flash => "flash",
-        Objective::Stripped => "stripped",
-    };
+    let what = o.word();
     let measured = report.configs.iter().filter(|c| c.size.is_some()).count();
     if measured == 1 {
         return Some(format!("{}: {what} {}", c.config.name, human(o.of(c)?)));
