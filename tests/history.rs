@@ -326,6 +326,13 @@ fn a_new_dependency_is_named_with_what_pulled_it_in() {
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "a table"]);
     let target = tmp.path().join("target");
+    // history measures the base first: diff --git then builds it no more.
+    let o = run(&mut weigh_in(
+        &repo,
+        &target,
+        &["history", "HEAD~1", "--preset", "release", "-q"],
+    ));
+    assert!(o.status.success(), "{}", text(&o).1);
     let out = tmp.path().join("d.json");
     let o = run(weigh_in(
         &repo,
@@ -336,6 +343,12 @@ fn a_new_dependency_is_named_with_what_pulled_it_in() {
     )
     .arg(&out));
     assert!(o.status.success(), "{}", text(&o).1);
+    let stderr = text(&o).1;
+    let base = stderr
+        .split("diff --git: building the working tree")
+        .next()
+        .unwrap();
+    assert!(base.contains("reused release"), "{stderr}");
     let d = json(&out);
     let chains = d["chains"].as_array().unwrap_or_else(|| panic!("{d}"));
     let chain = chains

@@ -1,15 +1,15 @@
 //! `cargo weigh diff`: two reports, two binaries, two configurations of one
 //! report, or the project at another git revision.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::path::Path;
+use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-
+use super::history::Walk;
 use super::run::run_matrix;
 use crate::attribute::{attribute_map, Options};
 use crate::compare::{compare_configs, compare_reports, Diff};
 use crate::export::render_diff;
+use crate::history::short;
 use crate::measure::{map_file, measure_bytes};
 use crate::options::{DiffInputs, DiffOptions, RunOptions};
 use crate::report::{read_report, Report};
@@ -80,104 +80,20 @@ fn load(path: &Path) -> anyhow::Result<Report> {
     Ok(r)
 }
 
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .context("cannot run git")?;
-    if !out.status.success() {
-        bail!(
-            "git {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The tree of `commit` exported into `dir/src` with `git archive`: the
-/// checkout and the repository's worktree list stay untouched.
-fn export_tree(top: &Path, commit: &str, dir: &Path) -> anyhow::Result<PathBuf> {
-    let tar = dir.join("src.tar");
-    git(
-        top,
-        &[
-            "archive",
-            "--format=tar",
-            "-o",
-            &tar.display().to_string(),
-            commit,
-        ],
-    )?;
-    let src = dir.join("src");
-    std::fs::create_dir_all(&src)?;
-    let st = Command::new("tar")
-        .arg("-xf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(&src)
-        .status()
-        .context("cannot run tar")?;
-    if !st.success() {
-        bail!("cannot unpack the archive of {commit}");
-    }
-    Ok(src)
-}
-
-/// Build the matrix at REV and in the working tree, attributed, and compare.
+/// Build the matrix at REV in history's checkout (its target directory too,
+/// so a commit `history` or an earlier diff built is not built again) and
+/// in the working tree, attributed, and compare.
 fn git_diff(rev: &str, after: &RunOptions) -> anyhow::Result<Diff> {
-    let located = super::session::locate(&after.project, &after.compile)?;
-    let root = located.project.workspace_root.clone();
-    let top = PathBuf::from(
-        git(&root, &["rev-parse", "--show-toplevel"])
-            .context("--git needs the project in a git repository")?,
-    );
-    let commit = git(
-        &top,
-        &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
-    )
-    .with_context(|| format!("--git: `{rev}` is not a commit of {}", top.display()))?;
-    let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let src = export_tree(&top, &commit, tmp.path())?;
-    let rel = located
-        .project
-        .manifest_path
-        .strip_prefix(&top)
-        .with_context(|| {
-            format!(
-                "{} is not inside {}",
-                located.project.manifest_path.display(),
-                top.display()
-            )
-        })?;
-    let mut before = after.clone();
-    before.project.manifest_path = Some(src.join(rel));
-    // A target directory of its own per revision: cargo hashes a workspace's
-    // own package by its path relative to the workspace root, so two
-    // checkouts of one project would overwrite each other's binaries.
-    let root_dir = after
-        .compile
-        .target_dir
-        .clone()
-        .unwrap_or(located.project.target_directory.clone());
-    before.compile.target_dir = Some(
-        root_dir
-            .join("weigh")
-            .join(format!("git-{}", &commit[..commit.len().min(12)])),
-    );
-    eprintln!(
-        "diff --git: building {rev} ({})",
-        &commit[..commit.len().min(12)]
-    );
-    let (ra, _) = run_matrix(&before, None)?;
+    let mut walk = Walk::open(after)?;
+    let commit = walk.commit(rev)?;
+    eprintln!("diff --git: building {rev} ({})", short(&commit.sha));
+    let ra = walk.measure(&commit).map_err(anyhow::Error::msg)?;
     eprintln!("diff --git: building the working tree");
     let (rb, _) = run_matrix(after, None)?;
     let mut d = compare_reports(&ra, &rb, rev, "working tree");
     super::chains::add_chains(
         &mut d,
-        &located.project.manifest_path,
+        &walk.manifest_in_tree(),
         &after.project,
         rb.target.as_deref(),
     );

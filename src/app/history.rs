@@ -31,7 +31,7 @@ impl Walk {
         let located = super::session::locate(&run.project, &run.compile)?;
         let repo = Repo::containing(&located.project.workspace_root).with_context(|| {
             format!(
-                "{} is not in a git repository\n  hint: history and bisect build the project's commits; run them inside its repository",
+                "{} is not in a git repository\n  hint: history, bisect and diff --git build the project's commits; run them inside its repository",
                 located.project.manifest_path.display()
             )
         })?;
@@ -61,6 +61,16 @@ impl Walk {
             target_dir: target_root.join("weigh").join("history"),
             run: run.clone(),
         })
+    }
+
+    /// The commit `rev` names.
+    pub fn commit(&self, rev: &str) -> anyhow::Result<Commit> {
+        Ok(self.repo.commit(rev)?)
+    }
+
+    /// The project's manifest in the user's work tree.
+    pub fn manifest_in_tree(&self) -> PathBuf {
+        self.repo.top.join(&self.manifest)
     }
 
     /// The project's manifest in the checkout, switched to `commit`.

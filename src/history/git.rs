@@ -52,6 +52,15 @@ impl Repo {
         ])
     }
 
+    /// The commit `rev` names, or the error saying it names none.
+    pub fn commit(&self, rev: &str) -> Result<Commit, GitError> {
+        let sha = self.resolve(rev).map_err(|_| GitError::NotACommit {
+            rev: rev.to_string(),
+            repo: self.top.display().to_string(),
+        })?;
+        self.describe(&sha)
+    }
+
     fn describe(&self, sha: &str) -> Result<Commit, GitError> {
         let line = self.git(&["show", "-s", "--format=%H%x00%s%x00%cI", sha])?;
         let mut f = line.split('\0');
