@@ -7,11 +7,21 @@ fn main() -> ExitCode {
     let cli = cargo_weigh::cli::Cli::parse_from(cargo_weigh::cli::args_from_env());
     match cargo_weigh::app::run(cli) {
         Ok(code) => code,
+        // A stop (Ctrl-C, SIGTERM) ends a child early and that child's
+        // caller then fails: the run was interrupted, not wrong.
+        Err(_) if stopped() => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+fn stopped() -> bool {
+    cargo_weigh::stop_flag().load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// The error and its causes, each said once: many errors already name their

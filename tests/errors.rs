@@ -767,8 +767,16 @@ fn e51_history_and_bisect_outside_a_repository_or_without_a_range() {
         2,
         &[
             "is not in a git repository",
-            "hint: history and bisect build",
+            "hint: history, bisect and diff --git build",
         ],
+    );
+    check(
+        weigh()
+            .current_dir(dir.path())
+            .args(["diff", "--git", "HEAD"]),
+        Some(dir.path()),
+        2,
+        &["is not in a git repository", "diff --git build"],
     );
     check(
         weigh()

@@ -55,7 +55,7 @@ pub fn crate_path(
             timeout: Some(Duration::from_secs(60)),
         };
         let out = run_captured(&mut cmd, limits).ok()?;
-        let path = first_chain(&String::from_utf8_lossy(&out.output));
+        let path = first_chain(&String::from_utf8_lossy(&out.stdout));
         if path.len() > 1 {
             return Some(path);
         }

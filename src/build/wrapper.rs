@@ -44,11 +44,9 @@ impl Sccache {
     /// The server's counters now; `None` when sccache cannot say (it then
     /// starts its server with the first compilation, from zero).
     pub fn counters(&self) -> Option<Counters> {
-        let out = Command::new(&self.program)
-            .args(["--show-stats", "--stats-format=json"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .ok()?;
+        let mut cmd = Command::new(&self.program);
+        cmd.args(["--show-stats", "--stats-format=json"]);
+        let out = crate::process::output(&mut cmd, std::time::Duration::from_secs(60)).ok()?;
         if !out.status.success() {
             return None;
         }

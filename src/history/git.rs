@@ -3,7 +3,8 @@
 //! files a commit changed so the next build is incremental.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -104,13 +105,9 @@ pub fn commits(repo: &Repo, spec: &str, first_parent: bool) -> Result<Vec<Commit
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(GitError::Missing)?;
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(dir).args(args);
+    let out = run(&mut cmd)?;
     if !out.status.success() {
         let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return Err(GitError::Failed {
@@ -191,33 +188,49 @@ impl Checkout {
     }
 }
 
+/// Git runs under the stop flag, in a process group of its own; a missing
+/// git says so.
+fn run(cmd: &mut Command) -> Result<std::process::Output, GitError> {
+    crate::process::output(cmd, GIT_TIME_LIMIT).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => GitError::Missing(e),
+        _ => GitError::Io(e),
+    })
+}
+
+/// Longer than any git command here takes on a large repository.
+const GIT_TIME_LIMIT: Duration = Duration::from_secs(600);
+
 /// `git archive` of `sha` (only `paths` when given) unpacked into `dir`
-/// with the time of unpacking as every file's modification time.
+/// with the time of unpacking as every file's modification time. The
+/// archive is written beside `dir` first, so each program runs supervised.
 fn extract(repo: &Repo, sha: &str, paths: &[String], dir: &Path) -> Result<(), GitError> {
-    let mut archive = Command::new("git")
-        .arg("-C")
+    let parent = dir.parent().unwrap_or(dir);
+    let archive = tempfile::Builder::new()
+        .suffix(".tar")
+        .tempfile_in(parent)?;
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
         .arg(&repo.top)
-        .args(["archive", "--format=tar", sha, "--"])
-        .args(paths)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(GitError::Missing)?;
-    let tar = Command::new("tar")
-        .args(["-x", "-m", "-f", "-", "-C"])
-        .arg(dir)
-        .stdin(archive.stdout.take().expect("piped"))
-        .output()?;
-    let archived = archive.wait_with_output()?;
-    if !archived.status.success() || !tar.status.success() {
-        return Err(GitError::Failed {
-            args: format!("archive {sha}"),
-            message: format!(
-                "{}{}",
-                String::from_utf8_lossy(&archived.stderr).trim(),
-                String::from_utf8_lossy(&tar.stderr).trim()
-            ),
-        });
+        .args(["archive", "--format=tar", "-o"])
+        .arg(archive.path())
+        .args([sha, "--"])
+        .args(paths);
+    let failed = |out: std::process::Output| GitError::Failed {
+        args: format!("archive {sha}"),
+        message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    };
+    let archived = run(&mut cmd)?;
+    if !archived.status.success() {
+        return Err(failed(archived));
+    }
+    let mut cmd = Command::new("tar");
+    cmd.args(["-x", "-m", "-f"])
+        .arg(archive.path())
+        .arg("-C")
+        .arg(dir);
+    let unpacked = crate::process::output(&mut cmd, GIT_TIME_LIMIT)?;
+    if !unpacked.status.success() {
+        return Err(failed(unpacked));
     }
     Ok(())
 }

@@ -104,10 +104,18 @@ pub fn supervise(
     }
 }
 
-/// A finished child with what it wrote: stdout, then stderr.
+/// A finished child with what it wrote.
 pub struct Captured {
     pub finished: Finished,
-    pub output: Vec<u8>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Captured {
+    /// All it wrote: stdout, then stderr.
+    pub fn all(&self) -> Vec<u8> {
+        [&self.stdout[..], &self.stderr[..]].concat()
+    }
 }
 
 /// Run `cmd` to its end (or the limits), capturing stdout and stderr.
@@ -136,9 +144,40 @@ pub fn run_with_input(
     let out = drain(Box::new(child.stdout.take().expect("piped")));
     let err = drain(Box::new(child.stderr.take().expect("piped")));
     let finished = supervise(&mut child, limits, None);
-    let mut output = out.join().unwrap_or_default();
-    output.extend(err.join().unwrap_or_default());
-    Ok(Captured { finished, output })
+    Ok(Captured {
+        finished,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
+}
+
+/// `Command::output` under the stop flag and `timeout`, in a process group
+/// of its own: for the short questions the tool asks (git, `cargo
+/// metadata`, a tool's version). A stop or the time limit is an error of
+/// kind `Interrupted` or `TimedOut`.
+pub fn output(cmd: &mut Command, timeout: Duration) -> std::io::Result<std::process::Output> {
+    use std::io::{Error, ErrorKind};
+    let limits = Limits {
+        stop: crate::stop_flag(),
+        timeout: Some(timeout),
+    };
+    let run = run_captured(cmd, limits)?;
+    let status = match run.finished.ended {
+        Ended::Exited { status, .. } => status,
+        Ended::Stopped => return Err(Error::new(ErrorKind::Interrupted, "interrupted")),
+        Ended::TimedOut => {
+            return Err(Error::new(
+                ErrorKind::TimedOut,
+                format!("did not finish within {} s", timeout.as_secs()),
+            ))
+        }
+        Ended::Lost(e) => return Err(e),
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: run.stdout,
+        stderr: run.stderr,
+    })
 }
 
 #[cfg(test)]
@@ -164,5 +203,19 @@ mod tests {
         let mut c = spawn(Command::new("sleep").arg("30")).unwrap();
         let f = supervise(&mut c, limits, None);
         assert!(matches!(f.ended, Ended::Stopped));
+    }
+
+    #[test]
+    fn output_keeps_the_streams_apart_and_times_out() {
+        let mut c = Command::new("sh");
+        c.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let o = output(&mut c, Duration::from_secs(30)).unwrap();
+        assert_eq!(
+            (&o.stdout[..], &o.stderr[..]),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+        assert_eq!(o.status.code(), Some(3));
+        let e = output(Command::new("sleep").arg("30"), Duration::from_millis(200)).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
     }
 }

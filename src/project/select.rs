@@ -148,24 +148,32 @@ pub fn select(cargo: &Path, sel: &Selection, cwd: &Path) -> Result<Project, Proj
     })
 }
 
+/// `cargo metadata --no-deps`, run as every child is (stop flag, time
+/// limit, process group), read by cargo_metadata.
 fn metadata(cargo: &Path, manifest: &Path) -> Result<Metadata, ProjectError> {
-    let mut cmd = MetadataCommand::new();
-    cmd.cargo_path(cargo).manifest_path(manifest).no_deps();
+    let mut query = MetadataCommand::new();
+    query.cargo_path(cargo).manifest_path(manifest).no_deps();
     if let Some(dir) = manifest.parent() {
-        cmd.current_dir(dir);
+        query.current_dir(dir);
     }
-    cmd.exec().map_err(|e| ProjectError::Metadata {
+    let failed = |message: String| ProjectError::Metadata {
         manifest: manifest.to_path_buf(),
-        message: metadata_message(e),
-    })
+        message,
+    };
+    let out = crate::process::output(&mut query.cargo_command(), METADATA_TIME_LIMIT)
+        .map_err(|e| failed(format!("cannot run {}: {e}", cargo.display())))?;
+    if !out.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+        ));
+    }
+    let json = String::from_utf8_lossy(&out.stdout);
+    let line = json.lines().find(|l| l.starts_with('{')).unwrap_or("");
+    MetadataCommand::parse(line).map_err(|e| failed(e.to_string()))
 }
 
-fn metadata_message(e: cargo_metadata::Error) -> String {
-    match e {
-        cargo_metadata::Error::CargoMetadata { stderr } => stderr.trim_end().to_string(),
-        other => other.to_string(),
-    }
-}
+/// Enough for a workspace whose manifests cargo must first download.
+const METADATA_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
 
 fn choose_package<'m>(
     metadata: &'m Metadata,

@@ -186,7 +186,7 @@ pub fn measure_firmware(
     };
     let text = std::fs::read_to_string(out.path()).unwrap_or_default();
     let Some(runtime) = read_results(&text, job.range, exit_code) else {
-        let said = String::from_utf8_lossy(&run.output);
+        let said = String::from_utf8_lossy(&run.stderr);
         return Ok(fail(format!(
             "QEMU ran but the plugin reported nothing (exit status {exit_code:?}): {}",
             said.lines().next().unwrap_or("")
@@ -194,6 +194,6 @@ pub fn measure_firmware(
     };
     Ok(FirmwareRun {
         runtime,
-        output: run.output,
+        output: run.all(),
     })
 }

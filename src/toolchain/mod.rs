@@ -134,12 +134,9 @@ impl Probe {
 }
 
 fn run(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("RUSTC_WRAPPER")
-        .output()
-        .ok()?;
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(dir).env_remove("RUSTC_WRAPPER");
+    let out = crate::process::output(&mut cmd, std::time::Duration::from_secs(120)).ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())

@@ -39,12 +39,13 @@ pub fn instruction_granular(runner: Runner) -> Runner {
     if !is_qemu || already {
         return runner;
     }
-    let version = Command::new(program)
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
+    let version = crate::process::output(
+        Command::new(program).arg("--version"),
+        std::time::Duration::from_secs(30),
+    )
+    .ok()
+    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    .unwrap_or_default();
     let (major, minor) = qemu_version(&version).unwrap_or((7, 2));
     let flag: &[&str] = if (major, minor) >= (8, 1) {
         &["-accel", "tcg,one-insn-per-tb=on"]

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use super::types::{Interrupted, Verification, VerifyStatus};
-use crate::process::{self, Captured, Ended, Limits};
+use crate::process::{self, Ended, Limits};
 use crate::project::Runner;
 
 /// Output kept in the report.
@@ -98,7 +98,7 @@ pub fn run_artifact(
         stop,
         timeout: Some(timeout),
     };
-    let Captured { finished, output } = match process::run_captured(&mut cmd, limits) {
+    let captured = match process::run_captured(&mut cmd, limits) {
         Ok(c) => c,
         Err(e) => {
             let what = runner.argv.first().map_or("the binary", String::as_str);
@@ -108,7 +108,8 @@ pub fn run_artifact(
             )));
         }
     };
-    let (exit_code, timed_out) = match finished.ended {
+    let output = captured.all();
+    let (exit_code, timed_out) = match captured.finished.ended {
         Ended::Stopped => return Err(Interrupted),
         Ended::Lost(e) => return Ok(error(format!("waiting for the runner failed: {e}"))),
         Ended::TimedOut => (None, true),
