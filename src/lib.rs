@@ -4,11 +4,13 @@
 //! Data flows one way: `cli` → `options` → `matrix` → `project`/`toolchain`
 //! → `build` (which calls `measure`) → `analysis` → `report` → `export`.
 //! `app` holds one file per command and wires the stages together; see
-//! docs/architecture.md. Unix only: process groups, signals and `wait4`.
+//! docs/architecture.md. Linux, macOS and Windows: `process` keeps what
+//! differs (process groups and `wait4`, or job objects).
 
 pub mod ablation;
 pub mod analysis;
 pub mod app;
+pub mod atomic;
 pub mod attribute;
 pub mod budget;
 pub mod build;

@@ -1,5 +1,5 @@
-//! Where a report goes. A file is created (as a temporary beside it) before
-//! any work starts, so a bad path fails at once, and it only takes its name
+//! Where a report goes. A file's directory is checked before any work
+//! starts, so a bad path fails at once, and the file is written atomically
 //! when the report is complete: never a half-written file.
 
 use std::io::Write;
@@ -11,10 +11,7 @@ use crate::options::Format;
 
 pub enum Sink {
     Stdout,
-    File {
-        path: PathBuf,
-        tmp: tempfile::NamedTempFile,
-    },
+    File(PathBuf),
     /// Not a regular file (`/dev/null`, a pipe, a terminal): written in
     /// place, never replaced by a rename.
     Stream {
@@ -68,20 +65,14 @@ impl Sink {
                 dir.display()
             );
         }
-        let tmp = tempfile::Builder::new()
-            .prefix(".cargo-weigh-")
-            .tempfile_in(&dir)
-            .with_context(|| {
-                format!(
-                    "cannot write `{}`: the directory `{}` is not writable\n  hint: choose another --output path",
-                    path.display(),
-                    dir.display()
-                )
-            })?;
-        Ok(Sink::File {
-            path: path.to_path_buf(),
-            tmp,
-        })
+        crate::atomic::can_create_in(&dir).with_context(|| {
+            format!(
+                "cannot write `{}`: the directory `{}` is not writable\n  hint: choose another --output path",
+                path.display(),
+                dir.display()
+            )
+        })?;
+        Ok(Sink::File(path.to_path_buf()))
     }
 
     /// `--format html` without `-o`, on a terminal: a page is not terminal
@@ -114,7 +105,7 @@ impl Sink {
         Ok(())
     }
 
-    /// Write the bytes and give the file its name (atomic rename); the
+    /// Write the bytes (a file atomically); the
     /// path written, for a file.
     pub fn finish(self, bytes: &[u8]) -> anyhow::Result<Option<PathBuf>> {
         match self {
@@ -134,29 +125,15 @@ impl Sink {
                     .with_context(|| format!("cannot write `{}`", path.display()))?;
                 Ok(Some(path))
             }
-            Sink::File { path, mut tmp } => {
-                let write = tmp
-                    .as_file_mut()
-                    .write_all(bytes)
-                    .and_then(|_| tmp.as_file_mut().sync_all());
-                write.with_context(|| {
-                    format!(
-                        "cannot write `{}` (disk full?); nothing was written",
-                        path.display()
+            Sink::File(path) => {
+                crate::atomic::write(&path, bytes).map_err(|e| {
+                    let full = e.kind() == std::io::ErrorKind::StorageFull;
+                    anyhow::anyhow!(
+                        "cannot write `{}`{}; nothing was written: {e}",
+                        path.display(),
+                        if full { " (disk full)" } else { "" }
                     )
                 })?;
-                // Temporary files are private; a report is an ordinary file.
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ = std::fs::set_permissions(
-                        tmp.path(),
-                        std::fs::Permissions::from_mode(0o644),
-                    );
-                }
-                tmp.persist(&path)
-                    .map_err(|e| e.error)
-                    .with_context(|| format!("cannot create `{}`", path.display()))?;
                 Ok(Some(path))
             }
         }

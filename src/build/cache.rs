@@ -192,14 +192,9 @@ impl ResultCache {
             env,
             files,
         };
-        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&self.dir) else {
-            return;
-        };
-        let Ok(bytes) = serde_json::to_vec(&entry) else {
-            return;
-        };
-        if std::io::Write::write_all(&mut tmp, &bytes).is_ok() {
-            let _ = tmp.persist(self.path(id));
+        // A row that cannot be stored is built again next time.
+        if let Ok(bytes) = serde_json::to_vec(&entry) {
+            let _ = crate::atomic::write(&self.path(id), &bytes);
         }
     }
 }

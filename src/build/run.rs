@@ -292,17 +292,10 @@ fn prune(slot: &Path, keep: usize) {
     }
 }
 
-/// Copy the binary into its configuration's slot, atomically (temp + rename),
-/// so a cache entry is never half-written.
+/// Copy the binary into its configuration's slot, atomically, so a cache
+/// entry is never half-written; still executable (e.g. for --verify).
 fn keep_artifact(built: &Path, dir: &Path) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let name = built.file_name().unwrap_or_default();
-    let dest = dir.join(name);
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    let mut source = File::open(built)?;
-    std::io::copy(&mut source, tmp.as_file_mut())?;
-    // Keep the executable bit: a kept binary can still be run (e.g. --verify).
-    std::fs::set_permissions(tmp.path(), source.metadata()?.permissions())?;
-    tmp.persist(&dest).map_err(|e| e.error)?;
+    let dest = dir.join(built.file_name().unwrap_or_default());
+    crate::atomic::copy(built, &dest)?;
     Ok(dest)
 }

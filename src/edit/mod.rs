@@ -10,9 +10,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 
 use crate::matrix::{BaseProfile, Config, Settings};
 
-mod atomic;
-
-pub use atomic::write as write_atomically;
+pub use crate::atomic::write as write_atomically;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -66,9 +64,11 @@ impl FileEdit {
     /// Write atomically (see `atomic`): the file is either the old one or
     /// the new one, never half-written.
     pub fn write(&self) -> Result<(), ApplyError> {
-        atomic::write(&self.path, self.after.as_bytes()).map_err(|source| ApplyError::Write {
-            path: self.path.clone(),
-            source,
+        crate::atomic::write(&self.path, self.after.as_bytes()).map_err(|source| {
+            ApplyError::Write {
+                path: self.path.clone(),
+                source,
+            }
         })
     }
 }

@@ -18,9 +18,7 @@ pub fn installed_plugin(dir: &Path) -> Result<PathBuf, String> {
     if path.is_file() {
         return Ok(path);
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-    std::fs::write(tmp.path(), PLUGIN).map_err(|e| e.to_string())?;
-    tmp.persist(&path).map_err(|e| e.to_string())?;
+    crate::atomic::write(&path, PLUGIN)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
