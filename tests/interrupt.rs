@@ -147,6 +147,10 @@ fn interrupted_at_random_points_twenty_times() {
 fn two_runs_at_once_never_mix() {
     let tmp = tempfile::tempdir().unwrap();
     let project = host_project(tmp.path());
+    // Without a Cargo.lock: the first run's cargo writes one and the run
+    // removes it; the second, waiting meanwhile, must not take it for the
+    // project's own (and build --locked without it).
+    std::fs::remove_file(project.join("Cargo.lock")).unwrap();
     let target = tmp.path().join("target");
     let spawn = |out: &Path| {
         weigh()
@@ -167,7 +171,16 @@ fn two_runs_at_once_never_mix() {
     let cb = spawn(&b);
     let oa = ca.wait_with_output().unwrap();
     let ob = cb.wait_with_output().unwrap();
-    assert!(oa.status.success() && ob.status.success());
+    assert!(
+        oa.status.success() && ob.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&oa.stderr),
+        String::from_utf8_lossy(&ob.stderr)
+    );
+    assert!(
+        !project.join("Cargo.lock").exists(),
+        "no Cargo.lock left behind"
+    );
     let waited = String::from_utf8_lossy(&oa.stderr).contains("waiting")
         || String::from_utf8_lossy(&ob.stderr).contains("waiting");
     assert!(waited, "the second run says it waits");

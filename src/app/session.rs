@@ -171,10 +171,16 @@ impl Session {
         })
     }
 
-    /// One run per target directory at a time; `None` if interrupted while waiting.
-    pub fn lock(&self, quiet: bool) -> anyhow::Result<Option<RunLock>> {
-        lock_run(&self.env.weigh_dir, &self.stop, quiet)
-            .with_context(|| format!("cannot lock {}", self.env.weigh_dir.display()))
+    /// One run per target directory at a time; `None` if interrupted while
+    /// waiting. Whether the project has a Cargo.lock of its own is decided
+    /// once the lock is held: a run that finished meanwhile removed the one
+    /// its cargo wrote.
+    pub fn lock(&mut self, quiet: bool) -> anyhow::Result<Option<RunLock>> {
+        let lock = lock_run(&self.env.weigh_dir, &self.stop, quiet)
+            .with_context(|| format!("cannot lock {}", self.env.weigh_dir.display()))?;
+        self.had_lockfile = self.lockfile.exists();
+        self.env.locked = self.had_lockfile || self.compile.locked;
+        Ok(lock)
     }
 
     /// The matrix runner for this session.
