@@ -422,7 +422,15 @@ fn e27_measure_text_file() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("notes.txt");
     std::fs::write(&p, "just text\n").unwrap();
-    measure(&p, 2, &["notes.txt", "not an ELF file", "looks like text"]);
+    measure(
+        &p,
+        2,
+        &[
+            "notes.txt",
+            "not a binary cargo weigh reads",
+            "looks like text",
+        ],
+    );
 }
 
 fn small_elf(big: bool, wide: bool) -> Vec<u8> {
@@ -498,7 +506,16 @@ fn e32_measure_non_elf_object() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("thing.obj");
     std::fs::write(&p, obj.write().unwrap()).unwrap();
-    measure(&p, 2, &["thing.obj", "not an ELF file", "Coff", "objcopy"]);
+    measure(
+        &p,
+        2,
+        &[
+            "thing.obj",
+            "not a binary cargo weigh reads",
+            "Coff",
+            "Mach-O",
+        ],
+    );
 }
 
 // --- reports, outputs, builds -------------------------------------------------

@@ -155,7 +155,7 @@ fn measure_reports_files_and_rejects_non_elf() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains("notes.txt") && stderr.contains("not an ELF"),
+        stderr.contains("notes.txt") && stderr.contains("not a binary cargo weigh reads"),
         "{stderr}"
     );
     let empty = dir.path().join("empty.elf");

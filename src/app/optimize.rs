@@ -137,7 +137,7 @@ fn search(opts: &OptimizeOptions, s: &Session) -> anyhow::Result<(Report, bool)>
 pub fn optimize(opts: &OptimizeOptions) -> anyhow::Result<ExitCode> {
     let sink = Sink::open(opts.output.output.as_deref())?;
     let located = session::locate(&opts.project, &opts.compile)?;
-    let s = Session::open(located, &opts.project, &opts.compile, false)?;
+    let mut s = Session::open(located, &opts.project, &opts.compile, false)?;
     let Some(_lock) = s.lock(opts.output.quiet)? else {
         return Ok(ExitCode::from(130));
     };

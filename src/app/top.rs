@@ -272,7 +272,7 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
     let located = session::locate(&args.project, &args.compile)?;
     let own = located.project.package.replace('-', "_");
     let config = chosen(args, &located)?;
-    let s = session::Session::open(
+    let mut s = session::Session::open(
         located,
         &args.project,
         &args.compile,
@@ -281,9 +281,20 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
     let Some(_lock) = s.lock(args.output.quiet)? else {
         bail!("interrupted while waiting for another cargo weigh run");
     };
+    let elf = crate::toolchain::binary_format(&s.env.target) == object::BinaryFormat::Elf;
+    if read != Read::Attribution && !elf {
+        bail!(
+            "{} builds {} files: the references `why`, --retained and --generics follow are relocations the linker keeps only in ELF files (--emit-relocs)\n  hint: run it for a Linux or embedded target of the same code (--target)",
+            s.env.target,
+            crate::toolchain::format_word(crate::toolchain::binary_format(&s.env.target))
+        );
+    }
     let mut notes = Vec::new();
     let relocs = (read != Read::Attribution).then(|| emit_relocs_arg(&s));
-    let twin = twin_for_attribution(&config, &mut notes, relocs, read != Read::Graph);
+    // Only ELF links carry the line table into the binary (Mach-O leaves
+    // DWARF in the object files, MSVC-style links in a .pdb).
+    let line_tables = read != Read::Graph && elf;
+    let twin = twin_for_attribution(&config, &mut notes, relocs, line_tables);
     let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
     let plain = if twin != config {

@@ -60,8 +60,14 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
     let map = map_file(&path)?;
     measure_bytes(&map).map_err(|e| e.at(&path))?;
     let g = graph::build(&map, &opts).map_err(|e| {
+        // An ELF file linked without --emit-relocs: the build `why` makes has them.
+        let hint = if e.contains("hint:") {
+            ""
+        } else {
+            "\n  hint: without --file, `why` builds the configuration so itself"
+        };
         anyhow::anyhow!(
-            "cannot read the references of `{}`: {e}\n  hint: without --file, `why` builds the configuration so itself",
+            "cannot read the references of `{}`: {e}{hint}",
             path.display()
         )
     })?;

@@ -92,8 +92,13 @@ impl RlibIndex {
         Ok(())
     }
 
+    /// The crate defining `symbol`; Mach-O archives name it with the
+    /// underscore attribution leaves out.
     pub fn lookup(&self, symbol: &str) -> Option<&str> {
-        self.by_symbol.get(symbol).map(String::as_str)
+        self.by_symbol
+            .get(symbol)
+            .or_else(|| self.by_symbol.get(&format!("_{symbol}")))
+            .map(String::as_str)
     }
 }
 

@@ -44,21 +44,46 @@ impl Table<'_> {
     }
 }
 
+/// For a loaded section, whether it is code and whether it is writable,
+/// in each format's own terms; `None` for what is not loaded (debug info).
+fn traits_of(section: &object::Section<'_, '_>) -> Option<(bool, bool)> {
+    use object::{macho, pe};
+    match section.flags() {
+        SectionFlags::Elf { sh_flags } => {
+            let alloc = sh_flags & u64::from(object::elf::SHF_ALLOC) != 0;
+            let write = sh_flags & u64::from(object::elf::SHF_WRITE) != 0;
+            let exec = sh_flags & u64::from(object::elf::SHF_EXECINSTR) != 0;
+            alloc.then_some((exec, write))
+        }
+        SectionFlags::MachO { flags } => {
+            let segment = section.segment_name().ok().flatten().unwrap_or("");
+            let debug = flags & macho::S_ATTR_DEBUG != 0 || segment == "__DWARF";
+            let exec =
+                flags & (macho::S_ATTR_PURE_INSTRUCTIONS | macho::S_ATTR_SOME_INSTRUCTIONS) != 0;
+            // __DATA_CONST is made read-only once dyld has bound it.
+            let write = segment.starts_with("__DATA") && segment != "__DATA_CONST";
+            (!debug).then_some((exec, write))
+        }
+        SectionFlags::Coff { characteristics } => {
+            let name = section.name().unwrap_or("");
+            let debug = name.starts_with(".debug") || name.starts_with(".stab");
+            let exec = characteristics & (pe::IMAGE_SCN_CNT_CODE | pe::IMAGE_SCN_MEM_EXECUTE) != 0;
+            let write = characteristics & pe::IMAGE_SCN_MEM_WRITE != 0;
+            (!debug).then_some((exec, write))
+        }
+        _ => None,
+    }
+}
+
 fn kind_of(section: &object::Section<'_, '_>) -> Option<Kind> {
-    let flags = match section.flags() {
-        SectionFlags::Elf { sh_flags } => sh_flags,
-        _ => return None,
-    };
-    let alloc = flags & u64::from(object::elf::SHF_ALLOC) != 0;
-    if !alloc || section.size() == 0 {
+    let (exec, write) = traits_of(section)?;
+    if section.size() == 0 {
         return None;
     }
-    let write = flags & u64::from(object::elf::SHF_WRITE) != 0;
-    let exec = flags & u64::from(object::elf::SHF_EXECINSTR) != 0;
     let nobits = matches!(
         section.kind(),
-        SectionKind::UninitializedData | SectionKind::UninitializedTls
-    );
+        SectionKind::UninitializedData | SectionKind::UninitializedTls | SectionKind::Common
+    ) || section.file_range().is_none();
     Some(match (exec, write, nobits) {
         (true, _, _) => Kind::Text,
         (false, false, _) => Kind::Rodata,
@@ -82,8 +107,14 @@ fn counted_sections(
     for s in file.sections() {
         let Some(kind) = kind_of(&s) else { continue };
         by_index.insert(s.index(), sections.len());
+        let name = s.name().unwrap_or("?");
+        // Mach-O names a section within its segment, as `measure` does.
+        let name = match s.segment_name().ok().flatten() {
+            Some(segment) => format!("{segment},{name}"),
+            None => name.to_string(),
+        };
         sections.push(Section {
-            name: s.name().unwrap_or("?").to_string(),
+            name,
             kind,
             address: s.address(),
             size: s.size(),
@@ -93,7 +124,55 @@ fn counted_sections(
 }
 
 /// Symbols that name bytes in a counted section: (section, address, size, name).
+/// Mach-O symbols have no size: each reaches the next symbol of its
+/// section (or the section's end), and loses the underscore Mach-O puts
+/// before every C-level name.
 fn sized_symbols<'a>(
+    file: &object::File<'a>,
+    sections: &[Section],
+    by_index: &HashMap<object::SectionIndex, usize>,
+) -> Vec<(usize, u64, u64, Cow<'a, str>)> {
+    if !matches!(file.format(), object::BinaryFormat::MachO) {
+        return symbols_with_sizes(file, by_index);
+    }
+    let mut raw: Vec<_> = file
+        .symbols()
+        .filter(|s| s.is_definition() && s.kind() != SymbolKind::Section)
+        .filter_map(|s| {
+            let section = *by_index.get(&s.section_index()?)?;
+            // `__mh_execute_header` names the file's header, before its section.
+            let within = &sections[section];
+            if s.address() < within.address || s.address() >= within.address + within.size {
+                return None;
+            }
+            let name = match String::from_utf8_lossy(s.name_bytes().ok()?) {
+                Cow::Borrowed(n) => Cow::Borrowed(n.strip_prefix('_').unwrap_or(n)),
+                Cow::Owned(n) => Cow::Owned(n.strip_prefix('_').unwrap_or(&n).to_string()),
+            };
+            Some((section, s.address(), 0u64, name))
+        })
+        .filter(|r| !r.3.is_empty() && !r.3.starts_with("ltmp"))
+        .collect();
+    raw.sort_by_key(|r| (r.0, r.1));
+    let ends: Vec<u64> = (0..raw.len())
+        .map(|i| {
+            let (section, address) = (raw[i].0, raw[i].1);
+            raw[i + 1..]
+                .iter()
+                .find(|n| n.0 != section || n.1 > address)
+                .filter(|n| n.0 == section)
+                .map_or(sections[section].address + sections[section].size, |n| n.1)
+        })
+        .collect();
+    for (r, end) in raw.iter_mut().zip(ends) {
+        r.2 = end.saturating_sub(r.1);
+    }
+    raw.retain(|r| r.2 > 0);
+    raw
+}
+
+/// Symbols whose table gives their size (ELF, COFF).
+fn symbols_with_sizes<'a>(
     file: &object::File<'a>,
     by_index: &HashMap<object::SectionIndex, usize>,
 ) -> Vec<(usize, u64, u64, Cow<'a, str>)> {
@@ -132,7 +211,7 @@ fn sized_symbols<'a>(
 
 pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>, String> {
     let (sections, by_index) = counted_sections(file);
-    let mut raw = sized_symbols(file, &by_index);
+    let mut raw = sized_symbols(file, &sections, &by_index);
     // Aliases first by address; the longer symbol wins a tie.
     raw.sort_by_key(|r| (r.0, r.1, Reverse(r.2)));
     let mut symbols = Vec::with_capacity(raw.len());

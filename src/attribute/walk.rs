@@ -129,17 +129,12 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
         "dwarf".to_string()
     } else {
         if !opts.no_dwarf {
-            notes.push(
-                "no DWARF line table in this binary: code is attributed by symbols, so code inlined \
-                 from one crate into another counts for the crate of the symbol (build with \
-                 debug = \"line-tables-only\" for exact figures)"
-                    .into(),
-            );
+            notes.extend(no_line_table(file.format()).map(String::from));
         }
         "symbols".to_string()
     };
     if table.symbols.is_empty() {
-        notes.push("the binary has no symbol table (stripped?): symbols are unknown".into());
+        notes.push(no_symbols(file.format()).into());
     }
     Ok(Attribution {
         code_source,
@@ -148,6 +143,22 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
         symbols: largest_symbols(&table, opts, line_ranges.as_ref()),
         notes,
     })
+}
+
+/// Why code is attributed by symbols (a PE file's `no_symbols` says it).
+fn no_line_table(format: object::BinaryFormat) -> Option<&'static str> {
+    Some(match format {
+        object::BinaryFormat::Pe | object::BinaryFormat::Coff => return None,
+        object::BinaryFormat::MachO => "a Mach-O executable carries no DWARF (it stays in the object files and a .dSYM): code is attributed by symbols, so code inlined from one crate into another counts for the crate of the symbol",
+        _ => "no DWARF line table in this binary: code is attributed by symbols, so code inlined from one crate into another counts for the crate of the symbol (build with debug = \"line-tables-only\" for exact figures)",
+    })
+}
+
+fn no_symbols(format: object::BinaryFormat) -> &'static str {
+    match format {
+        object::BinaryFormat::Pe | object::BinaryFormat::Coff => "the PE file carries no symbols (an MSVC-style link keeps them in the .pdb beside it, which cargo weigh does not read): crates and symbols are unknown",
+        _ => "the binary has no symbol table (stripped?): symbols are unknown",
+    }
 }
 
 /// A function's code by the crate of its line rows, the bytes no row

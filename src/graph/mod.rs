@@ -115,6 +115,12 @@ fn holder(
 /// file kept no relocations (then it was not linked so).
 pub fn build(data: &[u8], opts: &Options) -> Result<RefGraph, String> {
     let file = object::File::parse(data).map_err(|e| e.to_string())?;
+    if file.format() != object::BinaryFormat::Elf {
+        return Err(format!(
+            "a {} file: the references are relocations the linker keeps only in ELF files (--emit-relocs)\n  hint: build the same code for a Linux or embedded target",
+            crate::toolchain::format_word(file.format())
+        ));
+    }
     let t = table::collect(&file, opts)?;
     let mut nodes = nodes_of(&t);
     name_crates_as_top_does(data, opts, &mut nodes);

@@ -7,29 +7,8 @@ use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader};
 use object::{Endianness, FileKind};
 
+use super::bytes::{describe_unknown, in_file, loaded_hash};
 use super::types::{Berkeley, BytesError, Measurement, SectionClass, SectionSize};
-
-/// Measure an ELF image held in memory.
-pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
-    match FileKind::parse(data) {
-        Ok(FileKind::Elf32) => measure_generic::<elf::FileHeader32<Endianness>>(data),
-        Ok(FileKind::Elf64) => measure_generic::<elf::FileHeader64<Endianness>>(data),
-        Ok(other) => Err(BytesError::NotElf(format!("detected {other:?}"))),
-        Err(_) if data.starts_with(b"\x7fELF") => Err(BytesError::Corrupt(
-            "the ELF header is truncated or has an unknown class".into(),
-        )),
-        Err(_) => Err(BytesError::NotElf(describe_unknown(data))),
-    }
-}
-
-fn describe_unknown(data: &[u8]) -> String {
-    let head = &data[..data.len().min(512)];
-    if std::str::from_utf8(head).is_ok() {
-        "it looks like text".into()
-    } else {
-        "unrecognised format".into()
-    }
-}
 
 /// One allocated section's figures before they become a `SectionSize`.
 struct Raw<'data> {
@@ -61,17 +40,6 @@ impl NotLoaded {
         } else if sh_type == elf::SHT_SYMTAB || name == ".strtab" {
             self.symbol_table_bytes = self.symbol_table_bytes.saturating_add(size);
         }
-    }
-}
-
-/// A section's bytes must lie inside the file.
-fn in_file(name: &str, offset: u64, size: u64, len: usize) -> Result<(), BytesError> {
-    match offset.checked_add(size) {
-        Some(end) if end <= len as u64 => Ok(()),
-        _ => Err(BytesError::Corrupt(format!(
-            "section `{name}` claims bytes {offset}..{} but the file has only {len} bytes",
-            offset.saturating_add(size)
-        ))),
     }
 }
 
@@ -159,7 +127,7 @@ fn raw_sections<Elf: FileHeader<Endian = Endianness>>(
     Ok((out, extra))
 }
 
-fn measure_generic<Elf: FileHeader<Endian = Endianness>>(
+pub fn measure<Elf: FileHeader<Endian = Endianness>>(
     data: &[u8],
 ) -> Result<Measurement, BytesError> {
     let corrupt = |e: object::Error| BytesError::Corrupt(e.to_string());
@@ -272,19 +240,12 @@ fn berkeley(raws: &[Raw]) -> Berkeley {
 /// left out: it is a hash of the whole file (symbols and debug info too),
 /// so it differs between builds whose loaded code is identical.
 fn flash_hash(raws: &[Raw]) -> String {
-    use sha2::{Digest, Sha256};
-    let mut loaded: Vec<&Raw> = raws
-        .iter()
-        .filter(|r| !r.bytes.is_empty() && r.name != ".note.gnu.build-id")
-        .collect();
-    loaded.sort_by_key(|r| r.lma);
-    let mut h = Sha256::new();
-    for r in loaded {
-        h.update(r.lma.to_le_bytes());
-        h.update((r.bytes.len() as u64).to_le_bytes());
-        h.update(r.bytes);
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    loaded_hash(
+        raws.iter()
+            .filter(|r| r.name != ".note.gnu.build-id")
+            .map(|r| (r.lma, r.bytes))
+            .collect(),
+    )
 }
 
 /// A gap between stored bytes larger than this is not padding to a page

@@ -1,18 +1,44 @@
-//! Measurement of a linked binary from the ELF file itself.
+//! Measurement of a linked binary from the file itself: ELF (Linux, every
+//! embedded target), Mach-O (macOS) and PE (Windows).
 //!
 //! Everything here reads bytes and never runs a program: `measure` must be safe
 //! on any file a user points it at.
 
+mod bytes;
 mod elf;
+mod macho;
+mod pe;
 mod strip;
 mod types;
 
 use std::fs::File;
 use std::path::Path;
 
-pub use elf::{flash_image, measure_bytes};
+pub use elf::flash_image;
 pub use strip::strip_bytes;
 pub use types::{Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize};
+
+/// Measure a binary held in memory: ELF, Mach-O or PE.
+pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
+    use object::{elf as e, macho as m, pe as p, Endianness, FileKind};
+    match FileKind::parse(data) {
+        Ok(FileKind::Elf32) => elf::measure::<e::FileHeader32<Endianness>>(data),
+        Ok(FileKind::Elf64) => elf::measure::<e::FileHeader64<Endianness>>(data),
+        Ok(FileKind::MachO32) => macho::measure::<m::MachHeader32<Endianness>>(data),
+        Ok(FileKind::MachO64) => macho::measure::<m::MachHeader64<Endianness>>(data),
+        Ok(FileKind::Pe32) => pe::measure::<p::ImageNtHeaders32>(data),
+        Ok(FileKind::Pe64) => pe::measure::<p::ImageNtHeaders64>(data),
+        Ok(FileKind::MachOFat32 | FileKind::MachOFat64) => Err(BytesError::NotElf(
+            "a universal Mach-O holding several architectures; measure one (lipo -thin ARCH)"
+                .into(),
+        )),
+        Ok(other) => Err(BytesError::NotElf(format!("detected {other:?}"))),
+        Err(_) if data.starts_with(b"\x7fELF") => Err(BytesError::Corrupt(
+            "the ELF header is truncated or has an unknown class".into(),
+        )),
+        Err(_) => Err(BytesError::NotElf(bytes::describe_unknown(data))),
+    }
+}
 
 /// Measure a file on disk. The file is memory-mapped, never copied whole.
 pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {

@@ -18,8 +18,10 @@ pub enum MeasureError {
     Directory { path: PathBuf },
     #[error("`{path}` is empty (0 bytes)\n  hint: the build that produced it probably failed; rebuild it")]
     Empty { path: PathBuf },
-    #[error("`{path}` is not an ELF file ({what})\n  hint: cargo weigh measures ELF executables (Linux, embedded *-none-* targets); convert other formats with `objcopy` or build for an ELF target")]
+    #[error("`{path}` is not a binary cargo weigh reads ({what})\n  hint: cargo weigh measures ELF (Linux, embedded targets), Mach-O (macOS) and PE (Windows) executables")]
     NotElf { path: PathBuf, what: String },
+    #[error("cannot measure `{path}`: it needs {what}")]
+    NeedsTool { path: PathBuf, what: String },
     #[error("`{path}` is a damaged ELF file: {detail}\n  hint: the file is truncated or corrupt; rebuild it")]
     Corrupt { path: PathBuf, detail: String },
 }
@@ -106,6 +108,13 @@ pub struct SectionSize {
     pub ram_bytes: u64,
 }
 
+impl Measurement {
+    /// Mach-O or PE: a program an operating system loads, never firmware.
+    pub fn is_hosted_format(&self) -> bool {
+        self.format.starts_with("mach-o") || self.format.starts_with("pei-")
+    }
+}
+
 impl SectionSize {
     /// Without contents and not writable: it only reserves addresses (a
     /// placeholder for memory another view of the same SRAM uses, a boot
@@ -128,6 +137,9 @@ impl SectionSize {
 pub enum BytesError {
     NotElf(String),
     Corrupt(String),
+    /// A figure is measured by a program that was not found: what it is
+    /// and how to get it.
+    NeedsTool(String),
 }
 
 impl BytesError {
@@ -136,6 +148,7 @@ impl BytesError {
         match self {
             BytesError::NotElf(what) => MeasureError::NotElf { path, what },
             BytesError::Corrupt(detail) => MeasureError::Corrupt { path, detail },
+            BytesError::NeedsTool(what) => MeasureError::NeedsTool { path, what },
         }
     }
 }
@@ -144,7 +157,8 @@ impl std::fmt::Display for BytesError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             BytesError::NotElf(w) => write!(f, "not an ELF file ({w})"),
-            BytesError::Corrupt(d) => write!(f, "damaged ELF file: {d}"),
+            BytesError::Corrupt(d) => write!(f, "damaged binary: {d}"),
+            BytesError::NeedsTool(w) => write!(f, "it needs {w}"),
         }
     }
 }

@@ -204,6 +204,31 @@ fn probe(cargo: &Path, dir: &Path) -> Option<Probe> {
 
 /// The host triple of the first working toolchain (as seen from `dir`),
 /// the target cargo builds for when none is named.
+/// The format a target's linker writes: Mach-O for Apple's systems, PE
+/// for Windows and UEFI, WebAssembly for wasm, else ELF.
+pub fn binary_format(target: &str) -> object::BinaryFormat {
+    if target.contains("-apple-") {
+        object::BinaryFormat::MachO
+    } else if target.contains("-windows") || target.ends_with("-uefi") {
+        object::BinaryFormat::Pe
+    } else if target.starts_with("wasm") {
+        object::BinaryFormat::Wasm
+    } else {
+        object::BinaryFormat::Elf
+    }
+}
+
+/// A format as its users name it.
+pub fn format_word(format: object::BinaryFormat) -> &'static str {
+    match format {
+        object::BinaryFormat::MachO => "Mach-O",
+        object::BinaryFormat::Pe => "PE",
+        object::BinaryFormat::Wasm => "WebAssembly",
+        object::BinaryFormat::Coff => "COFF",
+        _ => "ELF",
+    }
+}
+
 pub fn host_triple(explicit: Option<&Path>, dir: &Path) -> Result<String, ToolchainError> {
     let cands = candidates(explicit);
     cands

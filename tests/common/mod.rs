@@ -282,3 +282,22 @@ pub fn regions_equal_what_lld_prints(row: &serde_json::Value, count: usize) {
         assert_eq!(total, used, "{name}: ours {ours}");
     }
 }
+
+/// A tool of rustup's `llvm-tools` component (llvm-strip, llvm-size, ...),
+/// for the Mach-O and PE files binutils does not read.
+pub fn llvm_tool(name: &str) -> Command {
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("rustc runs");
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let found = std::fs::read_dir(sysroot.join("lib/rustlib"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("bin").join(name))
+        .find(|p| p.is_file());
+    let path = found.unwrap_or_else(|| {
+        panic!("`{name}` is not installed; run scripts/setup (rustup component add llvm-tools)")
+    });
+    Command::new(path)
+}

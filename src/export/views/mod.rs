@@ -15,9 +15,21 @@ pub mod verdict;
 use crate::report::Report;
 use crate::results::{ConfigResult, Objective};
 
-/// What the report is about: firmware (flash) or a hosted binary.
+/// What the report is about: firmware (flash) or a hosted binary. Files
+/// measured as they are (no target) are firmware unless they are Mach-O or
+/// PE, formats only operating systems load.
 pub fn objective(report: &Report) -> Objective {
-    Objective::for_target(report.target.as_deref().unwrap_or("-none"))
+    match report.target.as_deref() {
+        Some(target) => Objective::for_target(target),
+        None if report
+            .configs
+            .iter()
+            .any(|c| c.size.as_ref().is_some_and(|m| m.is_hosted_format())) =>
+        {
+            Objective::Stripped
+        }
+        None => Objective::Flash,
+    }
 }
 
 /// The smallest measured configuration (fewest settings on a tie).
