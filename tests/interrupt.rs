@@ -1,10 +1,14 @@
-//! Interruptions and concurrency: SIGINT/SIGTERM at random points of a
-//! matrix, two runs at once, `apply` killed mid-way, a full disk.
+//! Interruptions and concurrency: SIGINT/SIGTERM at every stage of a
+//! matrix, two runs at once, `apply` killed at each of its writes, a full
+//! disk. Every signal is sent on an event the test observes (a progress
+//! line, a child process, a system call), never after a guessed delay.
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -21,15 +25,91 @@ fn host_project(dir: &Path) -> PathBuf {
     project
 }
 
-/// Deterministic pseudo-random delays (xorshift), so a failure can be replayed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
+/// A child's stderr, line by line as it comes, so a test acts on what the
+/// run says rather than after a guessed delay.
+struct Lines {
+    rx: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Lines {
+    fn of(child: &mut Child) -> Lines {
+        let stderr = child.stderr.take().expect("stderr piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines {
+            rx,
+            seen: Vec::new(),
+        }
     }
+
+    /// Waits for a line that starts with `prefix`; false when the run ended
+    /// without saying it.
+    fn wait_for(&mut self, prefix: &str) -> bool {
+        while let Ok(line) = self.rx.recv_timeout(Duration::from_secs(120)) {
+            let hit = line.starts_with(prefix);
+            self.seen.push(line);
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// A line arrived since the last call (without waiting).
+    fn moved(&mut self) -> bool {
+        let before = self.seen.len();
+        self.seen.extend(self.rx.try_iter());
+        self.seen.len() > before
+    }
+
+    fn rest(mut self) -> String {
+        self.seen.extend(self.rx.iter());
+        self.seen.join("\n")
+    }
+}
+
+/// Whether a process named `name` (its `comm`) runs below `pid`.
+fn runs_below(pid: u32, name: &str) -> bool {
+    let mut parent = std::collections::HashMap::new();
+    let mut named = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let me: u32 = stat[..open].trim().parse().unwrap_or(0);
+        let ppid: u32 = stat[close + 2..]
+            .split(' ')
+            .nth(1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        parent.insert(me, ppid);
+        if &stat[open + 1..close] == name {
+            named.push(me);
+        }
+    }
+    named.into_iter().any(|mut p| {
+        while let Some(&up) = parent.get(&p) {
+            if up == pid {
+                return true;
+            }
+            if up <= 1 {
+                break;
+            }
+            p = up;
+        }
+        false
+    })
 }
 
 fn wait_with_timeout(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
@@ -63,14 +143,16 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Signals at each stage of a matrix of 8: while the session asks cargo
+/// for the project's metadata, right after the k-th configuration was
+/// measured, and while the next build's cargo runs.
 #[test]
-fn interrupted_at_random_points_twenty_times() {
+fn interrupted_at_every_stage_twenty_times() {
     let tmp = tempfile::tempdir().unwrap();
     let project = host_project(tmp.path());
     let target = tmp.path().join("target");
     let report = tmp.path().join("report.json");
     let before = snapshot_tree(&project);
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut interrupted = 0;
     for round in 0..20 {
         let _ = std::fs::remove_file(&report);
@@ -80,13 +162,25 @@ fn interrupted_at_random_points_twenty_times() {
             .arg("--target-dir")
             .arg(&target)
             // Without the result cache every round really runs cargo.
-            .args(["--quiet", "--no-cache", "--format", "json", "--output"])
+            .args(["--no-cache", "--format", "json", "--output"])
             .arg(&report)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.next(1500)));
+        let mut lines = Lines::of(&mut child);
+        let after = round % 9;
+        let said = after == 0 || lines.wait_for(&format!("[{after}/8]"));
+        if said && (after == 0 || round % 2 == 1) {
+            // A cargo (metadata at first, then the next build), unless the
+            // run says more or ends first.
+            while !runs_below(child.id(), "cargo")
+                && !lines.moved()
+                && child.try_wait().unwrap().is_none()
+            {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        }
         let sig = if round % 2 == 0 {
             libc::SIGINT
         } else {
@@ -166,24 +260,24 @@ fn two_runs_at_once_never_mix() {
             .unwrap()
     };
     let (a, b) = (tmp.path().join("a.json"), tmp.path().join("b.json"));
-    let ca = spawn(&a);
-    std::thread::sleep(Duration::from_millis(300));
-    let cb = spawn(&b);
-    let oa = ca.wait_with_output().unwrap();
-    let ob = cb.wait_with_output().unwrap();
-    assert!(
-        oa.status.success() && ob.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&oa.stderr),
-        String::from_utf8_lossy(&ob.stderr)
-    );
+    // The second starts once the first measured its first configuration:
+    // the first holds the run lock and its cargo wrote a Cargo.lock.
+    let mut ca = spawn(&a);
+    let mut la = Lines::of(&mut ca);
+    assert!(la.wait_for("[1/8]"), "{}", la.rest());
+    let mut cb = spawn(&b);
+    let lb = Lines::of(&mut cb);
+    let (sa, sb) = (ca.wait().unwrap(), cb.wait().unwrap());
+    let (ea, eb) = (la.rest(), lb.rest());
+    assert!(sa.success() && sb.success(), "{ea}\n{eb}");
     assert!(
         !project.join("Cargo.lock").exists(),
         "no Cargo.lock left behind"
     );
-    let waited = String::from_utf8_lossy(&oa.stderr).contains("waiting")
-        || String::from_utf8_lossy(&ob.stderr).contains("waiting");
-    assert!(waited, "the second run says it waits");
+    assert!(
+        eb.contains("waiting"),
+        "the second run says it waits:\n{eb}"
+    );
     let (ra, rb) = (json(&a), json(&b));
     let flash = |r: &serde_json::Value| -> Vec<(String, u64, String)> {
         r["configs"]
@@ -212,37 +306,90 @@ fn two_runs_at_once_never_mix() {
     }
 }
 
+/// A preloaded library that kills its process at the n-th call of a file
+/// system write (`write`, `fsync`, `linkat`, `rename`, `unlink`, ...), so a
+/// test can stop `apply` at each of them in turn. It leaves no trace in the
+/// children the process starts.
+fn kill_at_nth_write(dir: &Path) -> PathBuf {
+    let src = dir.join("killat.c");
+    std::fs::write(
+        &src,
+        r#"#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/types.h>
+static long limit = -1, seen = 0;
+__attribute__((constructor)) static void init(void) {
+    const char *n = getenv("KILL_AT");
+    if (n) limit = atol(n);
+    unsetenv("LD_PRELOAD");
+    unsetenv("KILL_AT");
+}
+static void point(void) {
+    if (limit > 0 && ++seen >= limit) kill(getpid(), SIGKILL);
+}
+#define WRAP(ret, name, params, args) \
+    ret name params { \
+        static ret (*real) params; \
+        if (!real) real = dlsym(RTLD_NEXT, #name); \
+        point(); \
+        return real args; \
+    }
+WRAP(ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n))
+WRAP(int, fsync, (int fd), (fd))
+WRAP(int, fdatasync, (int fd), (fd))
+WRAP(int, linkat, (int a, const char *b, int c, const char *d, int e), (a, b, c, d, e))
+WRAP(int, rename, (const char *a, const char *b), (a, b))
+WRAP(int, renameat, (int a, const char *b, int c, const char *d), (a, b, c, d))
+WRAP(int, renameat2, (int a, const char *b, int c, const char *d, unsigned e), (a, b, c, d, e))
+WRAP(int, unlink, (const char *a), (a))
+WRAP(int, unlinkat, (int a, const char *b, int c), (a, b, c))
+WRAP(int, close, (int fd), (fd))
+"#,
+    )
+    .unwrap();
+    let lib = dir.join("killat.so");
+    let st = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&lib)
+        .arg(&src)
+        .arg("-ldl")
+        .status()
+        .expect("cc (installed by scripts/setup) builds the preload library");
+    assert!(st.success());
+    lib
+}
+
 #[test]
-fn apply_killed_at_any_point_leaves_cargo_toml_old_or_new() {
+fn apply_killed_at_each_write_leaves_cargo_toml_old_or_new() {
     let tmp = tempfile::tempdir().unwrap();
     let project = tmp.path().join("p");
     copy_dir(&fixture("hostapp"), &project);
+    let lib = kill_at_nth_write(tmp.path());
     let manifest = project.join("Cargo.toml");
     let old = std::fs::read(&manifest).unwrap();
-    // The new content, from a dry run of the same edit.
-    let dry = run(weigh()
-        .arg("apply")
-        .arg("min-sized-rust")
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .arg("--dry-run"));
-    assert!(dry.status.success());
-    let mut rng = Rng(42);
-    let mut seen_new = None;
-    for _ in 0..20 {
-        std::fs::write(&manifest, &old).unwrap();
-        let mut child = weigh()
-            .arg("apply")
+    let apply = |kill_at: usize| {
+        let mut c = weigh();
+        c.arg("apply")
             .arg("min-sized-rust")
             .arg("--manifest-path")
             .arg(&manifest)
+            .env("LD_PRELOAD", &lib)
+            .env("KILL_AT", kill_at.to_string())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(rng.next(60_000)));
-        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
-        let _ = child.wait();
+            .stderr(Stdio::null());
+        c
+    };
+    let mut seen_new = None;
+    let mut killed = Vec::new();
+    // Kill point n = 1, 2, ... until apply gets through all its writes.
+    for n in 1.. {
+        assert!(n < 2000, "apply never finished");
+        std::fs::write(&manifest, &old).unwrap();
+        let mut child = apply(n).spawn().unwrap();
+        let st = child.wait().unwrap();
         let now = std::fs::read(&manifest).unwrap();
         if now != old {
             let parsed: toml::Table = String::from_utf8(now.clone())
@@ -250,26 +397,31 @@ fn apply_killed_at_any_point_leaves_cargo_toml_old_or_new() {
                 .parse()
                 .expect("a whole, valid file");
             assert_eq!(parsed["profile"]["release"]["lto"].as_str(), Some("fat"));
-            if let Some(n) = &seen_new {
-                assert_eq!(&now, n, "only one new content is possible");
+            if let Some(seen) = &seen_new {
+                assert_eq!(&now, seen, "only one new content is possible");
             }
             seen_new = Some(now);
         }
-        // A kill between link and rename can leave the killed process's
-        // temporary name; the next apply removes it.
-        let left = leftovers(&project);
-        let pid = format!(".cargo-weigh-{}-", child.id());
-        assert!(
-            left.iter()
-                .all(|p| p.file_name().unwrap().to_string_lossy().starts_with(&pid)),
-            "{left:?}"
-        );
+        use std::os::unix::process::ExitStatusExt;
+        if st.signal() != Some(libc::SIGKILL) {
+            assert!(st.success(), "kill point {n}: {st:?}");
+            assert!(seen_new.is_some(), "the finished apply wrote the file");
+            break;
+        }
+        killed.push(format!(".cargo-weigh-{}-", child.id()));
+        // A kill between link and rename can leave a killed process's
+        // temporary name, never another's.
+        for p in leftovers(&project) {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                killed.iter().any(|k| name.starts_with(k.as_str())),
+                "kill point {n}: {name}"
+            );
+        }
     }
-    // A name left by a process that no longer exists, as a kill leaves it.
-    let gone = Command::new("true").spawn().unwrap();
-    let dead = gone.id();
-    drop(gone.wait_with_output());
-    std::fs::write(project.join(format!(".cargo-weigh-{dead}-1")), "x").unwrap();
+    eprintln!("apply killed at {} points", killed.len());
+    assert!(killed.len() >= 3, "apply wrote at {} points", killed.len());
+    // The next apply removes what killed ones left.
     let again = run(weigh()
         .arg("apply")
         .arg("min-sized-rust")
@@ -358,7 +510,11 @@ fn ctrl_c_during_verify_stops_the_running_binary() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Once the binary runs under --verify.
+    while !runs_below(child.id(), "sleeper") {
+        assert!(child.try_wait().unwrap().is_none(), "ended before verify");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let sent = Instant::now();
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let st = wait_with_timeout(&mut child, Duration::from_secs(20));
