@@ -41,15 +41,11 @@ pub fn crate_path(
         if let Some(t) = target {
             cmd.args(["--target", t]);
         }
-        if !project.features.is_empty() {
-            cmd.args(["--features", &project.features.join(",")]);
-        }
-        if project.all_features {
-            cmd.arg("--all-features");
-        }
-        if project.no_default_features {
-            cmd.arg("--no-default-features");
-        }
+        cmd.args(crate::project::feature_args(
+            &project.features,
+            project.all_features,
+            project.no_default_features,
+        ));
         let limits = Limits {
             stop: crate::stop_flag(),
             timeout: Some(Duration::from_secs(60)),

@@ -327,15 +327,11 @@ impl BuildEnv {
         if let Some(j) = self.jobs {
             a.push(format!("-j{j}"));
         }
-        if !self.features.is_empty() {
-            a.extend(["--features".into(), self.features.join(",")]);
-        }
-        if self.all_features {
-            a.push("--all-features".into());
-        }
-        if self.no_default_features {
-            a.push("--no-default-features".into());
-        }
+        a.extend(crate::project::feature_args(
+            &self.features,
+            self.all_features,
+            self.no_default_features,
+        ));
         a
     }
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::{
     AnalysisArgs, ApplyArgs, BisectArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs,
     FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OneBuildArgs,
-    OptimizeArgs, OutputArgs, PackageArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs, TopArgs,
-    WhyArgs,
+    OptimizeArgs, OutputArgs, PackageArgs, ProjectArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs,
+    TopArgs, WhyArgs,
 };
 use crate::options::{
     AnalysisOptions, ApplyFrom, ApplyOptions, BisectOptions, BudgetOptions, CheckOptions,
@@ -227,13 +227,12 @@ impl OneBuildArgs {
     /// `top`'s options for reading `file` (or a build), `limit` rows; the
     /// readings a command asks for are set by it.
     fn top_options(&self, file: Option<PathBuf>, limit: usize) -> TopOptions {
+        let p = &self.project;
         TopOptions {
-            project: self
-                .package
-                .project(&self.features, self.compile.target.as_ref()),
-            compile: self.compile.options(&self.output),
-            matrix: self.select.options(),
-            output: self.output.options(),
+            project: p.project(),
+            compile: p.compile.options(&p.output),
+            matrix: p.select.options(),
+            output: p.output.options(),
             file,
             limit,
             crates_only: false,
@@ -284,42 +283,35 @@ impl CheckArgs {
     }
 }
 
-/// How history and bisect build each commit: the selected matrix, with
-/// attribution when a page or a diff will show it.
-fn commit_run(
-    package: &PackageArgs,
-    features: &FeatureArgs,
-    compile: &CompileArgs,
-    select: &SelectArgs,
-    output: &OutputArgs,
-    attribute: bool,
-) -> RunOptions {
-    RunOptions {
-        project: package.project(features, compile.target.as_ref()),
-        compile: compile.options(output),
-        matrix: select.options(),
-        analysis: AnalysisOptions {
-            attribute,
-            ..AnalysisOptions::default()
-        },
-        output: output.options(),
+impl ProjectArgs {
+    fn project(&self) -> ProjectOptions {
+        self.package
+            .project(&self.features, self.compile.target.as_ref())
+    }
+
+    /// How history, bisect and `diff --git` build each commit: the selected
+    /// matrix, with attribution when a page or a diff will show it.
+    fn commit_run(&self, attribute: bool) -> RunOptions {
+        RunOptions {
+            project: self.project(),
+            compile: self.compile.options(&self.output),
+            matrix: self.select.options(),
+            analysis: AnalysisOptions {
+                attribute,
+                ..AnalysisOptions::default()
+            },
+            output: self.output.options(),
+        }
     }
 }
 
 impl HistoryArgs {
     pub fn options(&self) -> HistoryOptions {
-        let page = self.output.options().format == crate::options::Format::Html;
+        let page = self.project.output.options().format == crate::options::Format::Html;
         HistoryOptions {
             range: self.range.clone(),
             shard: self.shard,
-            run: commit_run(
-                &self.package,
-                &self.features,
-                &self.compile,
-                &self.select,
-                &self.output,
-                page,
-            ),
+            run: self.project.commit_run(page),
         }
     }
 }
@@ -331,14 +323,7 @@ impl BisectArgs {
             grew: self.grew,
             metric: self.metric,
             limit: self.limit,
-            run: commit_run(
-                &self.package,
-                &self.features,
-                &self.compile,
-                &self.select,
-                &self.output,
-                true,
-            ),
+            run: self.project.commit_run(true),
         }
     }
 }
@@ -349,14 +334,7 @@ impl DiffArgs {
         let inputs = match (&self.git, self.inputs.as_slice(), &self.from, &self.to) {
             (Some(rev), [], None, None) => DiffInputs::Git {
                 rev: rev.clone(),
-                run: Box::new(commit_run(
-                    &self.package,
-                    &self.features,
-                    &self.compile,
-                    &self.select,
-                    &self.output,
-                    true,
-                )),
+                run: Box::new(self.project.commit_run(true)),
             },
             (None, [report], Some(from), Some(to)) => DiffInputs::Within {
                 report: report.clone(),
@@ -371,7 +349,7 @@ impl DiffArgs {
             fail_on_growth: self.fail_on_growth,
             limit: self.limit,
             min_change: self.min_change,
-            output: self.output.options(),
+            output: self.project.output.options(),
         })
     }
 }

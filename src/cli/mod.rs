@@ -178,6 +178,14 @@ pub struct OneBuildArgs {
     #[arg(long, value_name = "DIR")]
     pub rlibs: Vec<PathBuf>,
     #[command(flatten)]
+    pub project: ProjectArgs,
+}
+
+/// What every command that builds the project takes: which package and
+/// binary, its features, how it compiles, which configurations, the output.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    #[command(flatten)]
     pub package: PackageArgs,
     #[command(flatten)]
     pub features: FeatureArgs,
@@ -219,15 +227,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "K/N", value_parser = parse::shard)]
     pub shard: Option<crate::options::Shard>,
     #[command(flatten)]
-    pub package: PackageArgs,
-    #[command(flatten)]
-    pub features: FeatureArgs,
-    #[command(flatten)]
-    pub compile: CompileArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -245,15 +245,7 @@ pub struct BisectArgs {
     #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
     #[command(flatten)]
-    pub package: PackageArgs,
-    #[command(flatten)]
-    pub features: FeatureArgs,
-    #[command(flatten)]
-    pub compile: CompileArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -280,15 +272,7 @@ pub struct DiffArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse::size, default_value = "0")]
     pub min_change: u64,
     #[command(flatten)]
-    pub package: PackageArgs,
-    #[command(flatten)]
-    pub features: FeatureArgs,
-    #[command(flatten)]
-    pub compile: CompileArgs,
-    #[command(flatten)]
-    pub select: SelectArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub project: ProjectArgs,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -10,3 +10,19 @@ pub use cargo_config::{
     RustflagsSource,
 };
 pub use select::{select, select_package, BinKind, Project, ProjectError, Selection};
+
+/// cargo's flags for a feature selection: the one place `build`, `cargo
+/// tree` and every other cargo call spell it.
+pub fn feature_args(features: &[String], all: bool, no_default: bool) -> Vec<String> {
+    let mut a = Vec::new();
+    if !features.is_empty() {
+        a.extend(["--features".into(), features.join(",")]);
+    }
+    if all {
+        a.push("--all-features".into());
+    }
+    if no_default {
+        a.push("--no-default-features".into());
+    }
+    a
+}
