@@ -5,144 +5,155 @@
 use crate::report::Report;
 use crate::results::ConfigResult;
 
-pub const COLUMNS: &[&str] = &[
-    "config",
-    "ok",
-    "profile",
-    "changes",
-    "file_bytes",
-    "stripped_bytes",
-    "flash_bytes",
-    "image_bytes",
-    "ram_bytes",
-    "text_bytes",
-    "data_bytes",
-    "bss_bytes",
-    "flash_delta_bytes",
-    "flash_change_pct",
-    "stripped_delta_bytes",
-    "build_cpu_seconds",
-    "build_wall_seconds",
-    "fresh",
-    "reused",
-    "measured_at",
-    "flash_pct",
-    "ram_pct",
-    "overflow",
-    "verify",
-    "over_budget",
-    "cost_delta",
-    "cost_per_unit",
-    "tier",
-    "ota_cost_per_year",
-    "instructions",
-    "instructions_change_pct",
-    "boot_instructions",
-    "stack_bytes",
-    "static_stack_bytes",
-    "ram_free_bytes",
-    "run_wall_seconds",
-    "run_wall_spread_pct",
-    "compressed_image_bytes",
-    "ota_codec",
-    "ota_delta_bytes",
-    "file_kib",
-    "stripped_kib",
-    "flash_kib",
-    "artifact",
-    "log",
-    "error",
-];
+/// One CSV row: the header is its field names, in this order.
+#[derive(serde::Serialize, Default)]
+struct Row {
+    config: String,
+    ok: bool,
+    profile: String,
+    changes: String,
+    file_bytes: Option<u64>,
+    stripped_bytes: Option<u64>,
+    flash_bytes: Option<u64>,
+    image_bytes: Option<u64>,
+    ram_bytes: Option<u64>,
+    text_bytes: Option<u64>,
+    data_bytes: Option<u64>,
+    bss_bytes: Option<u64>,
+    flash_delta_bytes: Option<i64>,
+    flash_change_pct: Option<String>,
+    stripped_delta_bytes: Option<i64>,
+    build_cpu_seconds: Option<String>,
+    build_wall_seconds: Option<String>,
+    fresh: bool,
+    reused: bool,
+    measured_at: Option<String>,
+    flash_pct: Option<String>,
+    ram_pct: Option<String>,
+    overflow: String,
+    verify: Option<String>,
+    over_budget: Option<bool>,
+    cost_delta: Option<String>,
+    cost_per_unit: Option<String>,
+    tier: Option<String>,
+    ota_cost_per_year: Option<String>,
+    instructions: Option<u64>,
+    instructions_change_pct: Option<String>,
+    boot_instructions: Option<u64>,
+    stack_bytes: Option<u64>,
+    static_stack_bytes: Option<u64>,
+    ram_free_bytes: Option<i64>,
+    run_wall_seconds: Option<String>,
+    run_wall_spread_pct: Option<String>,
+    compressed_image_bytes: Option<u64>,
+    ota_codec: Option<String>,
+    ota_delta_bytes: Option<u64>,
+    file_kib: Option<String>,
+    stripped_kib: Option<String>,
+    flash_kib: Option<String>,
+    artifact: Option<String>,
+    log: Option<String>,
+    error: Option<String>,
+}
 
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+/// The column names, in order (what README.md documents).
+pub fn columns() -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(Row::default()).expect("a row serializes");
+    let bytes = w.into_inner().expect("written to memory");
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let header = text.lines().next().unwrap_or_default();
+    header.split(',').map(String::from).collect()
+}
+
+fn fixed(v: f64, places: usize) -> String {
+    format!("{v:.places$}")
 }
 
 fn kib(b: u64) -> String {
-    format!("{:.2}", b as f64 / 1024.0)
+    fixed(b as f64 / 1024.0, 2)
 }
 
-fn record(report: &Report, c: &ConfigResult) -> Vec<String> {
+fn row(report: &Report, c: &ConfigResult) -> Row {
     let s = c.size.as_ref();
     let d = c.delta.as_ref();
     let k = c.cost.as_ref();
     let r = c.runtime.as_ref();
     let over = report.budget.as_ref().map(|b| {
         let prefix = format!("{}: ", c.config.name);
-        b.violations
-            .iter()
-            .any(|v| v.starts_with(&prefix))
-            .to_string()
+        b.violations.iter().any(|v| v.starts_with(&prefix))
     });
     let overflow: Vec<String> = c
         .overflow
         .iter()
         .map(|o| format!("{}:{}", o.region, o.over_bytes))
         .collect();
-    vec![
-        c.config.name.clone(),
-        c.ok.to_string(),
-        c.config.profile.as_str().to_string(),
-        c.changes.clone(),
-        opt(s.map(|s| s.file_bytes)),
-        opt(s.map(|s| s.stripped_bytes)),
-        opt(s.map(|s| s.flash_bytes)),
-        opt(s.and_then(|s| s.image_bytes)),
-        opt(s.map(|s| s.ram_bytes)),
-        opt(s.map(|s| s.berkeley.text)),
-        opt(s.map(|s| s.berkeley.data)),
-        opt(s.map(|s| s.berkeley.bss)),
-        opt(d.map(|d| d.flash_delta_bytes)),
-        opt(d.and_then(|d| d.flash_change_pct)),
-        opt(d.map(|d| d.stripped_delta_bytes)),
-        opt(c.build_cpu_seconds.map(|t| format!("{t:.3}"))),
-        opt(c.build_wall_seconds.map(|t| format!("{t:.3}"))),
-        c.fresh.to_string(),
-        c.reused.to_string(),
-        c.measured_at.clone().unwrap_or_default(),
-        opt(c.flash_pct),
-        opt(c.ram_pct),
-        overflow.join(" "),
-        c.verify
+    let shown = |v: Option<f64>| v.map(|v| v.to_string());
+    let path = |p: Option<&std::path::PathBuf>| p.map(|p| p.display().to_string());
+    Row {
+        config: c.config.name.clone(),
+        ok: c.ok,
+        profile: c.config.profile.as_str().to_string(),
+        changes: c.changes.clone(),
+        file_bytes: s.map(|s| s.file_bytes),
+        stripped_bytes: s.map(|s| s.stripped_bytes),
+        flash_bytes: s.map(|s| s.flash_bytes),
+        image_bytes: s.and_then(|s| s.image_bytes),
+        ram_bytes: s.map(|s| s.ram_bytes),
+        text_bytes: s.map(|s| s.berkeley.text),
+        data_bytes: s.map(|s| s.berkeley.data),
+        bss_bytes: s.map(|s| s.berkeley.bss),
+        flash_delta_bytes: d.map(|d| d.flash_delta_bytes),
+        flash_change_pct: shown(d.and_then(|d| d.flash_change_pct)),
+        stripped_delta_bytes: d.map(|d| d.stripped_delta_bytes),
+        build_cpu_seconds: c.build_cpu_seconds.map(|t| fixed(t, 3)),
+        build_wall_seconds: c.build_wall_seconds.map(|t| fixed(t, 3)),
+        fresh: c.fresh,
+        reused: c.reused,
+        measured_at: c.measured_at.clone(),
+        flash_pct: shown(c.flash_pct),
+        ram_pct: shown(c.ram_pct),
+        overflow: overflow.join(" "),
+        verify: c
+            .verify
             .as_ref()
             .and_then(|v| serde_json::to_value(v.status).ok())
-            .and_then(|s| s.as_str().map(String::from))
-            .unwrap_or_default(),
-        over.unwrap_or_default(),
-        opt(k.and_then(|k| k.delta_total()).map(|v| format!("{v:.4}"))),
-        opt(k.and_then(|k| k.per_unit()).map(|v| format!("{v:.4}"))),
-        opt(k.and_then(|k| k.tier.clone())),
-        opt(k
-            .and_then(|k| k.ota_cost_per_year)
-            .map(|v| format!("{v:.4}"))),
-        opt(r.and_then(|r| r.instructions)),
-        opt(d.and_then(|d| d.instructions_change_pct)),
-        opt(r.and_then(|r| r.boot_instructions)),
-        opt(r.and_then(|r| r.stack_bytes)),
-        opt(r.and_then(|r| r.static_stack_bytes)),
-        opt(c.ram_headroom().map(|(_, left)| left)),
-        opt(r.and_then(|r| r.wall_seconds).map(|t| format!("{t:.6}"))),
-        opt(r.and_then(|r| r.wall_spread).map(|p| format!("{p:.1}"))),
-        opt(c.ota.as_ref().map(|o| o.compressed_image_bytes)),
-        opt(c
+            .and_then(|s| s.as_str().map(String::from)),
+        over_budget: over,
+        cost_delta: k.and_then(|k| k.delta_total()).map(|v| fixed(v, 4)),
+        cost_per_unit: k.and_then(|k| k.per_unit()).map(|v| fixed(v, 4)),
+        tier: k.and_then(|k| k.tier.clone()),
+        ota_cost_per_year: k.and_then(|k| k.ota_cost_per_year).map(|v| fixed(v, 4)),
+        instructions: r.and_then(|r| r.instructions),
+        instructions_change_pct: shown(d.and_then(|d| d.instructions_change_pct)),
+        boot_instructions: r.and_then(|r| r.boot_instructions),
+        stack_bytes: r.and_then(|r| r.stack_bytes),
+        static_stack_bytes: r.and_then(|r| r.static_stack_bytes),
+        ram_free_bytes: c.ram_headroom().map(|(_, left)| left),
+        run_wall_seconds: r.and_then(|r| r.wall_seconds).map(|t| fixed(t, 6)),
+        run_wall_spread_pct: r.and_then(|r| r.wall_spread).map(|p| fixed(p, 1)),
+        compressed_image_bytes: c.ota.as_ref().map(|o| o.compressed_image_bytes),
+        ota_codec: c
             .ota
             .as_ref()
-            .and_then(|o| o.codecs.first().map(|k| k.codec.clone()))),
-        opt(c.ota.as_ref().and_then(|o| o.delta_bytes)),
-        opt(s.map(|s| kib(s.file_bytes))),
-        opt(s.map(|s| kib(s.stripped_bytes))),
-        opt(s.map(|s| kib(s.flash_bytes))),
-        opt(c.artifact.as_ref().map(|p| p.display().to_string())),
-        opt(c.log.as_ref().map(|p| p.display().to_string())),
-        c.error.clone().unwrap_or_default(),
-    ]
+            .and_then(|o| o.codecs.first().map(|k| k.codec.clone())),
+        ota_delta_bytes: c.ota.as_ref().and_then(|o| o.delta_bytes),
+        file_kib: s.map(|s| kib(s.file_bytes)),
+        stripped_kib: s.map(|s| kib(s.stripped_bytes)),
+        flash_kib: s.map(|s| kib(s.flash_bytes)),
+        artifact: path(c.artifact.as_ref()),
+        log: path(c.log.as_ref()),
+        error: c.error.clone(),
+    }
 }
 
 pub fn render(report: &Report) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
+    if report.configs.is_empty() {
+        w.write_record(columns())?;
+    }
     for c in &report.configs {
-        w.write_record(record(report, c))?;
+        w.serialize(row(report, c))?;
     }
     Ok(w.into_inner()?)
 }
