@@ -177,6 +177,50 @@ fn history_and_bisect_find_the_growth_and_leave_the_checkout_alone() {
         "{stderr}"
     );
 
+    // The same as JSON, valid against its published schema, and as a page
+    // that is a page (the verdict inside it, not printed before it).
+    let bisect_as = |format: &str, out: &Path| {
+        let o = run(weigh_in(
+            &repo,
+            &target,
+            &[
+                "bisect",
+                &format!("{}..{}", shas[0], shas[2]),
+                "--grew",
+                "2K",
+                "--only",
+                "release",
+                "--format",
+                format,
+            ],
+        )
+        .arg("-o")
+        .arg(out));
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+        std::fs::read_to_string(out).unwrap()
+    };
+    let found: serde_json::Value =
+        serde_json::from_str(&bisect_as("json", &tmp.path().join("b.json"))).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo().join("docs/bisect.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&found)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(found["commit"], shas[2].as_str());
+    assert_eq!(found["found"], true);
+    assert_eq!(
+        found["after_bytes"].as_i64().unwrap() - found["before_bytes"].as_i64().unwrap(),
+        found["grew_bytes"].as_i64().unwrap()
+    );
+    let page = bisect_as("html", &tmp.path().join("b.html"));
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..80]);
+    assert!(page.contains("a 4 KiB table"), "the verdict is on the page");
+
     let o = run(&mut weigh_in(
         &repo,
         &target,

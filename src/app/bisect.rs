@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use serde::Serialize;
 
 use super::history::{first_line, Walk};
 use crate::budget::Growth;
@@ -17,24 +16,6 @@ use crate::options::{BisectOptions, Format};
 use crate::report::Report;
 use crate::sink::Sink;
 use crate::units::{exact, human, signed_exact};
-
-/// What bisect found, for JSON.
-#[derive(Serialize)]
-struct Found<'a> {
-    schema_version: u32,
-    found: bool,
-    config: &'a str,
-    metric: &'static str,
-    threshold_bytes: u64,
-    commit: &'a str,
-    summary: &'a str,
-    parent: &'a str,
-    before_bytes: u64,
-    after_bytes: u64,
-    grew_bytes: i64,
-    builds: usize,
-    diff: &'a Diff,
-}
 
 /// Commits by index (0 is GOOD), measured on demand, each once.
 struct Line {
@@ -237,32 +218,30 @@ pub fn bisect(opts: &BisectOptions) -> anyhow::Result<ExitCode> {
         let project = l.walk.project().clone();
         super::chains::add_chains(&mut diff, &manifest, &project, target.as_deref());
     }
-    let body = match opts.run.output.format {
-        Format::Json => crate::export::render_json(&Found {
-            schema_version: crate::report::SCHEMA_VERSION,
-            found: step.found(),
-            config: l.config.as_deref().unwrap_or(""),
-            metric: l.metric.unwrap_or(Metric::Flash).name(),
-            threshold_bytes: step.threshold,
-            commit: &c.sha,
-            summary: &c.summary,
-            parent: &p.sha,
-            before_bytes: step.before,
-            after_bytes: step.after,
-            grew_bytes: step.grew(),
-            builds: l.measured.len(),
-            diff: &diff,
-        })?,
-        f => {
-            let mut out = format!("{verdict}\n\n").into_bytes();
-            out.extend(crate::export::render_diff(&diff, f, opts.limit)?);
-            out
-        }
+    let found = crate::export::Bisected {
+        schema_version: crate::report::SCHEMA_VERSION,
+        found: step.found(),
+        config: l.config.as_deref().unwrap_or(""),
+        metric: l.metric.unwrap_or(Metric::Flash).name(),
+        threshold_bytes: step.threshold,
+        commit: &c.sha,
+        summary: &c.summary,
+        parent: &p.sha,
+        before_bytes: step.before,
+        after_bytes: step.after,
+        grew_bytes: step.grew(),
+        builds: l.measured.len(),
+        diff: &diff,
+        verdict: verdict.clone(),
+        limit: opts.limit,
     };
+    let format = opts.run.output.format;
+    let body = crate::export::render_document(&found, format)?;
     if !l.quiet {
         eprintln!("bisect: {} builds for {} commits", l.measured.len(), n + 1);
     }
-    if opts.run.output.output.is_some() || opts.run.output.format == Format::Json {
+    // Where the verdict is not in what is written, or not on the terminal.
+    if opts.run.output.output.is_some() || matches!(format, Format::Json | Format::Csv) {
         eprintln!("{verdict}");
     }
     sink.write(&body)?;

@@ -101,8 +101,7 @@ fn markdown_comment(d: &Diff, limit: usize) -> String {
     out
 }
 
-fn terminal_text(d: &Diff, limit: usize) -> String {
-    let width = terminal::width();
+pub(super) fn terminal_text_at(d: &Diff, limit: usize, width: Option<usize>) -> String {
     let mut out = format!("{} → {}\n", d.before, d.after);
     let s = summary(d);
     if s.rows.is_empty() {
@@ -134,15 +133,33 @@ fn terminal_text(d: &Diff, limit: usize) -> String {
     out
 }
 
-pub fn render_diff(d: &Diff, format: Format, limit: usize) -> anyhow::Result<Vec<u8>> {
-    Ok(match format {
-        Format::Json => super::json::render(&JsonOut {
+/// A diff with how many crates and symbols to list per configuration.
+struct DiffDoc<'a> {
+    diff: &'a Diff,
+    limit: usize,
+}
+
+impl super::document::Document for DiffDoc<'_> {
+    fn json(&self) -> anyhow::Result<Vec<u8>> {
+        super::json::render(&JsonOut {
             schema_version: crate::report::SCHEMA_VERSION,
-            diff: d,
-        })?,
-        Format::Csv => csv(d)?,
-        Format::Html => html::diff_page(d, limit),
-        Format::Markdown => markdown_comment(d, limit).into_bytes(),
-        Format::Table => terminal_text(d, limit).into_bytes(),
-    })
+            diff: self.diff,
+        })
+    }
+    fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        csv(self.diff)
+    }
+    fn html(&self) -> Vec<u8> {
+        html::diff_page(self.diff, self.limit)
+    }
+    fn markdown(&self) -> String {
+        markdown_comment(self.diff, self.limit)
+    }
+    fn terminal(&self, width: Option<usize>) -> String {
+        terminal_text_at(self.diff, self.limit, width)
+    }
+}
+
+pub fn render_diff(d: &Diff, format: Format, limit: usize) -> anyhow::Result<Vec<u8>> {
+    super::document::render(&DiffDoc { diff: d, limit }, format)
 }

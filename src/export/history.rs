@@ -4,37 +4,43 @@
 
 use super::escape::markdown as md;
 use super::views::history::{sparklines, trend};
-use super::{html, markdown, terminal};
+use super::{html, markdown};
 use crate::history::{History, Metric};
 use crate::options::Format;
 
+impl super::document::Document for History {
+    fn json(&self) -> anyhow::Result<Vec<u8>> {
+        super::json::render(self)
+    }
+    fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        csv(self)
+    }
+    fn html(&self) -> Vec<u8> {
+        html::history_page(self)
+    }
+    fn markdown(&self) -> String {
+        let mut out = format!("### cargo weigh history: {}\n\n", md(&title(self)));
+        out.push_str(&markdown::render(&trend(self)));
+        out.push('\n');
+        for l in sparklines(self) {
+            out.push_str(&format!("- `{}`\n", md(&l)));
+        }
+        for n in &self.notes {
+            out.push_str(&format!("- {}\n", md(n)));
+        }
+        out
+    }
+    fn terminal(&self, width: Option<usize>) -> String {
+        let notes: Vec<String> = sparklines(self)
+            .into_iter()
+            .chain(self.notes.iter().cloned())
+            .collect();
+        super::document::terminal_sections(&title(self), &[trend(self)], &notes, width)
+    }
+}
+
 pub fn render_history(h: &History, format: Format) -> anyhow::Result<Vec<u8>> {
-    Ok(match format {
-        Format::Json => super::json::render(h)?,
-        Format::Csv => csv(h)?,
-        Format::Html => html::history_page(h),
-        Format::Markdown => {
-            let mut out = format!("### cargo weigh history: {}\n\n", md(&title(h)));
-            out.push_str(&markdown::render(&trend(h)));
-            out.push('\n');
-            for l in sparklines(h) {
-                out.push_str(&format!("- `{}`\n", md(&l)));
-            }
-            for n in &h.notes {
-                out.push_str(&format!("- {}\n", md(n)));
-            }
-            out.into_bytes()
-        }
-        Format::Table => {
-            let width = terminal::width();
-            let mut out = format!("{}\n", title(h));
-            out.push_str(&terminal::render(&trend(h), width));
-            for l in sparklines(h).into_iter().chain(h.notes.iter().cloned()) {
-                out.push_str(&terminal::wrap(&l, width, "  "));
-            }
-            out.into_bytes()
-        }
-    })
+    super::document::render(h, format)
 }
 
 fn title(h: &History) -> String {

@@ -1,8 +1,10 @@
 //! From a report (or an attribution, or a diff) to bytes: views build one
 //! table model (`model`), one writer per format renders it.
 
+mod bisect;
 mod compare;
 mod csv;
+mod document;
 mod escape;
 mod history;
 mod html;
@@ -18,7 +20,9 @@ mod top;
 mod views;
 mod why;
 
+pub use bisect::Bisected;
 pub use compare::render_diff;
+pub use document::{render as render_document, Document};
 pub use escape::html as html_escape;
 pub use history::render_history;
 pub use json::render as render_json;
@@ -30,15 +34,33 @@ pub use why::{render_why, WhyMatch, WhyReport};
 use crate::options::{Format, OutputOptions};
 use crate::report::Report;
 
+/// A run report with what the user asked to see of it.
+struct ReportDoc<'a> {
+    report: &'a Report,
+    out: &'a OutputOptions,
+}
+
+impl Document for ReportDoc<'_> {
+    fn json(&self) -> anyhow::Result<Vec<u8>> {
+        json::render(self.report)
+    }
+    fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        csv::render(self.report)
+    }
+    fn html(&self) -> Vec<u8> {
+        html::page(self.report)
+    }
+    fn markdown(&self) -> String {
+        mdreport::report(self.report, self.out)
+    }
+    fn terminal(&self, width: Option<usize>) -> String {
+        text::report(self.report, self.out, width)
+    }
+}
+
 /// The report in the format asked for.
 pub fn render(report: &Report, out: &OutputOptions) -> anyhow::Result<Vec<u8>> {
-    Ok(match out.format {
-        Format::Table => text::report(report, out, terminal::width()).into_bytes(),
-        Format::Markdown => mdreport::report(report, out).into_bytes(),
-        Format::Csv => csv::render(report)?,
-        Format::Json => json::render(report)?,
-        Format::Html => html::page(report),
-    })
+    document::render(&ReportDoc { report, out }, out.format)
 }
 
 /// The terminal text of a report at a given width (for tests and the README).

@@ -16,7 +16,8 @@ fn schema_of<T: JsonSchema>(title: &str) -> serde_json::Value {
 }
 
 /// `(file name, schema)` for every JSON the tool writes: the report
-/// (`--format json`), a diff, an attribution (`top`).
+/// (`--format json`), a diff, a history, an attribution (`top`), a bisect
+/// result, an explanation (`why`).
 pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         (
@@ -34,6 +35,10 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         (
             "top.schema.json",
             schema_of::<super::top::JsonOut<'static>>("cargo weigh top --format json"),
+        ),
+        (
+            "bisect.schema.json",
+            schema_of::<super::bisect::Bisected<'static>>("cargo weigh bisect --format json"),
         ),
         (
             "why.schema.json",

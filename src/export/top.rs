@@ -4,8 +4,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::html;
+use super::model::Table;
 use super::views::attribution::{crates, notes, sections, symbols};
-use super::{html, markdown, terminal};
 use crate::attribute::Attribution;
 use crate::graph::References;
 use crate::options::Format;
@@ -47,56 +48,78 @@ fn csv(a: &Attribution) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
+/// An attribution as `top` shows it.
+struct TopDoc<'a> {
+    attribution: &'a Attribution,
+    refs: Option<&'a References>,
+    file: &'a Path,
+    crates_only: bool,
+}
+
+impl TopDoc<'_> {
+    fn title(&self) -> String {
+        format!(
+            "Where the bytes go: {}",
+            super::views::shown_path(self.file)
+        )
+    }
+
+    fn tables(&self) -> Vec<Table> {
+        let mut tables = vec![crates(self.attribution)];
+        if !self.crates_only {
+            tables.push(symbols(self.attribution));
+        }
+        if let Some(r) = self.refs {
+            tables.extend(super::views::references::panic_and_fmt(r));
+            tables.extend(super::views::references::generics(r));
+        }
+        tables
+    }
+}
+
+impl super::document::Document for TopDoc<'_> {
+    fn json(&self) -> anyhow::Result<Vec<u8>> {
+        super::json::render(&JsonOut {
+            schema_version: crate::report::SCHEMA_VERSION,
+            file: self.file,
+            attribution: self.attribution,
+            references: self.refs,
+        })
+    }
+    fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        csv(self.attribution)
+    }
+    fn html(&self) -> Vec<u8> {
+        let notes = notes(self.attribution);
+        match self.refs.filter(|r| !r.tree.is_empty()) {
+            Some(r) => html::retained_page(&self.title(), &self.tables(), &notes, &r.tree),
+            None => html::tables_page(&self.title(), &self.tables(), &notes),
+        }
+    }
+    fn markdown(&self) -> String {
+        super::document::markdown_sections(&self.title(), &self.tables(), &notes(self.attribution))
+    }
+    fn terminal(&self, width: Option<usize>) -> String {
+        // The sections first: where each kind of byte lives in this file.
+        let mut tables = vec![sections(self.attribution)];
+        tables.extend(self.tables());
+        let head = super::views::shown_path(self.file);
+        super::document::terminal_sections(&head, &tables, &notes(self.attribution), width)
+    }
+}
+
 pub fn render_attribution(
-    a: &Attribution,
+    attribution: &Attribution,
     refs: Option<&References>,
     file: &Path,
     format: Format,
     crates_only: bool,
 ) -> anyhow::Result<Vec<u8>> {
-    let mut tables = vec![crates(a)];
-    if !crates_only {
-        tables.push(symbols(a));
-    }
-    if let Some(r) = refs {
-        tables.extend(super::views::references::panic_and_fmt(r));
-        tables.extend(super::views::references::generics(r));
-    }
-    let title = format!("Where the bytes go: {}", super::views::shown_path(file));
-    Ok(match format {
-        Format::Json => super::json::render(&JsonOut {
-            schema_version: crate::report::SCHEMA_VERSION,
-            file,
-            attribution: a,
-            references: refs,
-        })?,
-        Format::Csv => csv(a)?,
-        Format::Html => match refs.filter(|r| !r.tree.is_empty()) {
-            Some(r) => html::retained_page(&title, &tables, &notes(a), &r.tree),
-            None => html::tables_page(&title, &tables, &notes(a)),
-        },
-        Format::Markdown => {
-            let mut out = format!("### {}\n\n", super::escape::markdown(&title));
-            for t in &tables {
-                out.push_str(&markdown::render(t));
-                out.push('\n');
-            }
-            for n in notes(a) {
-                out.push_str(&format!("- {}\n", super::escape::markdown(&n)));
-            }
-            out.into_bytes()
-        }
-        Format::Table => {
-            let width = terminal::width();
-            let mut out = format!("{}\n", super::views::shown_path(file));
-            out.push_str(&terminal::render(&sections(a), width));
-            for t in &tables {
-                out.push_str(&terminal::render(t, width));
-            }
-            for n in notes(a) {
-                out.push_str(&terminal::wrap(&n, width, "  "));
-            }
-            out.into_bytes()
-        }
-    })
+    let doc = TopDoc {
+        attribution,
+        refs,
+        file,
+        crates_only,
+    };
+    super::document::render(&doc, format)
 }

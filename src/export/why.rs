@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::html;
 use super::model::{Cell, Column, Table};
-use super::{html, markdown, terminal};
 use crate::graph::{Chain, Node, RootWhy, StepVia};
 use crate::options::Format;
 use crate::units::human;
@@ -161,37 +161,32 @@ fn csv(r: &WhyReport) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-pub fn render_why(r: &WhyReport, format: Format) -> anyhow::Result<Vec<u8>> {
-    let title = format!(
+impl super::document::Document for WhyReport {
+    fn json(&self) -> anyhow::Result<Vec<u8>> {
+        super::json::render(self)
+    }
+    fn csv(&self) -> anyhow::Result<Vec<u8>> {
+        csv(self)
+    }
+    fn html(&self) -> Vec<u8> {
+        html::tables_page(&title(self), &tables(self), &lines(self))
+    }
+    fn markdown(&self) -> String {
+        super::document::markdown_sections(&title(self), &tables(self), &lines(self))
+    }
+    fn terminal(&self, width: Option<usize>) -> String {
+        super::document::terminal_sections(&title(self), &tables(self), &lines(self), width)
+    }
+}
+
+fn title(r: &WhyReport) -> String {
+    format!(
         "Why `{}` is in {}",
         r.pattern,
         super::views::shown_path(&r.file)
-    );
-    Ok(match format {
-        Format::Json => super::json::render(r)?,
-        Format::Html => html::tables_page(&title, &tables(r), &lines(r)),
-        Format::Csv => csv(r)?,
-        Format::Markdown => {
-            let mut out = format!("### {}\n\n", super::escape::markdown(&title));
-            for t in tables(r) {
-                out.push_str(&markdown::render(&t));
-                out.push('\n');
-            }
-            for n in lines(r) {
-                out.push_str(&format!("- {}\n", super::escape::markdown(&n)));
-            }
-            out.into_bytes()
-        }
-        Format::Table => {
-            let width = terminal::width();
-            let mut out = terminal::wrap(&title, width, "  ");
-            for t in tables(r) {
-                out.push_str(&terminal::render(&t, width));
-            }
-            for n in lines(r) {
-                out.push_str(&terminal::wrap(&n, width, "  "));
-            }
-            out.into_bytes()
-        }
-    })
+    )
+}
+
+pub fn render_why(r: &WhyReport, format: Format) -> anyhow::Result<Vec<u8>> {
+    super::document::render(r, format)
 }
