@@ -1,6 +1,9 @@
-//! The result of building and measuring one configuration: what the build
-//! produced and measured, and (filled by `analysis::derive`) what follows
-//! from it: region use, shares, deltas, cost.
+//! The result of building and measuring one configuration, in three parts
+//! each written by one stage: what the build produced and measured
+//! (`ConfigResult`'s own fields), what was measured on the binary afterwards
+//! (`Checks`: attribution, verify, runtime, OTA), and what follows from the
+//! rows (`Derived`, by `analysis::derive` only: region use, shares, deltas,
+//! cost). JSON shows the three flattened, as one row.
 
 use std::path::PathBuf;
 
@@ -44,17 +47,9 @@ pub struct ConfigResult {
     /// report's (`memory`); rows of one run usually share one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_map: Option<MemoryMap>,
-    /// What the binary places in each memory region, by address.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub regions: Vec<RegionUse>,
     /// Regions the linker could not fit the program into (the build failed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overflow: Vec<RegionOverflow>,
-    /// Flash used as % of the chip's flash, when the flash size is known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flash_pct: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ram_pct: Option<f64>,
     /// CPU seconds of the build's own processes (cargo, rustc, the linker,
     /// build scripts): comparable between rows whatever ran at the same
     /// time. For a shared build, its base's plus its own root crate's: what
@@ -76,18 +71,33 @@ pub struct ConfigResult {
     /// because none of its inputs changed (every number is that run's).
     #[serde(default)]
     pub reused: bool,
-    /// Change against the baseline configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delta: Option<Delta>,
-    /// Cost figures, when the run has a cost model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost: Option<ConfigCost>,
-    /// Where the bytes go (with `--attribute`): crates, and the largest symbols.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribution: Option<Attribution>,
     /// With `--keep-debug`: the unstripped twin of a stripped build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_file: Option<PathBuf>,
+    /// Built from this configuration's compiled dependencies, rebuilding
+    /// only the root crate (it differs only in `strip` or thin/fat LTO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_build_of: Option<String>,
+    /// For a shared build: the CPU seconds this run spent (the root crate);
+    /// `build_cpu_seconds` adds the base's build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_build_cpu_seconds: Option<f64>,
+    /// What was measured on the built binary afterwards.
+    #[serde(flatten)]
+    pub checks: Checks,
+    /// What `analysis::derive` computed from the rows.
+    #[serde(flatten)]
+    pub derived: Derived,
+}
+
+/// What is measured on a built binary after the build: each written by its
+/// own stage (attribution, `--verify`, `--runtime`, `--ota`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Checks {
+    /// Where the bytes go (with `--attribute`): crates, and the largest symbols.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
     /// Result of running the binary with `--verify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<Verification>,
@@ -97,14 +107,27 @@ pub struct ConfigResult {
     /// What an update sends (`--ota`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ota: Option<crate::ota::Ota>,
-    /// Built from this configuration's compiled dependencies, rebuilding
-    /// only the root crate (it differs only in `strip` or thin/fat LTO).
+}
+
+/// What follows from the rows, written only by `analysis::derive`: running
+/// it again gives the same.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Derived {
+    /// What the binary places in each memory region, by address.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionUse>,
+    /// Flash used as % of the chip's flash, when the flash size is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shares_build_of: Option<String>,
-    /// For a shared build: the CPU seconds this run spent (the root crate);
-    /// `build_cpu_seconds` adds the base's build.
+    pub flash_pct: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_build_cpu_seconds: Option<f64>,
+    pub ram_pct: Option<f64>,
+    /// Change against the baseline configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<Delta>,
+    /// Cost figures, when the run has a cost model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<ConfigCost>,
 }
 
 impl ConfigResult {
@@ -122,24 +145,17 @@ impl ConfigResult {
             artifact: None,
             size: None,
             memory_map: None,
-            regions: Vec::new(),
             overflow: Vec::new(),
-            flash_pct: None,
-            ram_pct: None,
             build_cpu_seconds: None,
             build_wall_seconds: None,
             measured_at: None,
             fresh: false,
             reused: false,
-            delta: None,
-            cost: None,
-            attribution: None,
             debug_file: None,
-            verify: None,
-            runtime: None,
-            ota: None,
             shares_build_of: None,
             root_build_cpu_seconds: None,
+            checks: Checks::default(),
+            derived: Derived::default(),
         }
     }
 
@@ -168,8 +184,9 @@ impl ConfigResult {
     /// it once the observed peak stack is added to its static data; negative
     /// when they do not fit together.
     pub fn ram_headroom(&self) -> Option<(&crate::memory::RegionUse, i64)> {
-        let peak = self.runtime.as_ref()?.stack_bytes?;
+        let peak = self.checks.runtime.as_ref()?.stack_bytes?;
         let r = self
+            .derived
             .regions
             .iter()
             .filter(|r| r.kind == crate::memory::RegionKind::Ram)

@@ -18,21 +18,22 @@ pub fn apply_costs(rows: &mut [ConfigResult], model: &CostModel, baseline: Optio
         // An update sends the compressed image or the delta when measured
         // (--ota), else the raw image.
         let sent = |s: &crate::measure::Measurement| {
-            c.ota
+            c.checks
+                .ota
                 .as_ref()
                 .map_or(s.image_bytes.unwrap_or(s.flash_bytes), |o| o.sent_bytes())
         };
-        c.cost = c
+        c.derived.cost = c
             .size
             .as_ref()
             .map(|s| crate::cost::cost_of(model, s.flash_bytes, sent(s)));
     }
     let base = baseline
         .and_then(|b| rows.iter().find(|c| c.config.name == b))
-        .and_then(|c| c.cost.clone());
+        .and_then(|c| c.derived.cost.clone());
     let Some(base) = base else { return };
     for c in rows.iter_mut() {
-        let Some(cost) = c.cost.as_mut() else {
+        let Some(cost) = c.derived.cost.as_mut() else {
             continue;
         };
         if let Some(units) = model.units {

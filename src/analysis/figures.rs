@@ -62,13 +62,13 @@ pub fn regions(rows: &mut [ConfigResult], memory: Option<&MemoryMap>) {
         };
         if let Some(size) = c.size.as_mut() {
             if !m.regions.is_empty() {
-                c.regions = m.usage(size);
+                c.derived.regions = m.usage(size);
                 if let Some(ram) = m.ram_by_address(size) {
                     size.ram_bytes = ram;
                 }
             }
-            c.flash_pct = m.flash_bytes.and_then(|f| pct(size.flash_bytes, f));
-            c.ram_pct = m.ram_bytes.and_then(|r| pct(size.ram_bytes, r));
+            c.derived.flash_pct = m.flash_bytes.and_then(|f| pct(size.flash_bytes, f));
+            c.derived.ram_pct = m.ram_bytes.and_then(|r| pct(size.ram_bytes, r));
         }
         for o in &mut c.overflow {
             o.length = m
@@ -95,7 +95,7 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
     let Some(base) = baseline.and_then(|b| rows.iter().find(|c| c.config.name == b)) else {
         return;
     };
-    let base_run = base.runtime.clone();
+    let base_run = base.checks.runtime.clone();
     let (Some(base), base_time) = (base.size.clone(), base.build_cpu_seconds) else {
         return;
     };
@@ -106,7 +106,7 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
         let change = |now: u64, was: u64| {
             (was > 0).then(|| round4(diff(now, was) as f64 * 100.0 / was as f64))
         };
-        c.delta = Some(Delta {
+        c.derived.delta = Some(Delta {
             file_delta_bytes: diff(s.file_bytes, base.file_bytes),
             stripped_delta_bytes: diff(s.stripped_bytes, base.stripped_bytes),
             flash_delta_bytes: diff(s.flash_bytes, base.flash_bytes),
@@ -119,12 +119,14 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
                 _ => None,
             },
             instructions_change_pct: c
+                .checks
                 .runtime
                 .as_ref()
                 .and_then(|r| r.comparable_instructions())
                 .zip(base_insns)
                 .and_then(|(now, was)| change(now, was)),
             stack_delta_bytes: c
+                .checks
                 .runtime
                 .as_ref()
                 .and_then(|r| r.stack_bytes)

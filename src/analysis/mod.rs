@@ -29,16 +29,24 @@ pub struct Inputs<'a> {
     pub growth_baseline: Option<&'a [ConfigResult]>,
 }
 
-/// Derive every figure of `report` from its rows.
-pub fn derive(report: &mut Report, inputs: &Inputs<'_>) {
+/// What the steps that run on built binaries need before the figures are
+/// derived: the link's memory map (the stack's region, the default budget)
+/// and which row is the baseline (what `--verify` compares with). The first
+/// step of `derive`.
+pub fn locate(report: &mut Report, inputs: &Inputs<'_>) {
     report.memory = gather_memory(
         &mut report.configs,
         report.memory.take(),
         inputs.flash_size,
         inputs.ram_size,
     );
-    figures::regions(&mut report.configs, report.memory.as_ref());
     report.baseline = figures::baseline(&report.configs, inputs.baseline);
+}
+
+/// Derive every figure of `report` from its rows.
+pub fn derive(report: &mut Report, inputs: &Inputs<'_>) {
+    locate(report, inputs);
+    figures::regions(&mut report.configs, report.memory.as_ref());
     figures::deltas(&mut report.configs, report.baseline.as_deref());
     let objective = Objective::for_target(report.target.as_deref().unwrap_or(""));
     report.ablation = report

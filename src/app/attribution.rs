@@ -51,7 +51,7 @@ pub fn attribute_all(s: &Session, report: &mut Report) {
             continue;
         };
         if let Ok(a) = attribute_map(&bytes, &opts) {
-            c.attribution = Some(a);
+            c.checks.attribution = Some(a);
         }
     }
 }

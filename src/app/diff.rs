@@ -74,7 +74,7 @@ fn load(path: &Path) -> anyhow::Result<Report> {
     }
     let m = measure_bytes(&map).map_err(|e| e.at(path))?;
     let mut row = ConfigResult::for_file("binary".into(), path.to_path_buf(), m);
-    row.attribution = attribute_map(&map, &Options::default()).ok();
+    row.checks.attribution = attribute_map(&map, &Options::default()).ok();
     let mut r = Report::new(vec![row]);
     crate::analysis::derive(&mut r, &crate::analysis::Inputs::default());
     Ok(r)

@@ -57,6 +57,7 @@ fn reasons(report: &Report) {
     }
     for c in report.unmeasured() {
         let e = c
+            .checks
             .runtime
             .as_ref()
             .and_then(|r| r.error.as_deref())
@@ -65,6 +66,7 @@ fn reasons(report: &Report) {
     }
     for c in report.misbehaving() {
         let detail = c
+            .checks
             .verify
             .as_ref()
             .and_then(|v| v.detail.clone())

@@ -83,7 +83,7 @@ fn search(opts: &OptimizeOptions, s: &Session) -> anyhow::Result<(Report, bool)>
         };
         for row in built.rows.iter_mut().flatten() {
             match m.measure(row, None) {
-                Some(Ok(rt)) => row.runtime = Some(rt),
+                Some(Ok(rt)) => row.checks.runtime = Some(rt),
                 Some(Err(_)) => return (built.rows, false),
                 None => {}
             }

@@ -93,7 +93,7 @@ impl OtaRun {
                 }?;
                 Some((bytes.as_slice(), label.as_str()))
             });
-            c.ota = crate::ota::measure(&elf, self.firmware, old).ok();
+            c.checks.ota = crate::ota::measure(&elf, self.firmware, old).ok();
         }
     }
 }

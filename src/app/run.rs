@@ -83,6 +83,29 @@ impl AfterBuild {
 }
 
 /// Run every built row like the baseline; false when interrupted.
+impl AfterBuild {
+    /// Verify, run-time cost, attribution and OTA on the built binaries, in
+    /// that order; an interrupted step leaves the report incomplete.
+    fn check_all(&self, report: &mut Report, opts: &RunOptions, s: &session::Session) {
+        if let (Some(runner), Some(v)) = (&self.runner, &opts.analysis.verify) {
+            if !verify_rows(report, runner, v, s) {
+                report.complete = false;
+            }
+        }
+        if let Some(m) = &self.measurer {
+            if !runtime::runtime_all(report, m, opts.output.quiet) {
+                report.complete = false;
+            }
+        }
+        if opts.analysis.attribute {
+            attribution::attribute_all(s, report);
+        }
+        if let Some(o) = &self.ota {
+            o.measure_all(report);
+        }
+    }
+}
+
 fn verify_rows(
     report: &mut Report,
     runner: &crate::verify::Runner,
@@ -159,23 +182,10 @@ pub fn run_matrix(
         budget: None,
         growth_baseline: growth.as_ref().map(|r| r.configs.as_slice()),
     };
-    analysis::derive(&mut report, &inputs);
-    if let (Some(runner), Some(v)) = (&after.runner, &opts.analysis.verify) {
-        if !verify_rows(&mut report, runner, v, &s) {
-            report.complete = false;
-        }
-    }
-    if let Some(m) = &after.measurer {
-        if !runtime::runtime_all(&mut report, m, opts.output.quiet) {
-            report.complete = false;
-        }
-    }
-    if opts.analysis.attribute {
-        attribution::attribute_all(&s, &mut report);
-    }
-    if let Some(o) = &after.ota {
-        o.measure_all(&mut report);
-    }
+    // The steps on built binaries write only `checks`; every figure is
+    // derived once, after them.
+    analysis::locate(&mut report, &inputs);
+    after.check_all(&mut report, opts, &s);
     // The memory map is the link's: known once something was built.
     let growth_from = opts.analysis.budget.baseline_report.as_deref();
     let growth_rows = growth.as_ref().zip(growth_from);

@@ -51,7 +51,7 @@ fn range_of(bytes: &[u8], memory: Option<&MemoryMap>) -> Option<StackRange> {
 
 /// A line of progress, as the builds say theirs.
 fn say(quiet: bool, k: usize, n: usize, c: &ConfigResult) {
-    let Some(rt) = c.runtime.as_ref().filter(|_| !quiet) else {
+    let Some(rt) = c.checks.runtime.as_ref().filter(|_| !quiet) else {
         return;
     };
     let what = match (&rt.error, rt.instructions) {
@@ -206,7 +206,7 @@ pub fn runtime_all(report: &mut Report, measurer: &Measurer, quiet: bool) -> boo
             rt.static_stack_bytes = b.bytes;
             rt.static_stack_note = Some(b.note.clone());
         }
-        report.configs[i].runtime = Some(rt);
+        report.configs[i].checks.runtime = Some(rt);
         say(quiet, i + 1, n, &report.configs[i]);
     }
     true

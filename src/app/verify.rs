@@ -92,13 +92,13 @@ pub fn verify_all(report: &mut Report, runs: &Runs<'_>) -> bool {
         } else {
             compare(&reference, &mut run);
         }
-        report.configs[i].verify = Some(run.verification);
+        report.configs[i].checks.verify = Some(run.verification);
     }
-    report.configs[base].verify = Some(reference.verification);
+    report.configs[base].checks.verify = Some(reference.verification);
     let stopped = report
         .configs
         .iter()
-        .any(|c| c.verify.as_ref().is_some_and(|v| v.stopped_at_limit));
+        .any(|c| c.checks.verify.as_ref().is_some_and(|v| v.stopped_at_limit));
     if let (true, Some(b), Some(r)) = (stopped, &runs.budget, report.runner.as_mut()) {
         r.push_str(&format!(
             "; firmware that did not exit was stopped after {} instructions under -icount (the same point every run) and its complete lines compared",

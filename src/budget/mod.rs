@@ -91,10 +91,10 @@ fn over(name: &str, what: &str, size: u64, max: Option<u64>, out: &mut Vec<Strin
 /// The observed stack: over its limit, or with the static data over the
 /// RAM region that holds both.
 fn stack(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
-    let Some(peak) = c.runtime.as_ref().and_then(|r| r.stack_bytes) else {
+    let Some(peak) = c.checks.runtime.as_ref().and_then(|r| r.stack_bytes) else {
         // A limit nobody could check is not a pass.
         if budget.max_stack.is_some() && c.error.is_none() {
-            let why = match &c.runtime {
+            let why = match &c.checks.runtime {
                 Some(r) if r.error.is_some() => "its run was not measured",
                 Some(_) => "peak stack is measured for firmware under QEMU only",
                 None => "it was not run",
@@ -123,7 +123,7 @@ fn stack(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
 /// The static bytes of each limited region.
 fn regions(c: &ConfigResult, budget: &Budget, out: &mut Vec<String>) {
     for l in &budget.max_region {
-        match c.regions.iter().find(|r| r.name == l.region) {
+        match c.derived.regions.iter().find(|r| r.name == l.region) {
             Some(r) => over(c.name(), &r.name, r.used_bytes, Some(l.max_bytes), out),
             // A limit nobody could check is not a pass.
             None => out.push(line(

@@ -156,7 +156,7 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
         map
     };
     let empty = BTreeMap::new();
-    let (ca, cb) = (a.attribution.as_ref(), b.attribution.as_ref());
+    let (ca, cb) = (a.checks.attribution.as_ref(), b.checks.attribution.as_ref());
     ConfigDiff {
         name: b.config.name.clone(),
         totals,
@@ -210,7 +210,7 @@ pub fn compare_reports(a: &Report, b: &Report, before: &str, after: &str) -> Dif
             notes.push(format!("`{}` is only in {before}", ca.config.name));
         }
     }
-    let attributed = |r: &Report| r.configs.iter().any(|c| c.attribution.is_some());
+    let attributed = |r: &Report| r.configs.iter().any(|c| c.checks.attribution.is_some());
     if !attributed(a) || !attributed(b) {
         notes.push("crates and symbols are compared only when both reports have attribution (run with --attribute)".into());
     }

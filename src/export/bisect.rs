@@ -54,7 +54,8 @@ impl super::document::Document for Bisected<'_> {
         super::html::diff_page(&diff, self.limit)
     }
     fn markdown(&self) -> String {
-        let body = super::compare::render_diff(self.diff, crate::options::Format::Markdown, self.limit);
+        let body =
+            super::compare::render_diff(self.diff, crate::options::Format::Markdown, self.limit);
         self.with_verdict(String::from_utf8_lossy(&body.unwrap_or_default()).into_owned())
     }
     fn terminal(&self, width: Option<usize>) -> String {

@@ -76,9 +76,9 @@ fn kib(b: u64) -> String {
 
 fn row(report: &Report, c: &ConfigResult) -> Row {
     let s = c.size.as_ref();
-    let d = c.delta.as_ref();
-    let k = c.cost.as_ref();
-    let r = c.runtime.as_ref();
+    let d = c.derived.delta.as_ref();
+    let k = c.derived.cost.as_ref();
+    let r = c.checks.runtime.as_ref();
     let over = report.budget.as_ref().map(|b| {
         let prefix = format!("{}: ", c.config.name);
         b.violations.iter().any(|v| v.starts_with(&prefix))
@@ -111,10 +111,11 @@ fn row(report: &Report, c: &ConfigResult) -> Row {
         fresh: c.fresh,
         reused: c.reused,
         measured_at: c.measured_at.clone(),
-        flash_pct: shown(c.flash_pct),
-        ram_pct: shown(c.ram_pct),
+        flash_pct: shown(c.derived.flash_pct),
+        ram_pct: shown(c.derived.ram_pct),
         overflow: overflow.join(" "),
         verify: c
+            .checks
             .verify
             .as_ref()
             .and_then(|v| serde_json::to_value(v.status).ok())
@@ -132,12 +133,13 @@ fn row(report: &Report, c: &ConfigResult) -> Row {
         ram_free_bytes: c.ram_headroom().map(|(_, left)| left),
         run_wall_seconds: r.and_then(|r| r.wall_seconds).map(|t| fixed(t, 6)),
         run_wall_spread_pct: r.and_then(|r| r.wall_spread).map(|p| fixed(p, 1)),
-        compressed_image_bytes: c.ota.as_ref().map(|o| o.compressed_image_bytes),
+        compressed_image_bytes: c.checks.ota.as_ref().map(|o| o.compressed_image_bytes),
         ota_codec: c
+            .checks
             .ota
             .as_ref()
             .and_then(|o| o.codecs.first().map(|k| k.codec.clone())),
-        ota_delta_bytes: c.ota.as_ref().and_then(|o| o.delta_bytes),
+        ota_delta_bytes: c.checks.ota.as_ref().and_then(|o| o.delta_bytes),
         file_kib: s.map(|s| kib(s.file_bytes)),
         stripped_kib: s.map(|s| kib(s.stripped_bytes)),
         flash_kib: s.map(|s| kib(s.flash_bytes)),

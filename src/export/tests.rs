@@ -320,7 +320,10 @@ fn rows_add_up() {
         );
     }
     let z = &r.configs[1];
-    assert_eq!(z.delta.as_ref().unwrap().flash_delta_bytes, 6108 - 8272);
+    assert_eq!(
+        z.derived.delta.as_ref().unwrap().flash_delta_bytes,
+        6108 - 8272
+    );
 }
 
 #[test]

@@ -79,7 +79,7 @@ impl RunLimits {
         if !self.any() {
             return None;
         }
-        let rt = r.runtime.as_ref();
+        let rt = r.checks.runtime.as_ref();
         if let Some(max) = self.max_slowdown_pct {
             let (Some(now), Some(was)) = (rt.and_then(|x| x.comparable_instructions()), reference)
             else {
@@ -134,6 +134,7 @@ struct State {
 fn reference(st: &State) -> Option<u64> {
     st.results
         .first()?
+        .checks
         .runtime
         .as_ref()?
         .comparable_instructions()
@@ -192,7 +193,11 @@ impl Search<'_> {
                     }
                 }
                 let against = match st.results.is_empty() {
-                    true => r.runtime.as_ref().and_then(|x| x.comparable_instructions()),
+                    true => r
+                        .checks
+                        .runtime
+                        .as_ref()
+                        .and_then(|x| x.comparable_instructions()),
                     false => reference(st),
                 };
                 if let Some(why) = self.run_limits.broken(&r, against) {

@@ -169,7 +169,7 @@ impl Report {
         self.configs
             .iter()
             .filter(|c| {
-                c.verify.as_ref().is_some_and(|v| {
+                c.checks.verify.as_ref().is_some_and(|v| {
                     matches!(v.status, VerifyStatus::Different | VerifyStatus::Error)
                 })
             })
@@ -181,7 +181,8 @@ impl Report {
         self.configs
             .iter()
             .filter(|c| {
-                c.runtime
+                c.checks
+                    .runtime
                     .as_ref()
                     .is_some_and(|r| r.error.is_some() && r.instructions.is_none())
             })

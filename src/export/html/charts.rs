@@ -146,6 +146,7 @@ impl Against {
         match self {
             Against::BuildTime => c.build_cpu_seconds.filter(|_| !c.fresh),
             Against::Instructions => c
+                .checks
                 .runtime
                 .as_ref()?
                 .comparable_instructions()

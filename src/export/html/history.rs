@@ -197,7 +197,9 @@ fn crates(h: &History, out: &mut String) {
             let _ = write!(out, "<p class=note>not measured: {}</p>", esc(e));
         }
         for c in &p.configs {
-            let Some(a) = &c.attribution else { continue };
+            let Some(a) = &c.checks.attribution else {
+                continue;
+            };
             let mut rows: Vec<_> = a.crates.iter().collect();
             rows.sort_by_key(|r| std::cmp::Reverse(r.flash()));
             let list: Vec<String> = rows

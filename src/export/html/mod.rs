@@ -34,14 +34,14 @@ fn regions(report: &Report, out: &mut String) {
     let rows: Vec<_> = report
         .configs
         .iter()
-        .filter(|c| !c.regions.is_empty())
+        .filter(|c| !c.derived.regions.is_empty())
         .collect();
     if rows.is_empty() {
         return;
     }
     out.push_str("<h2>Memory regions</h2><div class=scroll><table class=sortable><thead><tr><th class=l>Configuration</th><th class=l>Region</th><th>Used</th><th>Reserved</th><th>Size</th><th class=l>Use</th></tr></thead><tbody>");
     for c in rows {
-        for r in &c.regions {
+        for r in &c.derived.regions {
             let pct = if r.length > 0 {
                 r.used_bytes as f64 * 100.0 / r.length as f64
             } else {
@@ -111,7 +111,7 @@ fn method_notes(report: &Report, out: &mut String) {
     let sources: std::collections::BTreeSet<&str> = report
         .configs
         .iter()
-        .filter_map(|c| Some(c.attribution.as_ref()?.code_source.as_str()))
+        .filter_map(|c| Some(c.checks.attribution.as_ref()?.code_source.as_str()))
         .collect();
     for source in sources {
         let said = if source == "dwarf" {
@@ -150,7 +150,9 @@ fn config_options<'a>(report: &Report, names: impl Iterator<Item = &'a str>, out
 fn attribution(report: &Report, out: &mut String) {
     let mut data: BTreeMap<&str, Attributed> = BTreeMap::new();
     for c in &report.configs {
-        let Some(a) = &c.attribution else { continue };
+        let Some(a) = &c.checks.attribution else {
+            continue;
+        };
         let crates = a
             .crates
             .iter()

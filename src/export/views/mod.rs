@@ -48,7 +48,7 @@ pub fn cost_varies(r: &Report) -> bool {
     let mut v = r
         .configs
         .iter()
-        .filter_map(|c| c.cost.as_ref()?.delta_total());
+        .filter_map(|c| c.derived.cost.as_ref()?.delta_total());
     let first = v.next();
     first.is_some() && v.any(|x| Some(x) != first)
 }

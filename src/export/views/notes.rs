@@ -101,7 +101,7 @@ fn prices(report: &Report) -> Option<String> {
         let tier = report
             .configs
             .iter()
-            .find_map(|c| c.cost.as_ref()?.tier.clone());
+            .find_map(|c| c.derived.cost.as_ref()?.tier.clone());
         let same = match tier {
             Some(t) => format!("every configuration fits the {t}"),
             None => "every configuration costs the same".into(),
@@ -166,16 +166,20 @@ fn no_image(report: &Report, firmware: bool) -> Option<String> {
 
 /// How run time was measured, once for the run.
 fn runtime(report: &Report) -> Option<String> {
-    let rt = report.configs.iter().find_map(|c| c.runtime.as_ref())?;
+    let rt = report
+        .configs
+        .iter()
+        .find_map(|c| c.checks.runtime.as_ref())?;
     let mut note = format!("run time: {}", rt.method);
     if rt.stack_bytes.is_some() {
         note.push_str("; Stack = the deepest store below the initial stack pointer");
     }
-    if report
-        .configs
-        .iter()
-        .any(|c| c.runtime.as_ref().is_some_and(|r| r.stopped_at_limit))
-    {
+    if report.configs.iter().any(|c| {
+        c.checks
+            .runtime
+            .as_ref()
+            .is_some_and(|r| r.stopped_at_limit)
+    }) {
         note.push_str("; ≥ (limit): the firmware did not exit and was stopped at --runtime-limit");
     }
     Some(note)
@@ -183,7 +187,7 @@ fn runtime(report: &Report) -> Option<String> {
 
 /// How the OTA column was made, once for the run.
 fn ota(report: &Report) -> Option<String> {
-    let o = report.configs.iter().find_map(|c| c.ota.as_ref())?;
+    let o = report.configs.iter().find_map(|c| c.checks.ota.as_ref())?;
     let codecs: Vec<&str> = o.codecs.iter().map(|c| c.codec.as_str()).collect();
     let mut note = format!(
         "OTA: what an update sends, the {} compressed with the smallest of {}",

@@ -11,7 +11,7 @@ use crate::units::{human, share};
 /// The rows whose regions are shown: the baseline, and the configuration
 /// the verdict names when it is another one.
 fn shown(report: &Report) -> Vec<&ConfigResult> {
-    let with_regions = |c: &&ConfigResult| !c.regions.is_empty();
+    let with_regions = |c: &&ConfigResult| !c.derived.regions.is_empty();
     let base = report
         .configs
         .iter()
@@ -60,14 +60,19 @@ pub fn regions(report: &Report) -> Option<Table> {
         columns.push(Column::right(&format!("{} used", c.config.name), 2));
     }
     let mut t = Table::new(columns).titled("Memory regions");
-    for (i, r) in first.regions.iter().enumerate() {
+    for (i, r) in first.derived.regions.iter().enumerate() {
         let mut row = vec![
             Cell::text(r.name.clone()),
             Cell::text(kind(r.kind)),
             Cell::number(human(r.length), r.length as f64),
         ];
         for c in &rows {
-            row.push(c.regions.get(i).map_or_else(|| Cell::text("-"), used));
+            row.push(
+                c.derived
+                    .regions
+                    .get(i)
+                    .map_or_else(|| Cell::text("-"), used),
+            );
         }
         t.push(row);
     }
@@ -81,6 +86,7 @@ pub fn notes(report: &Report) -> Vec<String> {
     let rows = shown(report);
     if let Some(first) = rows.first() {
         let reserved: Vec<String> = first
+            .derived
             .regions
             .iter()
             .filter(|r| r.reserved_bytes > 0)

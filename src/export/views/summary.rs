@@ -53,7 +53,7 @@ fn is_baseline(r: &Report, c: &ConfigResult) -> bool {
 
 fn delta_pct(r: &Report, c: &ConfigResult) -> Cell {
     let objective = objective(r);
-    match (&c.delta, is_baseline(r, c)) {
+    match (&c.derived.delta, is_baseline(r, c)) {
         (Some(_), true) => Cell::text("baseline"),
         (Some(d), false) => {
             let (delta, base) = match objective {
@@ -70,7 +70,7 @@ fn delta_pct(r: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn delta_bytes(r: &Report, c: &ConfigResult) -> Cell {
-    let v = c.delta.as_ref().map(|d| match objective(r) {
+    let v = c.derived.delta.as_ref().map(|d| match objective(r) {
         Objective::Flash => d.flash_delta_bytes,
         Objective::Stripped => d.stripped_delta_bytes,
     });
@@ -116,7 +116,8 @@ fn run_of(measured_at: &str) -> Option<String> {
 }
 
 fn flash_pct(_: &Report, c: &ConfigResult) -> Cell {
-    c.flash_pct
+    c.derived
+        .flash_pct
         .map_or_else(|| Cell::text("-"), |p| Cell::number(share(p), p))
 }
 
@@ -125,7 +126,7 @@ fn changes(_: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn verify(_: &Report, c: &ConfigResult) -> Cell {
-    match c.verify.as_ref().map(|v| v.status) {
+    match c.checks.verify.as_ref().map(|v| v.status) {
         None => Cell::text("-"),
         Some(VerifyStatus::Baseline) => Cell::text("baseline"),
         Some(VerifyStatus::Same) => Cell::text("same"),
@@ -136,7 +137,7 @@ fn verify(_: &Report, c: &ConfigResult) -> Cell {
 
 fn cost(r: &Report, c: &ConfigResult) -> Cell {
     let currency = r.cost.as_ref().map_or("", |m| m.currency());
-    match c.cost.as_ref().and_then(|k| k.delta_total()) {
+    match c.derived.cost.as_ref().and_then(|k| k.delta_total()) {
         Some(v) if is_baseline(r, c) => Cell::number("baseline", v),
         Some(v) => Cell::number(crate::units::signed_money(v, currency), v),
         None => Cell::text("-"),
@@ -144,7 +145,7 @@ fn cost(r: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn instructions(_: &Report, c: &ConfigResult) -> Cell {
-    match c.runtime.as_ref() {
+    match c.checks.runtime.as_ref() {
         Some(r) if r.stopped_at_limit => r.instructions.map_or_else(
             || Cell::text("-"),
             |i| Cell::number(format!("≥{} (limit)", crate::units::count(i)), i as f64),
@@ -158,7 +159,12 @@ fn instructions(_: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn delta_instructions(r: &Report, c: &ConfigResult) -> Cell {
-    match c.delta.as_ref().and_then(|d| d.instructions_change_pct) {
+    match c
+        .derived
+        .delta
+        .as_ref()
+        .and_then(|d| d.instructions_change_pct)
+    {
         Some(_) if is_baseline(r, c) => Cell::text("baseline"),
         Some(p) => Cell::number(signed_pct(p), p),
         None => Cell::text("-"),
@@ -166,12 +172,12 @@ fn delta_instructions(r: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn stack(_: &Report, c: &ConfigResult) -> Cell {
-    opt(c.runtime.as_ref().and_then(|r| r.stack_bytes))
+    opt(c.checks.runtime.as_ref().and_then(|r| r.stack_bytes))
 }
 
 /// What an update sends: the delta when smaller, else the compressed image.
 fn ota(_: &Report, c: &ConfigResult) -> Cell {
-    match &c.ota {
+    match &c.checks.ota {
         Some(o) => {
             let sent = o.sent_bytes();
             let how = if o.delta_bytes == Some(sent) {
@@ -187,7 +193,7 @@ fn ota(_: &Report, c: &ConfigResult) -> Cell {
 
 /// Host binaries: the median wall time of the workload, ± its spread.
 fn run_wall(_: &Report, c: &ConfigResult) -> Cell {
-    let r = c.runtime.as_ref();
+    let r = c.checks.runtime.as_ref();
     match (
         r.and_then(|r| r.wall_seconds),
         r.and_then(|r| r.wall_spread),
@@ -219,7 +225,7 @@ fn ram_free(_: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn static_stack(_: &Report, c: &ConfigResult) -> Cell {
-    let Some(r) = c.runtime.as_ref() else {
+    let Some(r) = c.checks.runtime.as_ref() else {
         return Cell::text("-");
     };
     if let Some(b) = r.static_stack_bytes {
@@ -240,7 +246,7 @@ fn static_stack(_: &Report, c: &ConfigResult) -> Cell {
 
 fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
     let currency = r.cost.as_ref().map_or("", |m| m.currency());
-    match c.cost.as_ref().and_then(|k| k.per_unit()) {
+    match c.derived.cost.as_ref().and_then(|k| k.per_unit()) {
         Some(v) => Cell::number(crate::units::money(v, currency), v),
         None => Cell::text("-"),
     }
@@ -249,7 +255,7 @@ fn cost_per_unit(r: &Report, c: &ConfigResult) -> Cell {
 /// With `--runtime`: instructions, their change, the stack and what it
 /// leaves of RAM; the static bound and host wall time in `--wide`.
 fn runtime_columns(report: &Report, wide: bool, several: bool, out: &mut Vec<Col>) {
-    if !report.configs.iter().any(|c| c.runtime.is_some()) {
+    if !report.configs.iter().any(|c| c.checks.runtime.is_some()) {
         return;
     }
     let col = |column, cell| Col { column, cell };
@@ -257,18 +263,20 @@ fn runtime_columns(report: &Report, wide: bool, several: bool, out: &mut Vec<Col
     if several {
         out.push(col(Column::right("Δ Instr", 2), delta_instructions));
     }
-    if report
-        .configs
-        .iter()
-        .any(|c| c.runtime.as_ref().is_some_and(|r| r.stack_bytes.is_some()))
-    {
+    if report.configs.iter().any(|c| {
+        c.checks
+            .runtime
+            .as_ref()
+            .is_some_and(|r| r.stack_bytes.is_some())
+    }) {
         out.push(col(Column::right("Stack", 3), stack));
     }
     if report.configs.iter().any(|c| c.ram_headroom().is_some()) {
         out.push(col(Column::right("RAM free", 4), ram_free));
     }
     let bounded = |c: &ConfigResult| {
-        c.runtime
+        c.checks
+            .runtime
             .as_ref()
             .is_some_and(|r| r.static_stack_note.is_some())
     };
@@ -276,10 +284,12 @@ fn runtime_columns(report: &Report, wide: bool, several: bool, out: &mut Vec<Col
         out.push(col(Column::right("Static stack", 7), static_stack));
     }
     if wide
-        && report
-            .configs
-            .iter()
-            .any(|c| c.runtime.as_ref().is_some_and(|r| r.wall_seconds.is_some()))
+        && report.configs.iter().any(|c| {
+            c.checks
+                .runtime
+                .as_ref()
+                .is_some_and(|r| r.wall_seconds.is_some())
+        })
     {
         out.push(col(Column::right("Run time", 7), run_wall));
     }
@@ -312,18 +322,18 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
         }
     }
     out.push(col(Column::right("Build CPU", 4), build));
-    if report.configs.iter().any(|c| c.verify.is_some()) {
+    if report.configs.iter().any(|c| c.checks.verify.is_some()) {
         out.push(col(Column::left("Verify", 2), verify));
     }
     runtime_columns(report, wide, several, &mut out);
-    if report.configs.iter().any(|c| c.ota.is_some()) {
+    if report.configs.iter().any(|c| c.checks.ota.is_some()) {
         out.push(col(Column::right("OTA", 4), ota));
     }
     // One cost column: the change when there is something to compare,
     // what a unit costs when there is not.
     if cost_varies(report) {
         out.push(col(Column::right("Δ Cost", 3), cost));
-    } else if !several && report.configs.iter().any(|c| c.cost.is_some()) {
+    } else if !several && report.configs.iter().any(|c| c.derived.cost.is_some()) {
         out.push(col(Column::right("Cost/unit", 3), cost_per_unit));
     }
     if wide {

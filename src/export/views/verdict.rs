@@ -84,7 +84,7 @@ fn smallest_line(report: &Report) -> Option<String> {
     };
     let mut line = format!("{label}: {}, {what} {}", names.join(" = "), human(o.of(c)?));
     let base = report.baseline.as_deref().filter(|b| *b != c.config.name);
-    let change = c.delta.as_ref().and_then(|d| match o {
+    let change = c.derived.delta.as_ref().and_then(|d| match o {
         Objective::Flash => d.flash_change_pct,
         Objective::Stripped => d.stripped_change_pct,
     });
@@ -92,6 +92,7 @@ fn smallest_line(report: &Report) -> Option<String> {
         line.push_str(&format!(" ({} vs {b})", signed_pct(p)));
     }
     if let Some(p) = c
+        .derived
         .delta
         .as_ref()
         .and_then(|d| d.instructions_change_pct)
@@ -138,11 +139,12 @@ fn trouble(report: &Report) -> Vec<String> {
                 .unwrap_or_default();
             out.push(format!("failed: {}: {first}{log}", c.config.name));
         }
-        if let Some(e) = c.runtime.as_ref().and_then(|r| r.error.as_ref()) {
+        if let Some(e) = c.checks.runtime.as_ref().and_then(|r| r.error.as_ref()) {
             let first = e.lines().next().unwrap_or(e);
             out.push(format!("not measured: {}: {first}", c.config.name));
         }
         if let Some(v) = c
+            .checks
             .verify
             .as_ref()
             .filter(|v| matches!(v.status, VerifyStatus::Different | VerifyStatus::Error))
