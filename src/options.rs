@@ -38,6 +38,8 @@ pub struct ProjectOptions {
     pub package: Option<String>,
     pub bin: Option<String>,
     pub example: Option<String>,
+    /// `--lib`: the package's `cdylib` (a WebAssembly module, a shared library).
+    pub lib: bool,
     /// Features, split at commas and spaces.
     pub features: Vec<String>,
     pub all_features: bool,
@@ -345,6 +347,8 @@ pub enum Metric {
     Stripped,
     Image,
     File,
+    /// WebAssembly: the brotli transfer size.
+    Brotli,
 }
 
 impl Metric {
@@ -355,6 +359,7 @@ impl Metric {
             Metric::Stripped => "stripped",
             Metric::Image => "image",
             Metric::File => "file",
+            Metric::Brotli => "brotli",
         }
     }
 }

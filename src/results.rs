@@ -238,40 +238,72 @@ pub struct Delta {
     /// With `--runtime`: change in the observed peak stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_delta_bytes: Option<i64>,
+    /// WebAssembly: change in the brotli transfer size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brotli_delta_bytes: Option<i64>,
+    /// WebAssembly: the same relative to the baseline's, in %.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brotli_change_pct: Option<f64>,
 }
 
-/// The figure being minimised: flash for firmware, the stripped file otherwise.
+/// The figure being minimised: flash for firmware, the brotli transfer
+/// size for WebAssembly, the stripped file otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {
     Flash,
     Stripped,
+    Brotli,
 }
 
 impl Objective {
-    /// Bare-metal targets (`*-none-*`, target specs) are judged by flash.
+    /// Bare-metal targets (`*-none-*`, target specs) are judged by flash,
+    /// WebAssembly by what it weighs on the wire.
     pub fn for_target(target: &str) -> Objective {
-        if target.contains("-none") || target.ends_with(".json") {
+        if target.starts_with("wasm") {
+            Objective::Brotli
+        } else if target.contains("-none") || target.ends_with(".json") {
             Objective::Flash
         } else {
             Objective::Stripped
         }
     }
 
-    /// What is minimised, in words: `flash`, `stripped size`.
+    /// What is minimised, in words: `flash`, `stripped size`, `brotli size`.
     pub fn word(self) -> &'static str {
         match self {
             Objective::Flash => "flash",
             Objective::Stripped => "stripped size",
+            Objective::Brotli => "brotli size",
         }
     }
 
     pub fn of(self, c: &ConfigResult) -> Option<u64> {
         let s = c.size.as_ref()?;
-        Some(match self {
-            Objective::Flash => s.flash_bytes,
-            Objective::Stripped => s.stripped_bytes,
-        })
+        match self {
+            Objective::Flash => Some(s.flash_bytes),
+            Objective::Stripped => Some(s.stripped_bytes),
+            Objective::Brotli => s.wasm.as_ref().map(|w| w.brotli_bytes),
+        }
+    }
+
+    /// Its change against the baseline: bytes and percent.
+    pub fn delta(self, d: &Delta) -> (i64, Option<f64>) {
+        match self {
+            Objective::Flash => (d.flash_delta_bytes, d.flash_change_pct),
+            Objective::Stripped => (d.stripped_delta_bytes, d.stripped_change_pct),
+            Objective::Brotli => (d.brotli_delta_bytes.unwrap_or(0), d.brotli_change_pct),
+        }
+    }
+
+    /// The metric history and bisect follow for it.
+    pub fn metric(self) -> crate::options::Metric {
+        use crate::options::Metric;
+        match self {
+            Objective::Flash => Metric::Flash,
+            Objective::Stripped => Metric::Stripped,
+            Objective::Brotli => Metric::Brotli,
+        }
     }
 }

@@ -17,6 +17,9 @@ pub struct Effect {
     pub to: String,
     pub flash_delta_bytes: i64,
     pub stripped_delta_bytes: i64,
+    /// WebAssembly: change in the brotli transfer size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brotli_delta_bytes: Option<i64>,
     /// Change in build CPU seconds (only between builds that compiled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_cpu_delta_seconds: Option<f64>,
@@ -67,6 +70,10 @@ fn effect(setting: String, from: &ConfigResult, to: &ConfigResult) -> Option<Eff
         to: to.config.name.clone(),
         flash_delta_bytes: b.flash_bytes as i64 - a.flash_bytes as i64,
         stripped_delta_bytes: b.stripped_bytes as i64 - a.stripped_bytes as i64,
+        brotli_delta_bytes: Objective::Brotli
+            .of(to)
+            .zip(Objective::Brotli.of(from))
+            .map(|(y, x)| y as i64 - x as i64),
         // A cached build's time says nothing about its cost.
         build_cpu_delta_seconds: from
             .build_cpu_seconds
@@ -125,6 +132,7 @@ pub fn analyse(rows: &[ConfigResult], baseline: &str, objective: Objective) -> O
         v.sort_by_key(|e| match objective {
             Objective::Flash => -(e.flash_delta_bytes.abs()),
             Objective::Stripped => -(e.stripped_delta_bytes.abs()),
+            Objective::Brotli => -(e.brotli_delta_bytes.unwrap_or(0).abs()),
         })
     };
     by_effect(&mut single);

@@ -91,6 +91,10 @@ pub fn baseline(rows: &[ConfigResult], named: Option<&str>) -> Option<String> {
 }
 
 /// Every measured row's change against the baseline's.
+fn brotli(m: &crate::measure::Measurement) -> Option<u64> {
+    m.wasm.as_ref().map(|w| w.brotli_bytes)
+}
+
 pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
     let Some(base) = baseline.and_then(|b| rows.iter().find(|c| c.config.name == b)) else {
         return;
@@ -132,6 +136,8 @@ pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {
                 .and_then(|r| r.stack_bytes)
                 .zip(base_stack)
                 .map(|(now, was)| diff(now, was)),
+            brotli_delta_bytes: brotli(s).zip(brotli(&base)).map(|(a, b)| diff(a, b)),
+            brotli_change_pct: brotli(s).zip(brotli(&base)).and_then(|(a, b)| change(a, b)),
         });
     }
 }

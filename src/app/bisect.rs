@@ -53,12 +53,7 @@ impl Line {
         };
         self.config.get_or_insert(c.config.name.clone());
         let m = *self.metric.get_or_insert_with(|| {
-            let objective =
-                crate::results::Objective::for_target(r.target.as_deref().unwrap_or("-none"));
-            match objective {
-                crate::results::Objective::Flash => Metric::Flash,
-                crate::results::Objective::Stripped => Metric::Stripped,
-            }
+            crate::results::Objective::for_target(r.target.as_deref().unwrap_or("-none")).metric()
         });
         m.of(c)
     }

@@ -306,11 +306,10 @@ impl BuildEnv {
             "-p".into(),
             self.project.package.clone(),
         ];
-        a.push(match self.project.kind {
-            BinKind::Bin => "--bin".into(),
-            BinKind::Example => "--example".into(),
-        });
-        a.push(self.project.binary.clone());
+        a.push(format!("--{}", self.project.kind.word()));
+        if self.project.kind != BinKind::Lib {
+            a.push(self.project.binary.clone());
+        }
         if self.passes_target(config) {
             a.extend(["--target".into(), self.target.clone()]);
         }

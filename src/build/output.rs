@@ -150,14 +150,25 @@ pub fn read_stdout(
                 facts.units += 1;
                 let _ = tx.send(Progress::Unit(a.target.name.clone()));
                 let wanted = match kind {
-                    BinKind::Bin => "bin",
-                    BinKind::Example => "example",
+                    BinKind::Lib => "cdylib",
+                    other => other.word(),
                 };
                 let is_ours = a.target.name == binary
                     && a.target.kind.iter().any(|k| k.to_string() == wanted);
                 if is_ours {
-                    if let Some(exe) = a.executable {
-                        facts.artifact = Some(exe.into_std_path_buf());
+                    // A cdylib is no executable: its file is the `.wasm`
+                    // (or shared library) among what was written.
+                    let library = || {
+                        a.filenames.iter().find(|f| {
+                            matches!(f.extension(), Some("wasm" | "so" | "dylib" | "dll"))
+                        })
+                    };
+                    match (a.executable, kind) {
+                        (Some(exe), _) => facts.artifact = Some(exe.into_std_path_buf()),
+                        (None, BinKind::Lib) => {
+                            facts.artifact = library().map(|f| f.clone().into_std_path_buf())
+                        }
+                        _ => {}
                     }
                 }
             }

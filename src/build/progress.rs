@@ -233,6 +233,7 @@ mod tests {
                     symbol_table_bytes: 0,
                     flash_hash: String::new(),
                     sections: Vec::new(),
+                    wasm: None,
                 });
             }
             None => {

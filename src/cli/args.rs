@@ -19,11 +19,14 @@ pub struct PackageArgs {
     #[arg(short, long, value_name = "SPEC")]
     pub package: Option<String>,
     /// Binary to build.
-    #[arg(long, value_name = "NAME", conflicts_with = "example")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["example", "lib"])]
     pub bin: Option<String>,
     /// Example to build.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "lib")]
     pub example: Option<String>,
+    /// The package's library, built as its `cdylib` (a WebAssembly module, a shared library).
+    #[arg(long)]
+    pub lib: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -23,6 +23,7 @@ impl PackageArgs {
             package: self.package.clone(),
             bin: self.bin.clone(),
             example: self.example.clone(),
+            lib: self.lib,
             features: features.features.iter().flatten().cloned().collect(),
             all_features: features.all_features,
             no_default_features: features.no_default_features,

@@ -56,6 +56,7 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
         symbol_table_bytes: 0,
         flash_hash: format!("{text:08x}{data:08x}"),
         sections,
+        wasm: None,
     }
 }
 

@@ -63,6 +63,7 @@ impl Metric {
             Metric::Stripped => Some(s.stripped_bytes),
             Metric::Image => s.image_bytes,
             Metric::File => Some(s.file_bytes),
+            Metric::Brotli => s.wasm.as_ref().map(|w| w.brotli_bytes),
         }
     }
 }
@@ -98,9 +99,6 @@ impl History {
 
     /// Flash on bare metal, the stripped file on a host (as the report).
     pub fn metric(&self) -> Metric {
-        match crate::results::Objective::for_target(self.target.as_deref().unwrap_or("-none")) {
-            crate::results::Objective::Flash => Metric::Flash,
-            crate::results::Objective::Stripped => Metric::Stripped,
-        }
+        crate::results::Objective::for_target(self.target.as_deref().unwrap_or("-none")).metric()
     }
 }

@@ -157,6 +157,7 @@ pub fn measure<Elf: FileHeader<Endian = Endianness>>(
         symbol_table_bytes: extra.symbol_table_bytes,
         flash_hash: flash_hash(&out),
         sections,
+        wasm: None,
     })
 }
 

@@ -80,6 +80,7 @@ pub fn measure<Mach: MachHeader<Endian = Endianness>>(
         symbol_table_bytes,
         flash_hash: super::bytes::loaded_hash(stored),
         sections,
+        wasm: None,
     })
 }
 

@@ -1,5 +1,5 @@
 //! Measurement of a linked binary from the file itself: ELF (Linux, every
-//! embedded target), Mach-O (macOS) and PE (Windows).
+//! embedded target), Mach-O (macOS), PE (Windows) and WebAssembly modules.
 //!
 //! Everything here reads bytes and never runs a program: `measure` must be safe
 //! on any file a user points it at.
@@ -10,17 +10,23 @@ mod macho;
 mod pe;
 mod strip;
 mod types;
+mod wasm;
 
 use std::fs::File;
 use std::path::Path;
 
 pub use elf::flash_image;
 pub use strip::strip_bytes;
-pub use types::{Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize};
+pub use types::{
+    Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize, WasmSizes,
+};
 
-/// Measure a binary held in memory: ELF, Mach-O or PE.
+/// Measure a binary held in memory: ELF, Mach-O, PE or WebAssembly.
 pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
     use object::{elf as e, macho as m, pe as p, Endianness, FileKind};
+    if data.starts_with(b"\0asm") {
+        return wasm::measure(data);
+    }
     match FileKind::parse(data) {
         Ok(FileKind::Elf32) => elf::measure::<e::FileHeader32<Endianness>>(data),
         Ok(FileKind::Elf64) => elf::measure::<e::FileHeader64<Endianness>>(data),

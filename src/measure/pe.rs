@@ -59,6 +59,7 @@ pub fn measure<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Measurement, BytesErro
         symbol_table_bytes: symbol_table_len(&file, data),
         flash_hash: super::bytes::loaded_hash(stored),
         sections,
+        wasm: None,
     })
 }
 

@@ -18,7 +18,7 @@ pub enum MeasureError {
     Directory { path: PathBuf },
     #[error("`{path}` is empty (0 bytes)\n  hint: the build that produced it probably failed; rebuild it")]
     Empty { path: PathBuf },
-    #[error("`{path}` is not a binary cargo weigh reads ({what})\n  hint: cargo weigh measures ELF (Linux, embedded targets), Mach-O (macOS) and PE (Windows) executables")]
+    #[error("`{path}` is not a binary cargo weigh reads ({what})\n  hint: cargo weigh measures ELF (Linux, embedded targets), Mach-O (macOS) and PE (Windows) executables and WebAssembly modules")]
     NotElf { path: PathBuf, what: String },
     #[error("cannot measure `{path}`: it needs {what}")]
     NeedsTool { path: PathBuf, what: String },
@@ -65,6 +65,37 @@ pub struct Measurement {
     pub flash_hash: String,
     /// Every section with a size, in file order.
     pub sections: Vec<SectionSize>,
+    /// For a WebAssembly module: what web developers measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasm: Option<WasmSizes>,
+}
+
+/// A WebAssembly module's figures. In `Measurement` of a module:
+/// `stripped_bytes` is the module without custom sections (as `wasm-strip`
+/// writes it), `flash_bytes` the payloads of its other sections, `ram_bytes`
+/// its initial linear memory, `symbol_table_bytes` its name section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WasmSizes {
+    /// The code section's payload: every function body.
+    pub code_bytes: u64,
+    /// The data segments' bytes: what is placed in linear memory.
+    pub data_bytes: u64,
+    /// Custom sections with their headers (names, producers, target
+    /// features, DWARF): what `wasm-strip` removes.
+    pub custom_bytes: u64,
+    /// The `name` section's payload (function and local names).
+    pub name_bytes: u64,
+    /// Linear memory the module asks for at instantiation.
+    pub initial_memory_bytes: u64,
+    /// Functions defined in the module.
+    pub functions: u64,
+    /// The file compressed by `gzip -9 -n`: its transfer size with
+    /// `Content-Encoding: gzip`.
+    pub gzip_bytes: u64,
+    /// The file compressed by `brotli -q 11`: its transfer size with
+    /// `Content-Encoding: br`.
+    pub brotli_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,9 +140,10 @@ pub struct SectionSize {
 }
 
 impl Measurement {
-    /// Mach-O or PE: a program an operating system loads, never firmware.
+    /// Mach-O, PE or WebAssembly: a program an operating system or an
+    /// engine loads, never firmware.
     pub fn is_hosted_format(&self) -> bool {
-        self.format.starts_with("mach-o") || self.format.starts_with("pei-")
+        self.format.starts_with("mach-o") || self.format.starts_with("pei-") || self.wasm.is_some()
     }
 }
 

@@ -44,6 +44,7 @@ fn result(c: &Config) -> ConfigResult {
         symbol_table_bytes: 0,
         flash_hash: size.to_string(),
         sections: Vec::new(),
+        wasm: None,
     };
     let mut r = ConfigResult::for_file(c.name.clone(), "/dev/null".into(), m);
     r.config.settings = c.settings.clone();

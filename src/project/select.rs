@@ -14,6 +14,19 @@ pub use crate::options::ProjectOptions as Selection;
 pub enum BinKind {
     Bin,
     Example,
+    /// The library's `cdylib`: a `.wasm` module on WebAssembly targets.
+    Lib,
+}
+
+impl BinKind {
+    /// The word cargo uses for it: target kind and flag (`--bin`, ...).
+    pub fn word(self) -> &'static str {
+        match self {
+            BinKind::Bin => "bin",
+            BinKind::Example => "example",
+            BinKind::Lib => "lib",
+        }
+    }
 }
 
 /// The resolved project: one package, one binary.
@@ -44,7 +57,7 @@ pub enum ProjectError {
     },
     #[error("package `{name}` is not in this workspace; choose one of: {}", .members.join(", "))]
     UnknownPackage { name: String, members: Vec<String> },
-    #[error("package `{package}` has no binary target to measure\n  hint: cargo weigh builds executables; add a `src/main.rs` or a `[[bin]]`, or use --example NAME{}", examples_hint(.examples))]
+    #[error("package `{package}` has no binary target to measure\n  hint: cargo weigh builds executables and `cdylib` libraries (WebAssembly modules); add a `src/main.rs` or a `[[bin]]`, `crate-type = [\"cdylib\"]` under `[lib]`, or use --example NAME{}", examples_hint(.examples))]
     NoBinary {
         package: String,
         examples: Vec<String>,
@@ -281,6 +294,23 @@ fn choose_binary(package: &Package, sel: &Selection) -> Result<(String, BinKind)
     }
     if let Some(name) = &sel.bin {
         return Ok((find(&bins, name, "binary")?, BinKind::Bin));
+    }
+    // A package without binaries whose library is a cdylib (a WebAssembly
+    // module, a plugin) weighs that, as `--lib` asks for.
+    let cdylib = targets_of(package, "cdylib")
+        .first()
+        .map(|t| t.name.clone());
+    match (sel.lib || bins.is_empty(), cdylib) {
+        (true, Some(name)) => return Ok((name, BinKind::Lib)),
+        (true, None) if sel.lib => {
+            return Err(ProjectError::UnknownBinary {
+                package: package.name.to_string(),
+                kind: "cdylib library",
+                name: package.name.to_string(),
+                available: Vec::new(),
+            })
+        }
+        _ => {}
     }
     match bins.len() {
         0 => Err(ProjectError::NoBinary {

@@ -24,6 +24,13 @@ pub fn objective(report: &Report) -> Objective {
         None if report
             .configs
             .iter()
+            .any(|c| c.size.as_ref().is_some_and(|m| m.wasm.is_some())) =>
+        {
+            Objective::Brotli
+        }
+        None if report
+            .configs
+            .iter()
             .any(|c| c.size.as_ref().is_some_and(|m| m.is_hosted_format())) =>
         {
             Objective::Stripped

@@ -39,6 +39,29 @@ fn file(_: &Report, c: &ConfigResult) -> Cell {
     opt(c.size.as_ref().map(|s| s.file_bytes))
 }
 
+fn wasm_cell(c: &ConfigResult, of: fn(&crate::measure::WasmSizes) -> u64) -> Cell {
+    match c.size.as_ref().map(|s| s.wasm.as_ref().map(of)) {
+        Some(v) => opt(v),
+        None => size_cell(None, c),
+    }
+}
+
+fn brotli(_: &Report, c: &ConfigResult) -> Cell {
+    wasm_cell(c, |w| w.brotli_bytes)
+}
+
+fn gzip(_: &Report, c: &ConfigResult) -> Cell {
+    wasm_cell(c, |w| w.gzip_bytes)
+}
+
+fn code(_: &Report, c: &ConfigResult) -> Cell {
+    wasm_cell(c, |w| w.code_bytes)
+}
+
+fn data(_: &Report, c: &ConfigResult) -> Cell {
+    wasm_cell(c, |w| w.data_bytes)
+}
+
 fn image(_: &Report, c: &ConfigResult) -> Cell {
     opt(c.size.as_ref().and_then(|s| s.image_bytes))
 }
@@ -56,10 +79,7 @@ fn delta_pct(r: &Report, c: &ConfigResult) -> Cell {
     match (&c.derived.delta, is_baseline(r, c)) {
         (Some(_), true) => Cell::text("baseline"),
         (Some(d), false) => {
-            let (delta, base) = match objective {
-                Objective::Flash => (d.flash_delta_bytes, d.flash_change_pct),
-                Objective::Stripped => (d.stripped_delta_bytes, d.stripped_change_pct),
-            };
+            let (delta, base) = objective.delta(d);
             match base {
                 Some(p) => Cell::number(signed_pct(p), p),
                 None => Cell::number(signed_human(delta), delta as f64),
@@ -70,10 +90,7 @@ fn delta_pct(r: &Report, c: &ConfigResult) -> Cell {
 }
 
 fn delta_bytes(r: &Report, c: &ConfigResult) -> Cell {
-    let v = c.derived.delta.as_ref().map(|d| match objective(r) {
-        Objective::Flash => d.flash_delta_bytes,
-        Objective::Stripped => d.stripped_delta_bytes,
-    });
+    let v = c.derived.delta.as_ref().map(|d| objective(r).delta(d).0);
     match (v, is_baseline(r, c)) {
         (Some(_), true) => Cell::text("baseline"),
         (Some(v), false) => Cell::number(signed_human(v), v as f64),
@@ -319,6 +336,16 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
             }
             out.push(col(Column::right("Loaded", 5), flash));
             out.push(col(Column::right("RAM", 6), ram));
+        }
+        Objective::Brotli => {
+            out.push(col(Column::right("Wasm", 0), file));
+            if several {
+                out.push(col(Column::right("Δ brotli", 1), delta_pct));
+            }
+            out.push(col(Column::right("brotli", 0), brotli));
+            out.push(col(Column::right("gzip", 3), gzip));
+            out.push(col(Column::right("code", 5), code));
+            out.push(col(Column::right("data", 6), data));
         }
     }
     out.push(col(Column::right("Build CPU", 4), build));

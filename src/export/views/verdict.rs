@@ -4,7 +4,7 @@
 
 use super::{objective, smallest};
 use crate::report::Report;
-use crate::results::{ConfigResult, Objective};
+use crate::results::ConfigResult;
 use crate::units::{exact, human, signed_pct};
 use crate::verify::VerifyStatus;
 
@@ -84,10 +84,7 @@ fn smallest_line(report: &Report) -> Option<String> {
     };
     let mut line = format!("{label}: {}, {what} {}", names.join(" = "), human(o.of(c)?));
     let base = report.baseline.as_deref().filter(|b| *b != c.config.name);
-    let change = c.derived.delta.as_ref().and_then(|d| match o {
-        Objective::Flash => d.flash_change_pct,
-        Objective::Stripped => d.stripped_change_pct,
-    });
+    let change = c.derived.delta.as_ref().and_then(|d| o.delta(d).1);
     if let (Some(b), Some(p)) = (base, change) {
         line.push_str(&format!(" ({} vs {b})", signed_pct(p)));
     }

@@ -55,6 +55,7 @@ fn measurement(sections: Vec<SectionSize>) -> Measurement {
         symbol_table_bytes: 0,
         flash_hash: String::new(),
         sections,
+        wasm: None,
     }
 }
 

@@ -1,0 +1,198 @@
+//! WebAssembly: the wasm fixture (a cdylib, its target from its
+//! `.cargo/config.toml`) weighed like any project, every figure compared
+//! with an independent tool: sections with `wasm-objdump -h` and `-x`, the
+//! stripped module with `wasm-strip`, transfer sizes with the `gzip` and
+//! `brotli` command-line tools.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// The fixture under two configurations, built once for every test here.
+fn report() -> &'static serde_json::Value {
+    static REPORT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let out = run(weigh()
+            .arg("--manifest-path")
+            .arg(fixture("wasm/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("wasm"))
+            .args(["--only", "release,min-sized-rust", "--format", "json"]));
+        assert!(out.status.success(), "{}", text(&out).1);
+        serde_json::from_slice(&out.stdout).unwrap()
+    })
+}
+
+fn rows() -> &'static [serde_json::Value] {
+    report()["configs"].as_array().unwrap()
+}
+
+fn artifact(row: &serde_json::Value) -> PathBuf {
+    PathBuf::from(row["artifact"].as_str().unwrap())
+}
+
+fn tool(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .expect("the tool runs (scripts/setup installs it)");
+    assert!(out.status.success(), "{cmd:?}: {}", text(&out).1);
+    out.stdout
+}
+
+fn hex(s: &str) -> u64 {
+    u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap()
+}
+
+/// `wasm-objdump -h`: (name, payload size) per section, custom sections by
+/// their own name.
+fn objdump_sections(file: &Path) -> Vec<(String, u64)> {
+    let out = String::from_utf8(tool(Command::new("wasm-objdump").arg("-h").arg(file))).unwrap();
+    out.lines()
+        .filter(|l| l.contains("start=") && l.contains("(size="))
+        .map(|l| {
+            let kind = l.split_whitespace().next().unwrap();
+            let size = l.split("(size=").nth(1).unwrap().split(')').next().unwrap();
+            let name = match kind {
+                "Custom" => l.split('"').nth(1).unwrap().to_string(),
+                k => k.to_string(),
+            };
+            (name, hex(size))
+        })
+        .collect()
+}
+
+#[test]
+fn the_target_comes_from_the_projects_cargo_config() {
+    assert_eq!(report()["target"], "wasm32-unknown-unknown");
+    for row in rows() {
+        assert!(artifact(row).extension().is_some_and(|e| e == "wasm"));
+    }
+}
+
+#[test]
+fn sections_code_and_data_equal_wasm_objdump() {
+    for row in rows() {
+        let file = artifact(row);
+        let ours: Vec<(String, u64)> = row["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let name = s["name"].as_str().unwrap().to_string();
+                (name, s["size_bytes"].as_u64().unwrap())
+            })
+            .collect();
+        let theirs = objdump_sections(&file);
+        assert_eq!(ours, theirs, "{}", file.display());
+        let code = theirs.iter().find(|(n, _)| n == "Code").unwrap().1;
+        assert_eq!(row["wasm"]["code_bytes"].as_u64().unwrap(), code);
+        // The data segments' bytes, as `wasm-objdump -x` lists them.
+        let details =
+            String::from_utf8(tool(Command::new("wasm-objdump").arg("-x").arg(&file))).unwrap();
+        let segments: u64 = details
+            .lines()
+            // Data segments (element segments name a table instead).
+            .filter(|l| l.trim_start().starts_with("- segment[") && l.contains(" memory="))
+            .map(|l| {
+                let size = l.split("size=").nth(1).unwrap();
+                size.split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<u64>()
+                    .unwrap()
+            })
+            .sum();
+        assert!(segments > 0, "the fixture has data");
+        assert_eq!(row["wasm"]["data_bytes"].as_u64().unwrap(), segments);
+        let functions = details
+            .lines()
+            .find(|l| l.starts_with("Code[") || l.starts_with("Function["))
+            .and_then(|l| l.split('[').nth(1)?.split(']').next()?.parse::<u64>().ok())
+            .unwrap();
+        assert_eq!(row["wasm"]["functions"].as_u64().unwrap(), functions);
+    }
+}
+
+#[test]
+fn stripped_equals_wasm_strip_and_transfer_sizes_equal_gzip_and_brotli() {
+    let tmp = tempfile::tempdir().unwrap();
+    for row in rows() {
+        let file = artifact(row);
+        let stripped = tmp.path().join("stripped.wasm");
+        tool(
+            Command::new("wasm-strip")
+                .arg(&file)
+                .arg("-o")
+                .arg(&stripped),
+        );
+        let len = std::fs::metadata(&stripped).unwrap().len();
+        assert_eq!(row["stripped_bytes"].as_u64().unwrap(), len);
+        assert_eq!(
+            row["file_bytes"].as_u64().unwrap(),
+            std::fs::metadata(&file).unwrap().len()
+        );
+        let gzip = tool(Command::new("gzip").args(["-9", "-n", "-c"]).arg(&file));
+        let brotli = tool(Command::new("brotli").args(["-q", "11", "-c"]).arg(&file));
+        assert_eq!(
+            row["wasm"]["gzip_bytes"].as_u64().unwrap(),
+            gzip.len() as u64
+        );
+        assert_eq!(
+            row["wasm"]["brotli_bytes"].as_u64().unwrap(),
+            brotli.len() as u64
+        );
+        // The compressed bytes are the module: they decompress to the file.
+        let back = tmp.path().join("back.wasm");
+        std::fs::write(tmp.path().join("m.br"), &brotli).unwrap();
+        tool(
+            Command::new("brotli")
+                .args(["-d", "-f", "-o"])
+                .arg(&back)
+                .arg(tmp.path().join("m.br")),
+        );
+        assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&file).unwrap());
+    }
+}
+
+#[test]
+fn the_table_speaks_wasm_and_the_objective_is_brotli() {
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm"))
+        .args(["--only", "release,min-sized-rust"])
+        .env("COLUMNS", "120"));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let header = stdout
+        .lines()
+        .find(|l| l.contains("Configuration"))
+        .unwrap();
+    for col in ["Wasm", "Δ brotli", "brotli", "gzip", "code", "data"] {
+        assert!(header.contains(col), "{col} in {header}");
+    }
+    assert!(!header.contains("Flash"), "{header}");
+    // The smallest on the wire, said in the last line.
+    let brotli = |name: &str| {
+        rows().iter().find(|r| r["name"] == name).unwrap()["wasm"]["brotli_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    let best = if brotli("min-sized-rust") <= brotli("release") {
+        "min-sized-rust"
+    } else {
+        "release"
+    };
+    let verdict = stdout
+        .lines()
+        .find(|l| l.starts_with("smallest: "))
+        .unwrap();
+    assert!(
+        verdict.starts_with(&format!("smallest: {best}")) && verdict.contains("brotli size"),
+        "{verdict}"
+    );
+}
