@@ -153,6 +153,9 @@ pub struct BudgetOptions {
     pub baseline_report: Option<PathBuf>,
     /// Peak stack observed with `--runtime`.
     pub max_stack: Option<u64>,
+    /// WebAssembly transfer sizes.
+    pub max_brotli: Option<u64>,
+    pub max_gzip: Option<u64>,
 }
 
 /// Running binaries (`--verify`).

@@ -196,3 +196,33 @@ fn the_table_speaks_wasm_and_the_objective_is_brotli() {
         "{verdict}"
     );
 }
+
+#[test]
+fn transfer_budgets_gate_on_the_measured_bytes() {
+    let release = rows().iter().find(|r| r["name"] == "release").unwrap();
+    let brotli = release["wasm"]["brotli_bytes"].as_u64().unwrap();
+    let gate = |flag: &str, limit: u64| {
+        run(weigh()
+            .arg("check")
+            .arg("--manifest-path")
+            .arg(fixture("wasm/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(shared_target_dir("wasm"))
+            .args([flag, &limit.to_string()]))
+    };
+    let over = gate("--max-brotli", brotli - 1);
+    let (stdout, stderr) = text(&over);
+    assert_eq!(over.status.code(), Some(1), "{stdout}{stderr}");
+    let said = format!("{stdout}{stderr}");
+    assert!(
+        said.contains(&format!("over budget: release: brotli")) && said.contains("by 1 B"),
+        "{said}"
+    );
+    let within = gate("--max-brotli", brotli);
+    let (stdout, stderr) = text(&within);
+    assert_eq!(within.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("within budget (release): brotli ≤"),
+        "{stdout}"
+    );
+}

@@ -43,6 +43,8 @@ pub fn budget(
         max_ram: b.max_ram,
         max_region: b.max_region.clone(),
         max_stack: b.max_stack,
+        max_brotli: b.max_brotli,
+        max_gzip: b.max_gzip,
         max_growth: b.max_growth,
         baseline_report: b.baseline_report.as_ref().map(|p| p.display().to_string()),
         gated: check.map(<[String]>::to_vec).unwrap_or_default(),
@@ -78,6 +80,7 @@ pub fn budget(
             .collect();
     }
     regions_known(&budget.max_region, report.memory.as_ref())?;
+    transfer_measured(&budget, report)?;
     if let (Some(_), Some((rows, path))) = (budget.max_growth, growth) {
         let measured: Vec<&str> = report
             .configs
@@ -88,4 +91,27 @@ pub fn budget(
         growth_comparable(&measured, rows, &path.display().to_string())?;
     }
     Ok(budget)
+}
+
+/// A transfer-size budget on a build that makes no WebAssembly module
+/// would pass without comparing anything.
+fn transfer_measured(budget: &Budget, report: &Report) -> anyhow::Result<()> {
+    let asked = [
+        ("--max-brotli", budget.max_brotli),
+        ("--max-gzip", budget.max_gzip),
+    ];
+    let any_module = report
+        .configs
+        .iter()
+        .any(|c| c.size.as_ref().is_some_and(|s| s.wasm.is_some()));
+    let measured = report.configs.iter().any(|c| c.size.is_some());
+    for (flag, _) in asked.iter().filter(|(_, v)| v.is_some()) {
+        if measured && !any_module {
+            bail!(
+                "{flag} compares nothing: {} builds no WebAssembly module\n  hint: transfer sizes are measured for wasm32 targets; pass --target wasm32-unknown-unknown or drop {flag}",
+                report.target.as_deref().unwrap_or("the host")
+            );
+        }
+    }
+    Ok(())
 }

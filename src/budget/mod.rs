@@ -1,6 +1,7 @@
 //! Budgets: does each configuration fit, and did it grow against a saved
 //! report? A CI gate (`cargo weigh check`, `--max-flash`, `--max-ram`,
-//! `--max-growth` with `--baseline-report`).
+//! `--max-growth` with `--baseline-report`, `--max-brotli`/`--max-gzip`
+//! for WebAssembly).
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,12 @@ pub struct Budget {
     /// The observed peak stack (`--runtime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_stack: Option<u64>,
+    /// WebAssembly: the module's brotli transfer size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_brotli: Option<u64>,
+    /// WebAssembly: the module's gzip transfer size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_gzip: Option<u64>,
     /// The configurations gated (empty: every one of the report).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gated: Vec<String>,
@@ -45,6 +52,8 @@ impl Budget {
             && self.max_region.is_empty()
             && self.max_growth.is_none()
             && self.max_stack.is_none()
+            && self.max_brotli.is_none()
+            && self.max_gzip.is_none()
     }
 }
 
@@ -225,6 +234,16 @@ pub fn check(
         over(c.name(), "RAM", s.ram_bytes, budget.max_ram, &mut out);
         regions(c, budget, &mut out);
         stack(c, budget, &mut out);
+        if let Some(w) = &s.wasm {
+            over(
+                c.name(),
+                "brotli",
+                w.brotli_bytes,
+                budget.max_brotli,
+                &mut out,
+            );
+            over(c.name(), "gzip", w.gzip_bytes, budget.max_gzip, &mut out);
+        }
         let old = baseline
             .and_then(|b| b.iter().find(|o| o.name() == c.name()))
             .and_then(|o| o.size.as_ref());

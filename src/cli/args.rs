@@ -197,6 +197,12 @@ pub struct BudgetArgs {
     /// A saved JSON report growth is measured from (configurations matched by name).
     #[arg(long, value_name = "FILE")]
     pub baseline_report: Option<PathBuf>,
+    /// WebAssembly: fail when a module's brotli transfer size is over this, e.g. 100K.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    pub max_brotli: Option<u64>,
+    /// WebAssembly: fail when a module's gzip transfer size is over this, e.g. 120K.
+    #[arg(long, value_name = "SIZE", value_parser = size)]
+    pub max_gzip: Option<u64>,
     /// Fail when a configuration's observed peak stack (with --runtime) is over this size, e.g. 8K.
     #[arg(long, value_name = "SIZE", value_parser = size)]
     pub max_stack: Option<u64>,

@@ -107,6 +107,8 @@ impl BudgetArgs {
             max_growth: self.max_growth,
             baseline_report: self.baseline_report.clone(),
             max_stack: self.max_stack,
+            max_brotli: self.max_brotli,
+            max_gzip: self.max_gzip,
         }
     }
 }

@@ -180,6 +180,12 @@ fn within_budget(report: &Report) -> Option<String> {
     if let Some(s) = b.max_stack {
         limits.push(format!("stack ≤ {}", human(s)));
     }
+    if let Some(s) = b.max_brotli {
+        limits.push(format!("brotli ≤ {}", human(s)));
+    }
+    if let Some(s) = b.max_gzip {
+        limits.push(format!("gzip ≤ {}", human(s)));
+    }
     let who = match b.gated.as_slice() {
         [] => String::new(),
         [one] => format!(" ({one})"),
