@@ -215,7 +215,7 @@ fn transfer_budgets_gate_on_the_measured_bytes() {
     assert_eq!(over.status.code(), Some(1), "{stdout}{stderr}");
     let said = format!("{stdout}{stderr}");
     assert!(
-        said.contains(&format!("over budget: release: brotli")) && said.contains("by 1 B"),
+        said.contains("over budget: release: brotli") && said.contains("by 1 B"),
         "{said}"
     );
     let within = gate("--max-brotli", brotli);
