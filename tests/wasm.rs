@@ -226,3 +226,86 @@ fn transfer_budgets_gate_on_the_measured_bytes() {
         "{stdout}"
     );
 }
+
+/// `wasm-opt` as an axis: each level's module is what binaryen's own
+/// `wasm-opt` writes from the unoptimised one, byte for byte.
+#[test]
+fn wasm_opt_levels_are_binaryens_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let matrix = tmp.path().join("weigh.toml");
+    std::fs::write(
+        &matrix,
+        "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
+    )
+    .unwrap();
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm"))
+        .arg("--matrix-file")
+        .arg(&matrix)
+        .args(["--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = |name: &str| {
+        let rows = r["configs"].as_array().unwrap();
+        rows.iter().find(|c| c["name"] == name).unwrap().clone()
+    };
+    let (off, oz) = (row("lto=fat,wasm-opt=off"), row("lto=fat,wasm-opt=Oz"));
+    assert_eq!(oz["wasm_opt"], "Oz");
+    let theirs = tmp.path().join("theirs.wasm");
+    tool(
+        Command::new("wasm-opt")
+            .arg("-Oz")
+            .arg(artifact(&off))
+            .arg("-o")
+            .arg(&theirs),
+    );
+    assert_eq!(
+        std::fs::read(artifact(&oz)).unwrap(),
+        std::fs::read(&theirs).unwrap()
+    );
+    let brotli = |c: &serde_json::Value| c["wasm"]["brotli_bytes"].as_u64().unwrap();
+    assert!(
+        brotli(&oz) < brotli(&off),
+        "wasm-opt -Oz shrinks the fixture"
+    );
+}
+
+/// A module shipped without its `target_features` section (wasm-strip,
+/// strip = true) still gets exactly the features its instructions use:
+/// binaryen alone rejects it, with them it optimises.
+#[test]
+fn features_are_found_in_the_instructions_when_the_section_is_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let release = rows().iter().find(|r| r["name"] == "release").unwrap();
+    let stripped = tmp.path().join("stripped.wasm");
+    tool(
+        Command::new("wasm-strip")
+            .arg(artifact(release))
+            .arg("-o")
+            .arg(&stripped),
+    );
+    let flags = cargo_weigh::build::wasm_opt_flags(&std::fs::read(&stripped).unwrap());
+    for needed in ["--enable-bulk-memory", "--enable-sign-ext"] {
+        assert!(flags.contains(&needed), "{needed} in {flags:?}");
+    }
+    let bare = Command::new("wasm-opt")
+        .arg("-Oz")
+        .arg(&stripped)
+        .arg("-o")
+        .arg(tmp.path().join("bare.wasm"))
+        .output()
+        .unwrap();
+    assert!(!bare.status.success(), "binaryen alone rejects the module");
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("bulk memory"));
+    tool(
+        Command::new("wasm-opt")
+            .arg("-Oz")
+            .args(&flags)
+            .arg(&stripped)
+            .arg("-o")
+            .arg(tmp.path().join("ok.wasm")),
+    );
+}

@@ -16,6 +16,7 @@ mod progress;
 mod row;
 mod run;
 mod share;
+mod wasm_opt;
 mod wrapper;
 
 pub use cache::ResultCache;
@@ -26,4 +27,5 @@ pub use matrix::{Built, Runner, RunnerOptions};
 pub use output::{LinkFacts, Overflow};
 pub use progress::Mode as ProgressMode;
 pub use run::{build_one, BuildOutcome, Control, Interrupted};
+pub use wasm_opt::enable_flags as wasm_opt_flags;
 pub use wrapper::{CompilerCacheUse, Sccache};

@@ -201,7 +201,28 @@ pub fn build_one(
     if timed_out {
         note(&log, outcome.error.as_deref().unwrap_or(""));
     }
+    after_link(config, &log, &mut outcome);
     Ok(outcome)
+}
+
+/// What runs on the kept artifact after the link (`wasm-opt`), its CPU
+/// time part of the build's.
+fn after_link(config: &Config, log: &Arc<Mutex<File>>, outcome: &mut BuildOutcome) {
+    let (Some(level), Some(path), true) = (config.wasm_opt, outcome.artifact.clone(), outcome.ok)
+    else {
+        return;
+    };
+    match super::wasm_opt::optimize(&path, level) {
+        Ok(cpu) => {
+            note(log, &format!("wasm-opt {level}: {cpu:.2} s CPU"));
+            outcome.cpu_seconds += cpu;
+        }
+        Err(e) => {
+            note(log, &e);
+            outcome.ok = false;
+            outcome.error = Some(e);
+        }
+    }
 }
 
 fn note(log: &Arc<Mutex<File>>, what: &str) {

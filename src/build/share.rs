@@ -97,6 +97,8 @@ pub fn root_args(base: &Config, config: &Config, lto: (Lto, Lto)) -> Option<Vec<
         || base.build_std != config.build_std
         || base.build_std_features != config.build_std_features
         || !base.link_args.is_empty()
+        // A wasm-opt level is the same cargo build, not a shared one.
+        || base.wasm_opt != config.wasm_opt
     {
         return None;
     }

@@ -44,6 +44,9 @@ pub struct Config {
     /// family's dependencies (`--emit-relocs` for the reference graph).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub link_args: Vec<String>,
+    /// WebAssembly: binaryen's `wasm-opt` at this level after the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasm_opt: Option<super::settings::WasmOpt>,
 }
 
 impl Config {
@@ -56,6 +59,7 @@ impl Config {
             build_std: Vec::new(),
             build_std_features: Vec::new(),
             link_args: Vec::new(),
+            wasm_opt: None,
         }
     }
 
@@ -71,6 +75,9 @@ impl Config {
         }
         if !self.rustflags.is_empty() {
             parts.push(format!("rustflags={}", self.rustflags.join(" ")));
+        }
+        if let Some(w) = self.wasm_opt {
+            parts.push(format!("wasm-opt={w}"));
         }
         if !self.build_std.is_empty() {
             parts.push(format!("build-std={}", self.build_std.join(",")));

@@ -66,6 +66,7 @@ struct RawConfig {
     build_std: Vec<String>,
     #[serde(default)]
     build_std_features: Vec<String>,
+    wasm_opt: Option<super::settings::WasmOpt>,
 }
 
 type Axis<T> = Option<Spanned<Vec<T>>>;
@@ -84,6 +85,7 @@ struct RawMatrix {
     overflow_checks: Axis<bool>,
     debug_assertions: Axis<bool>,
     incremental: Axis<bool>,
+    wasm_opt: Axis<super::settings::WasmOpt>,
 }
 
 /// Cargo.toml wrapper: only `package.metadata.weigh` is read.
@@ -251,6 +253,7 @@ fn config_from_raw(rc: RawConfig) -> Config {
         rustflags: rc.rustflags,
         build_std: rc.build_std,
         build_std_features: rc.build_std_features,
+        wasm_opt: rc.wasm_opt,
     }
 }
 
@@ -288,7 +291,17 @@ fn expand(m: RawMatrix) -> Result<Vec<Config>, SpanErr> {
     .flatten()
     .collect();
     debug_assert!(axes.iter().all(|(k, _)| KEYS.contains(&k.as_str())));
-    if axes.is_empty() {
+    let wasm_opt = match m.wasm_opt {
+        Some(s) if s.get_ref().is_empty() => {
+            return Err((
+                "the matrix axis `wasm-opt` is empty; list at least one value or remove it".into(),
+                Some(s.span()),
+            ))
+        }
+        Some(s) => s.into_inner().into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    if axes.is_empty() && wasm_opt == [None] {
         return Err((
             format!("the matrix is empty: give at least one axis, e.g. `lto = [\"thin\", \"fat\"]` (axes: {})", KEYS.join(", ")),
             None,
@@ -306,22 +319,23 @@ fn expand(m: RawMatrix) -> Result<Vec<Config>, SpanErr> {
         }
         combos = next;
     }
-    combos
-        .into_iter()
-        .map(|combo| {
-            let mut s = Settings::default();
-            for (k, v) in &combo {
-                s.set(k, v)
-                    .map_err(|allowed| (format!("`{k}`: expected {allowed}"), None))?;
-            }
-            let name = combo
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",");
-            Ok(Config::new(&name, m.profile, s))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for combo in combos {
+        let mut s = Settings::default();
+        for (k, v) in &combo {
+            s.set(k, v)
+                .map_err(|allowed| (format!("`{k}`: expected {allowed}"), None))?;
+        }
+        // wasm-opt runs after the link: the last axis, the same build.
+        for level in &wasm_opt {
+            let mut parts: Vec<String> = combo.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            parts.extend(level.map(|l| format!("wasm-opt={l}")));
+            let mut c = Config::new(&parts.join(","), m.profile, s.clone());
+            c.wasm_opt = *level;
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

@@ -19,6 +19,8 @@ pub struct BuildInputs<'a> {
     pub build_std: &'a [String],
     pub build_std_features: &'a [String],
     pub link_args: &'a [String],
+    /// A step after the link: cargo builds the same.
+    pub wasm_opt: Option<super::settings::WasmOpt>,
 }
 
 impl<'a> BuildInputs<'a> {
@@ -31,13 +33,15 @@ impl<'a> BuildInputs<'a> {
             build_std: &config.build_std,
             build_std_features: &config.build_std_features,
             link_args: &config.link_args,
+            wasm_opt: config.wasm_opt,
         }
     }
 
-    /// The same inputs without the final link's arguments: what the
-    /// dependencies see.
+    /// The same inputs without the final link's arguments and what runs
+    /// after the link: what the dependencies see.
     pub fn without_link_args(mut self) -> BuildInputs<'a> {
         self.link_args = &[];
+        self.wasm_opt = None;
         self
     }
 
@@ -82,6 +86,10 @@ impl<'a> BuildInputs<'a> {
                 h.update(item.as_bytes());
                 h.update([0]);
             }
+        }
+        if let Some(w) = self.wasm_opt {
+            h.update([3]);
+            h.update(w.as_str());
         }
         let digest = h.finalize();
         digest[..6].iter().map(|b| format!("{b:02x}")).collect()

@@ -12,5 +12,5 @@ pub use config::{BaseProfile, Config};
 pub use file::{load_project_file, ConfigFile, FileError};
 pub use identity::BuildInputs;
 pub use presets::{preset, PRESETS};
-pub use settings::{Debug, Lto, OptLevel, Panic, Settings, Strip, KEYS};
+pub use settings::{Debug, Lto, OptLevel, Panic, Settings, Strip, WasmOpt, KEYS};
 pub use source::{select, MatrixSource, SelectError};

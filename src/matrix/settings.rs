@@ -67,6 +67,20 @@ profile_enum!(
     OptLevel, "one of 0, 1, 2, 3, \"s\", \"z\"",
     { O0 => "0", O1 => "1", O2 => "2", O3 => "3", S => "s", Z => "z" }
 );
+profile_enum!(
+    /// `wasm-opt`: binaryen's optimiser run on a WebAssembly module after
+    /// the link (not a cargo profile key: a step after cargo).
+    WasmOpt, "one of \"off\", \"O\", \"O1\", \"O2\", \"O3\", \"O4\", \"Os\", \"Oz\"",
+    { Off => "off" | "false", O => "O", O1 => "O1", O2 => "O2", O3 => "O3", O4 => "O4", Os => "Os", Oz => "Oz" }
+);
+
+impl WasmOpt {
+    /// The switch given to `wasm-opt` (`-Oz`); none when off.
+    pub fn switch(self) -> Option<String> {
+        (self != WasmOpt::Off).then(|| format!("-{}", self.as_str()))
+    }
+}
+
 /// `lto`, with cargo's meaning of each value: `false` (the default) is
 /// thin-local LTO, `"off"` none at all, `true` the same as `"fat"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
