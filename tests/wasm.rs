@@ -309,3 +309,74 @@ fn features_are_found_in_the_instructions_when_the_section_is_gone() {
             .arg(tmp.path().join("ok.wasm")),
     );
 }
+
+/// `apply` of a configuration with a wasm-opt level: into wasm-pack's own
+/// setting when the package uses wasm-pack (with the features the measured
+/// module needs), else a note saying what to run after cargo.
+#[test]
+fn apply_writes_wasm_packs_wasm_opt_setting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let matrix = tmp.path().join("weigh.toml");
+    std::fs::write(
+        &matrix,
+        "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
+    )
+    .unwrap();
+    let report = tmp.path().join("r.json");
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm"))
+        .arg("--matrix-file")
+        .arg(&matrix)
+        .args(["--quiet", "--format", "json", "-o"])
+        .arg(&report));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let apply = |project: &Path| {
+        run(weigh()
+            .args(["apply", "lto=fat,wasm-opt=Oz", "--report"])
+            .arg(&report)
+            .arg("--manifest-path")
+            .arg(project.join("Cargo.toml")))
+    };
+    // A wasm-pack project: the setting lands in wasm-pack's table.
+    let packed = tmp.path().join("packed");
+    copy_dir(&fixture("wasm"), &packed);
+    let manifest = packed.join("Cargo.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{original}\n[package.metadata.wasm-pack.profile.release]\n# tuned by hand\nwasm-opt = false\n"),
+    )
+    .unwrap();
+    let out = apply(&packed);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let doc: toml::Table = std::fs::read_to_string(&manifest).unwrap().parse().unwrap();
+    let args: Vec<&str> = doc["package"]["metadata"]["wasm-pack"]["profile"]["release"]["wasm-opt"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(args[0], "-Oz");
+    assert!(
+        args.contains(&"--enable-bulk-memory") && args.contains(&"--enable-sign-ext"),
+        "{args:?}"
+    );
+    assert_eq!(doc["profile"]["release"]["lto"].as_str(), Some("fat"));
+    assert!(std::fs::read_to_string(&manifest)
+        .unwrap()
+        .contains("# tuned by hand"));
+    assert!(stderr.contains("wasm-pack runs wasm-opt -Oz"), "{stderr}");
+    // Without wasm-pack: nothing of wasm-pack's written, the step said.
+    let plain = tmp.path().join("plain");
+    copy_dir(&fixture("wasm"), &plain);
+    let out = apply(&plain);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let written = std::fs::read_to_string(plain.join("Cargo.toml")).unwrap();
+    assert!(!written.contains("wasm-pack"), "{written}");
+    assert!(stderr.contains("run `wasm-opt -Oz --enable-"), "{stderr}");
+}

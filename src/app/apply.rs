@@ -20,6 +20,8 @@ struct Chosen {
     config: Config,
     target: Option<String>,
     built_std: Vec<String>,
+    /// The binary it was measured as (a report's row), when still there.
+    artifact: Option<std::path::PathBuf>,
 }
 
 /// The configuration from a saved report: as measured.
@@ -43,6 +45,7 @@ fn from_report(path: &Path, name: &str) -> anyhow::Result<Chosen> {
         config,
         target: report.target.clone(),
         built_std: c.std_built_from_source.clone(),
+        artifact: c.artifact.clone().filter(|p| p.is_file()),
     })
 }
 
@@ -76,6 +79,7 @@ fn from_matrix(
         built_std: config.build_std.clone(),
         config,
         target: None,
+        artifact: None,
     })
 }
 
@@ -153,7 +157,17 @@ pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
         args.force,
     )?];
     edits.extend(plan_cargo_config(&workspace_root, &config, &target)?);
+    let wasm_note = wasm_opt_step(
+        &config,
+        &manifest,
+        args.profile.as_deref(),
+        chosen.artifact.as_deref(),
+        &mut edits,
+    )?;
     let changed = write(&edits, args.dry_run)?;
+    if let Some(note) = &wasm_note {
+        eprintln!("{note}");
+    }
     if !args.dry_run {
         // Also when nothing changed: the project has it, it is what ships.
         record(
@@ -188,4 +202,55 @@ pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `wasm-opt` is no cargo setting: for a wasm-pack project it goes into
+/// the package's `[package.metadata.wasm-pack.profile.*]` (with the
+/// features the measured module uses); otherwise the returned note says
+/// what to run after cargo.
+fn wasm_opt_step(
+    config: &Config,
+    manifest: &Path,
+    profile: Option<&str>,
+    artifact: Option<&Path>,
+    edits: &mut Vec<crate::edit::FileEdit>,
+) -> anyhow::Result<Option<String>> {
+    let Some(switch) = config.wasm_opt.and_then(|w| w.switch()) else {
+        return Ok(None);
+    };
+    let mut args = vec![switch];
+    if let Some(bytes) = artifact.and_then(|a| std::fs::read(a).ok()) {
+        args.extend(
+            crate::build::wasm_opt_flags(&bytes)
+                .iter()
+                .map(|f| f.to_string()),
+        );
+    }
+    let existing = edits.iter().position(|e| e.path == manifest);
+    let text = match existing {
+        Some(i) => edits[i].after.clone(),
+        None => std::fs::read_to_string(manifest)
+            .with_context(|| format!("cannot read {}", manifest.display()))?,
+    };
+    if !crate::edit::uses_wasm_pack(&text) {
+        return Ok(Some(format!(
+            "wasm-opt is not a cargo setting and this package does not use wasm-pack: after cargo builds the module, run `wasm-opt {} MODULE.wasm -o MODULE.wasm` (binaryen)",
+            args.join(" ")
+        )));
+    }
+    let wasm_pack_profile = match (profile, config.profile) {
+        (Some(p), _) => p,
+        (None, BaseProfile::Dev) => "dev",
+        (None, BaseProfile::Release) => "release",
+    };
+    let edit = crate::edit::plan_wasm_pack(manifest, &text, wasm_pack_profile, &args)?;
+    match existing {
+        // One file edited twice: one edit from the original to the end.
+        Some(i) => edits[i].after = edit.after,
+        None => edits.push(edit),
+    }
+    Ok(Some(format!(
+        "wasm-pack runs wasm-opt {} on `wasm-pack build` ({wasm_pack_profile} profile)",
+        args.join(" ")
+    )))
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::export;
 use crate::matrix::{BaseProfile, Config, Settings};
-use crate::optimize::{RunLimits, Search, SearchSpace, Step};
+use crate::optimize::{RunLimits, Search, SearchSpace, Step, WasmSpace};
 use crate::options::{Format, OptimizeOptions, OutputOptions};
 use crate::report::{MatrixInfo, Report};
 use crate::results::Objective;
@@ -41,8 +41,16 @@ fn search_space(opts: &OptimizeOptions, s: &Session) -> (SearchSpace, Vec<String
             BaseProfile::Release,
         ),
         target_aborts: s.env.toolchain.target_always_aborts(&s.cfgs),
+        wasm: s.env.target.starts_with("wasm").then(|| WasmSpace {
+            wasm_opt: crate::build::wasm_opt_installed(),
+        }),
     };
-    let mut skipped = vec!["strip and debug are not searched: they change the file on disk, never the flash or the stripped size".to_string()];
+    let mut skipped = Vec::new();
+    match space.wasm {
+        None => skipped.push("strip and debug are not searched: they change the file on disk, never the flash or the stripped size".to_string()),
+        Some(w) if !w.wasm_opt => skipped.push("wasm-opt is not searched: binaryen is not installed (apt install binaryen, brew install binaryen, npm i -g binaryen)".into()),
+        Some(_) => {}
+    }
     if !space.nightly {
         skipped.push(if opts.stable_only {
             "nightly-only options skipped (--stable-only)".into()

@@ -27,5 +27,5 @@ pub use matrix::{Built, Runner, RunnerOptions};
 pub use output::{LinkFacts, Overflow};
 pub use progress::Mode as ProgressMode;
 pub use run::{build_one, BuildOutcome, Control, Interrupted};
-pub use wasm_opt::enable_flags as wasm_opt_flags;
+pub use wasm_opt::{enable_flags as wasm_opt_flags, installed as wasm_opt_installed};
 pub use wrapper::{CompilerCacheUse, Sccache};

@@ -154,6 +154,11 @@ fn known_flags(wasm_opt: &Path) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Whether binaryen's `wasm-opt` runs here.
+pub fn installed() -> bool {
+    known_flags(Path::new("wasm-opt")).is_ok()
+}
+
 fn missing(why: &str) -> String {
     format!("wasm-opt (binaryen) cannot run ({why})\n  hint: install binaryen (apt install binaryen, brew install binaryen, npm i -g binaryen) or drop the wasm-opt setting")
 }

@@ -11,6 +11,9 @@ use toml_edit::{Array, DocumentMut, Item, Table, Value};
 use crate::matrix::{BaseProfile, Config, Settings};
 
 pub use crate::atomic::write as write_atomically;
+pub use wasm_pack::{plan_wasm_pack, uses_wasm_pack};
+
+mod wasm_pack;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use space::{name_of, Axis, SearchSpace, Variant};
+pub use space::{name_of, Axis, SearchSpace, Variant, WasmSpace};
 
 use crate::matrix::Config;
 use crate::results::ConfigResult;

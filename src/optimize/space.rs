@@ -1,7 +1,7 @@
 //! What `optimize` may change: the axes, their values, the seeds the search
 //! starts from, and when two configurations are the same build.
 
-use crate::matrix::{Config, Lto, OptLevel, Panic, Settings};
+use crate::matrix::{Config, Lto, OptLevel, Panic, Settings, WasmOpt};
 
 /// One way to change a configuration along an axis.
 pub struct Variant {
@@ -70,6 +70,15 @@ pub struct SearchSpace {
     pub effective: Settings,
     /// The target aborts on panic whatever the profile says.
     pub target_aborts: bool,
+    /// WebAssembly: the brotli size counts the name section, so `strip`
+    /// matters; `wasm-opt` is searched when binaryen is installed.
+    pub wasm: Option<WasmSpace>,
+}
+
+/// What a WebAssembly search adds.
+#[derive(Debug, Clone, Copy)]
+pub struct WasmSpace {
+    pub wasm_opt: bool,
 }
 
 impl SearchSpace {
@@ -98,6 +107,9 @@ impl SearchSpace {
                 c.settings.codegen_units = Some(1);
                 if self.panic_matters() {
                     c.settings.panic = Some(Panic::Abort);
+                }
+                if self.wasm.is_some_and(|w| w.wasm_opt) {
+                    c.wasm_opt = Some(WasmOpt::Oz);
                 }
                 c
             })
@@ -138,10 +150,31 @@ impl SearchSpace {
         // Both ways: checks usually cost size, but they can also let LLVM
         // drop a path (tiny with z and fat LTO is 6 B smaller with them).
         axes.push(values("overflow-checks", &["false", "true"]));
+        if let Some(w) = self.wasm {
+            axes.push(values("strip", &["none", "symbols"]));
+            if w.wasm_opt {
+                axes.push(wasm_opt_axis());
+            }
+        }
         if self.nightly {
             axes.extend(nightly_axes());
         }
         axes
+    }
+}
+
+fn wasm_opt_axis() -> Axis {
+    let level = |w: WasmOpt| Variant {
+        label: w.as_str().into(),
+        apply: Box::new(move |c: &mut Config| c.wasm_opt = Some(w)),
+        unstable: false,
+    };
+    Axis {
+        name: "wasm-opt",
+        variants: [WasmOpt::Off, WasmOpt::O, WasmOpt::Os, WasmOpt::Oz]
+            .into_iter()
+            .map(level)
+            .collect(),
     }
 }
 

@@ -58,6 +58,7 @@ fn result(c: &Config) -> ConfigResult {
 
 fn space(nightly: bool, keep_unwind: bool) -> SearchSpace {
     SearchSpace {
+        wasm: None,
         keep_unwind,
         nightly,
         effective: crate::project::profile::effective(
