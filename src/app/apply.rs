@@ -187,21 +187,25 @@ pub fn apply(args: &ApplyOptions) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if !args.dry_run {
-        let profile_flag = match (args.profile.as_deref(), config.profile) {
-            (Some(p), _) => format!("--profile {p}"),
-            (None, BaseProfile::Release) => "--release".into(),
-            (None, BaseProfile::Dev) => String::new(),
-        };
-        if chosen.built_std.is_empty() {
-            eprintln!("build it with: cargo build {profile_flag}");
-        } else {
-            eprintln!(
-                "build it with: RUSTC_BOOTSTRAP=1 cargo build {profile_flag} -Zbuild-std={} (it was measured with core built from source)",
-                chosen.built_std.join(",")
-            );
-        }
+        say_how_to_build(args.profile.as_deref(), &config, &chosen.built_std);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn say_how_to_build(profile: Option<&str>, config: &Config, built_std: &[String]) {
+    let profile_flag = match (profile, config.profile) {
+        (Some(p), _) => format!("--profile {p}"),
+        (None, BaseProfile::Release) => "--release".into(),
+        (None, BaseProfile::Dev) => String::new(),
+    };
+    if built_std.is_empty() {
+        eprintln!("build it with: cargo build {profile_flag}");
+    } else {
+        eprintln!(
+            "build it with: RUSTC_BOOTSTRAP=1 cargo build {profile_flag} -Zbuild-std={} (it was measured with core built from source)",
+            built_std.join(",")
+        );
+    }
 }
 
 /// `wasm-opt` is no cargo setting: for a wasm-pack project it goes into

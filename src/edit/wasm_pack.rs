@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{parse, table_mut, ApplyError, FileEdit};
+use super::document::{parse, table_mut, ApplyError, FileEdit};
 
 /// Whether the package is built with wasm-pack: it configures wasm-pack,
 /// or depends on wasm-bindgen (what wasm-pack exists for).
