@@ -380,3 +380,47 @@ fn apply_writes_wasm_packs_wasm_opt_setting() {
     assert!(!written.contains("wasm-pack"), "{written}");
     assert!(stderr.contains("run `wasm-opt -Oz --enable-"), "{stderr}");
 }
+
+/// `top` on a module: one row per function, each the size of its body as
+/// `wasm-objdump -x` lists the code section.
+#[test]
+fn top_counts_every_function_body_as_wasm_objdump_does() {
+    let release = rows().iter().find(|r| r["name"] == "release").unwrap();
+    let file = artifact(release);
+    let out = run(weigh()
+        .arg("top")
+        .arg(&file)
+        .args(["--format", "json", "-n", "100000"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let top: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut ours: Vec<u64> = top["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["size_bytes"].as_u64().unwrap())
+        .collect();
+    let details =
+        String::from_utf8(tool(Command::new("wasm-objdump").arg("-x").arg(&file))).unwrap();
+    let mut theirs: Vec<u64> = details
+        .lines()
+        .skip_while(|l| !l.starts_with("Code["))
+        .skip(1)
+        .take_while(|l| l.trim_start().starts_with("- func["))
+        .map(|l| {
+            let size = l.split("size=").nth(1).unwrap();
+            size.split_whitespace().next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(theirs.len() > 20, "the fixture's functions");
+    ours.sort_unstable();
+    theirs.sort_unstable();
+    assert_eq!(ours, theirs);
+    let names: Vec<&str> = top["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"summarize"), "named by the name section");
+    assert_eq!(top["total_word"], "module");
+}

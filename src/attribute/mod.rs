@@ -11,6 +11,7 @@ mod options;
 pub mod symbols;
 mod types;
 mod walk;
+mod wasm;
 
 pub use crates::{crate_from_path, RlibIndex};
 pub use options::Options;

@@ -211,7 +211,15 @@ fn symbols_with_sizes<'a>(
 
 pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>, String> {
     let (sections, by_index) = counted_sections(file);
-    let mut raw = sized_symbols(file, &sections, &by_index);
+    let raw = sized_symbols(file, &sections, &by_index);
+    Ok(table(sections, raw, opts))
+}
+
+/// `(section index, address, size, mangled name)` of each symbol.
+pub type RawSymbol<'a> = (usize, u64, u64, Cow<'a, str>);
+
+/// The table of sections and sized symbols, whatever format they came from.
+pub fn table<'a>(sections: Vec<Section>, mut raw: Vec<RawSymbol<'a>>, opts: &Options) -> Table<'a> {
     // Aliases first by address; the longer symbol wins a tie.
     raw.sort_by_key(|r| (r.0, r.1, Reverse(r.2)));
     let mut symbols = Vec::with_capacity(raw.len());
@@ -250,11 +258,11 @@ pub fn collect<'a>(file: &object::File<'a>, opts: &Options) -> Result<Table<'a>,
             origin,
         });
     }
-    Ok(Table {
+    Table {
         sections,
         symbols,
         crates,
-    })
+    }
 }
 
 /// The name shown for a symbol: demangled, without the hash.

@@ -142,6 +142,18 @@ pub struct Attribution {
     /// Sorted by bytes, largest first.
     pub symbols: Vec<SymbolRow>,
     pub notes: Vec<String>,
+    /// What the bytes are a share of: `flash` (ELF), `loaded` (Mach-O,
+    /// PE), `module` (WebAssembly).
+    #[serde(default = "flash_word", skip_serializing_if = "is_flash")]
+    pub total_word: String,
+}
+
+fn flash_word() -> String {
+    "flash".into()
+}
+
+fn is_flash(w: &String) -> bool {
+    w == "flash"
 }
 
 pub const UNATTRIBUTED: &str = "[unattributed]";

@@ -39,8 +39,8 @@ pub fn crates(a: &Attribution) -> Table {
         Column::right("rodata", 3),
         Column::right("data", 4),
         Column::right("bss", 5),
-        Column::right("Flash", 0),
-        Column::right("% of flash", 1),
+        Column::right(&capitalised(&a.total_word), 0),
+        Column::right(&format!("% of {}", a.total_word), 1),
     ]);
     for c in &a.crates {
         let pct = if flash > 0 {
@@ -59,6 +59,13 @@ pub fn crates(a: &Attribution) -> Table {
         ]);
     }
     t
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 pub fn symbols(a: &Attribution) -> Table {

@@ -1,0 +1,90 @@
+//! A WebAssembly module's functions as symbols: each body in the code
+//! section (its size as `wasm-objdump -x` lists it), named by the module's
+//! `name` section. Data segments carry no names in a linked module: they
+//! are counted, unattributed.
+
+use std::borrow::Cow;
+
+use wasmparser::{KnownCustom, Name, Parser, Payload};
+
+use super::symbols::{RawSymbol, Section};
+use super::types::Kind;
+
+/// What the module holds: its code and data sections and its functions.
+pub struct Module<'a> {
+    pub sections: Vec<Section>,
+    pub functions: Vec<RawSymbol<'a>>,
+    /// Whether it has a `name` section (shipped modules often do not).
+    pub named: bool,
+}
+
+fn err(e: wasmparser::BinaryReaderError) -> String {
+    format!("not a valid WebAssembly module: {e}")
+}
+
+pub fn read(data: &[u8]) -> Result<Module<'_>, String> {
+    let mut imported = 0u32;
+    let mut bodies: Vec<(u64, u64)> = Vec::new();
+    let mut names: std::collections::HashMap<u32, &str> = Default::default();
+    let mut sections = Vec::new();
+    for payload in Parser::new(0).parse_all(data) {
+        match payload.map_err(err)? {
+            Payload::ImportSection(r) => {
+                for import in r.into_imports() {
+                    if matches!(import.map_err(err)?.ty, wasmparser::TypeRef::Func(_)) {
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::CodeSectionStart {
+                unchecked_range: range,
+                ..
+            } => sections.push(Section {
+                name: "Code".into(),
+                kind: Kind::Text,
+                address: range.start as u64,
+                size: (range.end - range.start) as u64,
+            }),
+            Payload::CodeSectionEntry(body) => {
+                let r = body.range();
+                bodies.push((r.start as u64, (r.end - r.start) as u64));
+            }
+            Payload::DataSection(r) => sections.push(Section {
+                name: "Data".into(),
+                kind: Kind::Data,
+                address: r.range().start as u64,
+                size: (r.range().end - r.range().start) as u64,
+            }),
+            Payload::CustomSection(c) => {
+                if let KnownCustom::Name(reader) = c.as_known() {
+                    for name in reader {
+                        if let Ok(Name::Function(map)) = name {
+                            for n in map.into_iter().flatten() {
+                                names.insert(n.index, n.name);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let named = !names.is_empty();
+    let functions = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, (address, size))| {
+            let index = imported + i as u32;
+            let name = match names.get(&index) {
+                Some(n) => Cow::Borrowed(*n),
+                None => Cow::Owned(format!("func[{index}]")),
+            };
+            (0, address, size, name)
+        })
+        .collect();
+    Ok(Module {
+        sections,
+        functions,
+        named,
+    })
+}
