@@ -42,18 +42,18 @@ pub fn read(data: &[u8]) -> Result<Module<'_>, String> {
             } => sections.push(Section {
                 name: "Code".into(),
                 kind: Kind::Text,
-                address: range.start as u64,
-                size: (range.end - range.start) as u64,
+                address: range.start,
+                size: (range.end - range.start),
             }),
             Payload::CodeSectionEntry(body) => {
                 let r = body.range();
-                bodies.push((r.start as u64, (r.end - r.start) as u64));
+                bodies.push((r.start, (r.end - r.start)));
             }
             Payload::DataSection(r) => sections.push(Section {
                 name: "Data".into(),
                 kind: Kind::Data,
-                address: r.range().start as u64,
-                size: (r.range().end - r.range().start) as u64,
+                address: r.range().start,
+                size: (r.range().end - r.range().start),
             }),
             Payload::CustomSection(c) => {
                 if let KnownCustom::Name(reader) = c.as_known() {
