@@ -54,6 +54,8 @@ struct Row {
     artifact: Option<String>,
     log: Option<String>,
     error: Option<String>,
+    brotli_bytes: Option<u64>,
+    gzip_bytes: Option<u64>,
 }
 
 /// The column names, in order (what README.md documents).
@@ -146,6 +148,8 @@ fn row(report: &Report, c: &ConfigResult) -> Row {
         artifact: path(c.artifact.as_ref()),
         log: path(c.log.as_ref()),
         error: c.error.clone(),
+        brotli_bytes: s.and_then(|s| s.wasm.as_ref()).map(|w| w.brotli_bytes),
+        gzip_bytes: s.and_then(|s| s.wasm.as_ref()).map(|w| w.gzip_bytes),
     }
 }
 
