@@ -347,7 +347,7 @@ fn apply_writes_wasm_packs_wasm_opt_setting() {
     let original = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(
         &manifest,
-        format!("{original}\n[package.metadata.wasm-pack.profile.release]\n# tuned by hand\nwasm-opt = false\n"),
+        format!("{original}\n[package.metadata.wasm-pack.profile.release]\n# tuned by hand\nwasm-opt = [\"-O3\", \"--enable-mutable-globals\"]\n"),
     )
     .unwrap();
     let out = apply(&packed);
@@ -361,6 +361,11 @@ fn apply_writes_wasm_packs_wasm_opt_setting() {
         .map(|v| v.as_str().unwrap())
         .collect();
     assert_eq!(args[0], "-Oz");
+    // The project's own flags stay; its level is replaced.
+    assert!(
+        args.contains(&"--enable-mutable-globals") && !args.contains(&"-O3"),
+        "{args:?}"
+    );
     assert!(
         args.contains(&"--enable-bulk-memory") && args.contains(&"--enable-sign-ext"),
         "{args:?}"

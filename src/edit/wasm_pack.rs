@@ -39,8 +39,21 @@ pub fn plan_wasm_pack(
         &["package", "metadata", "wasm-pack", "profile", profile],
         manifest,
     )?;
+    // The level is ours; flags the project already passes stay (wasm-pack
+    // runs wasm-opt on wasm-bindgen's output, which may need more).
+    let kept: Vec<String> = table
+        .get("wasm-opt")
+        .and_then(|i| i.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str())
+                .filter(|v| !is_level(v))
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut list = toml_edit::Array::new();
-    for a in args {
+    for a in args.iter().chain(kept.iter().filter(|k| !args.contains(k))) {
         list.push(a.as_str());
     }
     match table.get_mut("wasm-opt").and_then(|i| i.as_value_mut()) {
@@ -58,5 +71,12 @@ pub fn plan_wasm_pack(
         path: manifest.to_path_buf(),
         before: before.to_string(),
         after: doc.to_string(),
+    })
+}
+
+/// An optimisation level switch of wasm-opt (`-O`, `-O3`, `-Oz`, `-Os`).
+fn is_level(arg: &str) -> bool {
+    arg.strip_prefix("-O").is_some_and(|rest| {
+        rest.is_empty() || matches!(rest, "0" | "1" | "2" | "3" | "4" | "s" | "z")
     })
 }
