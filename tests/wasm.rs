@@ -20,7 +20,12 @@ fn report() -> &'static serde_json::Value {
             .arg(fixture("wasm/Cargo.toml"))
             .arg("--target-dir")
             .arg(shared_target_dir("wasm"))
-            .args(["--only", "release,min-sized-rust", "--format", "json"]));
+            .args([
+                "--only",
+                "release,lto-thin,min-sized-rust",
+                "--format",
+                "json",
+            ]));
         assert!(out.status.success(), "{}", text(&out).1);
         serde_json::from_slice(&out.stdout).unwrap()
     })

@@ -290,6 +290,11 @@ impl BuildEnv {
         a.extend(self.selection_args(config, recipe));
         a.extend(self.settings_args(config));
         if verb == "rustc" {
+            // Root arguments such as -Clto apply to every crate type the
+            // library has; an rlib beside the cdylib would refuse them.
+            if self.project.kind == BinKind::Lib {
+                a.extend(["--crate-type".into(), "cdylib".into()]);
+            }
             a.push("--".into());
             a.extend(recipe.root_args.iter().cloned());
         }
