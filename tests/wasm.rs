@@ -434,3 +434,48 @@ fn top_counts_every_function_body_as_wasm_objdump_does() {
     assert!(names.contains(&"summarize"), "named by the name section");
     assert_eq!(top["total_word"], "module");
 }
+
+/// A diff of modules (and so the pull-request comment) leads with the
+/// brotli size: its change is the reports' difference.
+#[test]
+fn a_diff_of_modules_leads_with_the_brotli_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let saved = tmp.path().join("r.json");
+    std::fs::write(&saved, serde_json::to_vec(report()).unwrap()).unwrap();
+    let out = run(weigh().arg("diff").arg(&saved).args([
+        "--from",
+        "release",
+        "--to",
+        "min-sized-rust",
+        "--format",
+        "json",
+    ]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let totals = d["configs"][0]["totals"].as_array().unwrap();
+    assert_eq!(totals[0]["name"], "brotli");
+    let brotli = |name: &str| {
+        let row = rows().iter().find(|r| r["name"] == name).unwrap();
+        row["wasm"]["brotli_bytes"].as_i64().unwrap()
+    };
+    assert_eq!(
+        totals[0]["delta_bytes"].as_i64().unwrap(),
+        brotli("min-sized-rust") - brotli("release"),
+        "{}",
+        totals[0]
+    );
+    let md = run(weigh().arg("diff").arg(&saved).args([
+        "--from",
+        "release",
+        "--to",
+        "min-sized-rust",
+        "--format",
+        "markdown",
+    ]));
+    let (comment, _) = text(&md);
+    let first = comment
+        .lines()
+        .find(|l| l.starts_with("| release"))
+        .unwrap();
+    assert!(first.contains("| brotli |"), "{first}");
+}

@@ -139,13 +139,23 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
     let total = |name: &str, f: fn(&crate::measure::Measurement) -> Option<u64>| {
         Change::new(name, sa.and_then(f), sb.and_then(f))
     };
-    let totals = vec![
+    let mut totals = vec![
         total("file", |m| Some(m.file_bytes)),
         total("stripped", |m| Some(m.stripped_bytes)),
         total("flash", |m| Some(m.flash_bytes)),
         total("image", |m| m.image_bytes),
         total("ram", |m| Some(m.ram_bytes)),
     ];
+    // A WebAssembly module is judged on the wire: its transfer sizes first.
+    if sa.or(sb).is_some_and(|m| m.wasm.is_some()) {
+        totals.splice(
+            0..0,
+            [
+                total("brotli", |m| m.wasm.as_ref().map(|w| w.brotli_bytes)),
+                total("gzip", |m| m.wasm.as_ref().map(|w| w.gzip_bytes)),
+            ],
+        );
+    }
     let sections = |m: Option<&crate::measure::Measurement>| {
         let mut map = BTreeMap::new();
         for s in m.map(|m| m.sections.as_slice()).unwrap_or(&[]) {

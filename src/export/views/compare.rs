@@ -30,10 +30,13 @@ fn status(s: Status) -> &'static str {
     }
 }
 
-/// The figure a configuration is judged by: flash when it changed, else
-/// the stripped file.
+/// The figure a configuration is judged by: a module's brotli size; else
+/// flash when it changed, else the stripped file.
 pub fn headline(c: &ConfigDiff) -> Option<&Change> {
     let find = |n: &str| c.totals.iter().find(|t| t.name == n);
+    if let Some(brotli) = find("brotli") {
+        return Some(brotli);
+    }
     find("flash")
         .filter(|f| f.delta != 0 || find("stripped").is_none_or(|s| s.delta == 0))
         .or_else(|| find("stripped"))
