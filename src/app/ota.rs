@@ -70,6 +70,11 @@ impl OtaRun {
         if !cfg!(feature = "ota") {
             anyhow::bail!("--ota: {}", crate::ota::NOT_BUILT);
         }
+        if Objective::for_target(target) == Objective::Brotli {
+            anyhow::bail!(
+                "--ota: {target} builds a WebAssembly module, which an update sends whole, compressed by the server\n  hint: its transfer sizes (brotli, gzip) are in the table already; drop --ota"
+            );
+        }
         let firmware = Objective::for_target(target) == Objective::Flash;
         let baseline = opts
             .baseline
@@ -93,7 +98,11 @@ impl OtaRun {
                 }?;
                 Some((bytes.as_slice(), label.as_str()))
             });
-            c.checks.ota = crate::ota::measure(&elf, self.firmware, old).ok();
+            match crate::ota::measure(&elf, self.firmware, old) {
+                Ok(ota) => c.checks.ota = Some(ota),
+                // Said, not silently left blank: the row keeps its sizes.
+                Err(e) => eprintln!("--ota: {}: {e}", c.config.name),
+            }
         }
     }
 }

@@ -27,6 +27,9 @@ fn firmware_runner(opts: &RuntimeOptions, s: &Session) -> anyhow::Result<Runner>
         return Ok(runner_from_arg(r));
     }
     let target = &s.env.target;
+    if target.starts_with("wasm") {
+        bail!("--runtime: instructions are counted under QEMU (firmware) or valgrind (hosts); {target} is neither\n  hint: drop --runtime for a WebAssembly module");
+    }
     match s.cargo_config.runner(target, &s.cfgs) {
         Some(r) => Ok(r),
         None => bail!(

@@ -31,6 +31,12 @@ pub fn runner(opts: &VerifyOptions, s: &Session) -> anyhow::Result<Runner> {
             source: "the host (binaries run directly)".into(),
         });
     }
+    if target.starts_with("wasm32-wasi") {
+        bail!("--verify: no runner for {target}\n  hint: pass --runner wasmtime (or set `runner` under [target.{target}] in .cargo/config.toml)");
+    }
+    if target.starts_with("wasm") {
+        bail!("--verify: {target} builds a module for a JavaScript host, which cargo weigh cannot run\n  hint: drop --verify, or test the module where it runs (wasm-bindgen-test, a browser)");
+    }
     bail!(
         "--verify: no runner for {target}\n  hint: set `runner` under [target.{target}] in .cargo/config.toml (as for `cargo run`), or pass --runner \"qemu-system-arm -machine ... -kernel\""
     )
