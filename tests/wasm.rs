@@ -479,3 +479,68 @@ fn a_diff_of_modules_leads_with_the_brotli_change() {
         .unwrap();
     assert!(first.contains("| brotli |"), "{first}");
 }
+
+/// `history` over a module's commits follows the brotli size, each point
+/// the module's brotli size at that commit.
+#[test]
+fn history_of_a_module_follows_its_brotli_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    copy_dir(&fixture("wasm"), &repo);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out).1);
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "first"]);
+    let lib = repo.join("src/lib.rs");
+    let grown = std::fs::read_to_string(&lib).unwrap()
+        + "\n#[no_mangle]\npub extern \"C\" fn describe(n: u64) -> usize {\n    format!(\"{n:?} {:e} {:x}\", n as f64, n).len()\n}\n";
+    std::fs::write(&lib, grown).unwrap();
+    git(&["commit", "-q", "-am", "a formatting export"]);
+    let out = run(weigh()
+        .current_dir(&repo)
+        .args([
+            "history",
+            "HEAD~1,HEAD",
+            "--preset",
+            "release",
+            "--format",
+            "json",
+        ])
+        .arg("--target-dir")
+        .arg(tmp.path().join("target")));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let points = h["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2, "{}", text(&out).1);
+    let brotli: Vec<u64> = points
+        .iter()
+        .map(|p| {
+            let row = &p["configs"][0];
+            let file = artifact(row);
+            let cli = tool(Command::new("brotli").args(["-q", "11", "-c"]).arg(&file));
+            let ours = row["wasm"]["brotli_bytes"].as_u64().unwrap();
+            assert_eq!(ours, cli.len() as u64);
+            ours
+        })
+        .collect();
+    assert!(
+        brotli[1] > brotli[0],
+        "float formatting grows the module: {brotli:?}"
+    );
+    let table = run(weigh()
+        .current_dir(&repo)
+        .args(["history", "HEAD~1,HEAD", "--preset", "release"])
+        .arg("--target-dir")
+        .arg(tmp.path().join("target")));
+    let (stdout, _) = text(&table);
+    assert!(stdout.contains("brotli of each configuration"), "{stdout}");
+}
