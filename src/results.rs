@@ -284,7 +284,7 @@ impl Objective {
         match self {
             Objective::Flash => Some(s.flash_bytes),
             Objective::Stripped => Some(s.stripped_bytes),
-            Objective::Brotli => s.wasm.as_ref().map(|w| w.brotli_bytes),
+            Objective::Brotli => s.wasm.as_ref().map(|w| w.shipped_brotli_bytes()),
         }
     }
 

@@ -544,3 +544,68 @@ fn history_of_a_module_follows_its_brotli_size() {
     let (stdout, _) = text(&table);
     assert!(stdout.contains("brotli of each configuration"), "{stdout}");
 }
+
+/// A wasm-bindgen module ships as what the `wasm-bindgen` CLI writes:
+/// the `_bg.wasm` byte for byte, its JS glue counted on the wire too.
+#[test]
+fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .args(["--preset", "release", "--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &r["configs"][0];
+    let shipped = artifact(row);
+    let name = shipped.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(name, "bindgen_fixture_bg.wasm");
+    // The CLI itself on the module cargo built (kept beside the output).
+    let built = shipped
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("bindgen_fixture.wasm");
+    let tmp = tempfile::tempdir().unwrap();
+    tool(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--out-dir"])
+            .arg(tmp.path())
+            .arg(&built),
+    );
+    let theirs = tmp.path().join(&name);
+    assert_eq!(
+        std::fs::read(&shipped).unwrap(),
+        std::fs::read(&theirs).unwrap()
+    );
+    let js = tmp.path().join("bindgen_fixture.js");
+    let glue = &row["wasm"]["js_glue"];
+    assert_eq!(
+        glue["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&js).unwrap().len()
+    );
+    let js_brotli = tool(Command::new("brotli").args(["-q", "11", "-c"]).arg(&js)).len() as u64;
+    assert_eq!(glue["brotli_bytes"].as_u64().unwrap(), js_brotli);
+    let module_brotli = tool(
+        Command::new("brotli")
+            .args(["-q", "11", "-c"])
+            .arg(&shipped),
+    )
+    .len() as u64;
+    assert_eq!(row["wasm"]["brotli_bytes"].as_u64().unwrap(), module_brotli);
+    // On the wire: both files, as the table's brotli column says.
+    let table = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .args(["--preset", "release", "--format", "csv"]));
+    let csv = text(&table).0;
+    let mut rd = csv::Reader::from_reader(csv.as_bytes());
+    let header = rd.headers().unwrap().clone();
+    let at = header.iter().position(|h| h == "brotli_bytes").unwrap();
+    let rec = rd.records().next().unwrap().unwrap();
+    assert_eq!(rec[at].parse::<u64>().unwrap(), module_brotli + js_brotli);
+}

@@ -92,7 +92,7 @@ pub fn baseline(rows: &[ConfigResult], named: Option<&str>) -> Option<String> {
 
 /// Every measured row's change against the baseline's.
 fn brotli(m: &crate::measure::Measurement) -> Option<u64> {
-    m.wasm.as_ref().map(|w| w.brotli_bytes)
+    m.wasm.as_ref().map(|w| w.shipped_brotli_bytes())
 }
 
 pub fn deltas(rows: &mut [ConfigResult], baseline: Option<&str>) {

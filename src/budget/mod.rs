@@ -238,11 +238,17 @@ pub fn check(
             over(
                 c.name(),
                 "brotli",
-                w.brotli_bytes,
+                w.shipped_brotli_bytes(),
                 budget.max_brotli,
                 &mut out,
             );
-            over(c.name(), "gzip", w.gzip_bytes, budget.max_gzip, &mut out);
+            over(
+                c.name(),
+                "gzip",
+                w.shipped_gzip_bytes(),
+                budget.max_gzip,
+                &mut out,
+            );
         }
         let old = baseline
             .and_then(|b| b.iter().find(|o| o.name() == c.name()))

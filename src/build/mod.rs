@@ -16,6 +16,7 @@ mod progress;
 mod row;
 mod run;
 mod share;
+mod wasm_bindgen;
 mod wasm_opt;
 mod wrapper;
 

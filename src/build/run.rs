@@ -201,15 +201,32 @@ pub fn build_one(
     if timed_out {
         note(&log, outcome.error.as_deref().unwrap_or(""));
     }
-    after_link(config, &log, &mut outcome);
+    after_link(env, config, &log, &mut outcome);
     Ok(outcome)
 }
 
-/// What runs on the kept artifact after the link (`wasm-opt`), its CPU
-/// time part of the build's.
-fn after_link(config: &Config, log: &Arc<Mutex<File>>, outcome: &mut BuildOutcome) {
-    let (Some(level), Some(path), true) = (config.wasm_opt, outcome.artifact.clone(), outcome.ok)
-    else {
+/// What runs on the kept artifact after the link, in wasm-pack's order:
+/// `wasm-bindgen` (a module built with it ships as its output), then
+/// `wasm-opt`, its CPU time part of the build's.
+fn after_link(env: &BuildEnv, config: &Config, log: &Arc<Mutex<File>>, outcome: &mut BuildOutcome) {
+    let Some(module) = outcome.artifact.clone().filter(|_| outcome.ok) else {
+        return;
+    };
+    let locked = super::wasm_bindgen::locked_version(&env.project.workspace_root);
+    match super::wasm_bindgen::bind(&module, locked.as_deref()) {
+        Ok(Some(shipped)) => {
+            note(log, &format!("wasm-bindgen wrote {}", shipped.display()));
+            outcome.artifact = Some(shipped);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            note(log, &e);
+            // Once per run: every configuration would say the same.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| eprintln!("note: {e}"));
+        }
+    }
+    let (Some(level), Some(path)) = (config.wasm_opt, outcome.artifact.clone()) else {
         return;
     };
     match super::wasm_opt::optimize(&path, level) {

@@ -151,8 +151,10 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
         totals.splice(
             0..0,
             [
-                total("brotli", |m| m.wasm.as_ref().map(|w| w.brotli_bytes)),
-                total("gzip", |m| m.wasm.as_ref().map(|w| w.gzip_bytes)),
+                total("brotli", |m| {
+                    m.wasm.as_ref().map(|w| w.shipped_brotli_bytes())
+                }),
+                total("gzip", |m| m.wasm.as_ref().map(|w| w.shipped_gzip_bytes())),
             ],
         );
     }

@@ -148,8 +148,12 @@ fn row(report: &Report, c: &ConfigResult) -> Row {
         artifact: path(c.artifact.as_ref()),
         log: path(c.log.as_ref()),
         error: c.error.clone(),
-        brotli_bytes: s.and_then(|s| s.wasm.as_ref()).map(|w| w.brotli_bytes),
-        gzip_bytes: s.and_then(|s| s.wasm.as_ref()).map(|w| w.gzip_bytes),
+        brotli_bytes: s
+            .and_then(|s| s.wasm.as_ref())
+            .map(|w| w.shipped_brotli_bytes()),
+        gzip_bytes: s
+            .and_then(|s| s.wasm.as_ref())
+            .map(|w| w.shipped_gzip_bytes()),
     }
 }
 

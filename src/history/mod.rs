@@ -63,7 +63,7 @@ impl Metric {
             Metric::Stripped => Some(s.stripped_bytes),
             Metric::Image => s.image_bytes,
             Metric::File => Some(s.file_bytes),
-            Metric::Brotli => s.wasm.as_ref().map(|w| w.brotli_bytes),
+            Metric::Brotli => s.wasm.as_ref().map(|w| w.shipped_brotli_bytes()),
         }
     }
 }

@@ -18,7 +18,8 @@ use std::path::Path;
 pub use elf::flash_image;
 pub use strip::strip_bytes;
 pub use types::{
-    Berkeley, BytesError, MeasureError, Measurement, SectionClass, SectionSize, WasmSizes,
+    Berkeley, BytesError, GlueSizes, MeasureError, Measurement, SectionClass, SectionSize,
+    WasmSizes,
 };
 
 /// Measure a binary held in memory: ELF, Mach-O, PE or WebAssembly.
@@ -49,7 +50,11 @@ pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
 /// Measure a file on disk. The file is memory-mapped, never copied whole.
 pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {
     let map = map_file(path)?;
-    measure_bytes(&map).map_err(|e| e.at(path))
+    let mut m = measure_bytes(&map).map_err(|e| e.at(path))?;
+    if let Some(w) = m.wasm.as_mut() {
+        w.js_glue = wasm::glue_of(path).map_err(|e| e.at(path))?;
+    }
+    Ok(m)
 }
 
 /// Map a file read-only, with the errors `measure` gives for what is not a

@@ -96,6 +96,32 @@ pub struct WasmSizes {
     /// The file compressed by `brotli -q 11`: its transfer size with
     /// `Content-Encoding: br`.
     pub brotli_bytes: u64,
+    /// wasm-bindgen's JavaScript glue beside a `<name>_bg.wasm`: it ships
+    /// with the module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js_glue: Option<GlueSizes>,
+}
+
+impl WasmSizes {
+    /// What a page downloads, brotli-compressed: the module and its glue.
+    pub fn shipped_brotli_bytes(&self) -> u64 {
+        self.brotli_bytes + self.js_glue.as_ref().map_or(0, |g| g.brotli_bytes)
+    }
+
+    /// The same with gzip.
+    pub fn shipped_gzip_bytes(&self) -> u64 {
+        self.gzip_bytes + self.js_glue.as_ref().map_or(0, |g| g.gzip_bytes)
+    }
+}
+
+/// The JavaScript glue file of a wasm-bindgen module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct GlueSizes {
+    pub file: String,
+    pub bytes: u64,
+    pub gzip_bytes: u64,
+    pub brotli_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

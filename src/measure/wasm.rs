@@ -159,8 +159,28 @@ pub fn measure(data: &[u8]) -> Result<Measurement, BytesError> {
             functions: w.functions,
             gzip_bytes,
             brotli_bytes,
+            js_glue: None,
         }),
     })
+}
+
+/// For `<name>_bg.wasm` (what wasm-bindgen writes), its glue `<name>.js`.
+pub fn glue_of(module: &std::path::Path) -> Result<Option<super::types::GlueSizes>, BytesError> {
+    let name = module.file_name().map(|n| n.to_string_lossy().into_owned());
+    let Some(stem) = name.as_deref().and_then(|n| n.strip_suffix("_bg.wasm")) else {
+        return Ok(None);
+    };
+    let js = module.with_file_name(format!("{stem}.js"));
+    let Ok(bytes) = std::fs::read(&js) else {
+        return Ok(None);
+    };
+    let (gzip_bytes, brotli_bytes) = transfer_sizes(&bytes)?;
+    Ok(Some(super::types::GlueSizes {
+        file: format!("{stem}.js"),
+        bytes: bytes.len() as u64,
+        gzip_bytes,
+        brotli_bytes,
+    }))
 }
 
 fn section_bytes(sections: &[SectionSize], name: &str) -> u64 {

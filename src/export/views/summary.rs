@@ -47,11 +47,15 @@ fn wasm_cell(c: &ConfigResult, of: fn(&crate::measure::WasmSizes) -> u64) -> Cel
 }
 
 fn brotli(_: &Report, c: &ConfigResult) -> Cell {
-    wasm_cell(c, |w| w.brotli_bytes)
+    wasm_cell(c, |w| w.shipped_brotli_bytes())
 }
 
 fn gzip(_: &Report, c: &ConfigResult) -> Cell {
-    wasm_cell(c, |w| w.gzip_bytes)
+    wasm_cell(c, |w| w.shipped_gzip_bytes())
+}
+
+fn glue(_: &Report, c: &ConfigResult) -> Cell {
+    wasm_cell(c, |w| w.js_glue.as_ref().map_or(0, |g| g.bytes))
 }
 
 fn code(_: &Report, c: &ConfigResult) -> Cell {
@@ -346,6 +350,13 @@ fn columns(report: &Report, wide: bool) -> Vec<Col> {
             out.push(col(Column::right("gzip", 3), gzip));
             out.push(col(Column::right("code", 5), code));
             out.push(col(Column::right("data", 6), data));
+            let glued = report.configs.iter().any(|c| {
+                let wasm = c.size.as_ref().and_then(|s| s.wasm.as_ref());
+                wasm.is_some_and(|w| w.js_glue.is_some())
+            });
+            if glued {
+                out.push(col(Column::right("JS glue", 4), glue));
+            }
         }
     }
     out.push(col(Column::right("Build CPU", 4), build));
