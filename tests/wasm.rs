@@ -609,3 +609,32 @@ fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
     let rec = rd.records().next().unwrap().unwrap();
     assert_eq!(rec[at].parse::<u64>().unwrap(), module_brotli + js_brotli);
 }
+
+/// wasm-opt on wasm-bindgen's output of a stripped build: the features
+/// its instructions use are enabled even where its `target_features`
+/// section leaves them out (bulk memory failed validation on
+/// blurhash-wasm 0.2.0).
+#[test]
+fn wasm_opt_after_wasm_bindgen_on_a_stripped_build_validates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let matrix = tmp.path().join("weigh.toml");
+    std::fs::write(
+        &matrix,
+        "[matrix]\nopt-level = [\"s\"]\nlto = [\"fat\"]\nstrip = [\"symbols\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
+    )
+    .unwrap();
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .arg("--matrix-file")
+        .arg(&matrix)
+        .args(["--format", "json"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for row in r["configs"].as_array().unwrap() {
+        assert_eq!(row["ok"], true, "{}: {}", row["name"], row["error"]);
+    }
+}

@@ -1,7 +1,7 @@
 //! binaryen's `wasm-opt` as a step after the link: the module a
-//! configuration built, optimised at its level with exactly the features
-//! the module uses enabled (from its `target_features` section, else from
-//! what its instructions need), so no run fails validation ("Bulk memory
+//! configuration built, optimised at its level with the features the
+//! module uses enabled (those its `target_features` section declares and
+//! those its instructions need), so no run fails validation ("Bulk memory
 //! operations require bulk memory", rust#141080).
 
 use std::path::Path;
@@ -131,9 +131,12 @@ fn needed(module: &[u8]) -> Vec<String> {
     out
 }
 
-/// The `wasm-opt` switches for a module: one per feature it uses.
+/// The `wasm-opt` switches for a module: one per feature it declares or
+/// its instructions use (wasm-bindgen rewrites the section of a stripped
+/// build without features the code still uses).
 pub fn enable_flags(module: &[u8]) -> Vec<&'static str> {
-    let names = declared(module).unwrap_or_else(|| needed(module));
+    let mut names = declared(module).unwrap_or_default();
+    names.extend(needed(module));
     let mut flags: Vec<&'static str> = FEATURES
         .iter()
         .filter(|(n, _, _)| names.iter().any(|m| m == n))
