@@ -638,3 +638,31 @@ fn wasm_opt_after_wasm_bindgen_on_a_stripped_build_validates() {
         assert_eq!(row["ok"], true, "{}: {}", row["name"], row["error"]);
     }
 }
+
+/// A library that is also an rlib is linked by cargo without LTO whatever
+/// the profile says: its `lto-thin` row is cargo's own build with that
+/// setting (here the same module as release), never a size the user could
+/// not get (blurhash-wasm 0.2.0 showed 12 % that `lto = "fat"` never gives).
+#[test]
+fn a_library_with_an_rlib_is_built_as_cargo_builds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    copy_dir(&fixture("wasm"), &project);
+    let built = Command::new("cargo")
+        .current_dir(&project)
+        .args(["build", "--release", "--lib", "--quiet"])
+        .arg("--target-dir")
+        .arg(tmp.path().join("t"))
+        .env("CARGO_PROFILE_RELEASE_LTO", "thin")
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let module = tmp
+        .path()
+        .join("t/wasm32-unknown-unknown/release/wasm_fixture.wasm");
+    let theirs = cargo_weigh::measure::measure_file(&module).unwrap();
+    let row = rows().iter().find(|r| r["name"] == "lto-thin").unwrap();
+    assert_eq!(row["flash_hash"].as_str().unwrap(), theirs.flash_hash);
+    assert!(row["shares_build_of"].is_null(), "built on its own: {row}");
+}

@@ -105,7 +105,11 @@ impl Recipe {
     /// the difference can be said to the root crate alone.
     pub fn from_base(env: &BuildEnv, base: &Config, config: &Config) -> Recipe {
         let alone = Recipe::alone(env, config);
-        if !env.share || alone.family != env.family(base) || base == config {
+        // A library's cdylib is built as cargo builds it: with an rlib
+        // beside it cargo links it without LTO whatever the profile says,
+        // which arguments to the root crate would not reproduce.
+        let library = env.project.kind == BinKind::Lib;
+        if !env.share || library || alone.family != env.family(base) || base == config {
             return alone;
         }
         // No arguments: the same build in effect (`lto = true` and
@@ -290,11 +294,6 @@ impl BuildEnv {
         a.extend(self.selection_args(config, recipe));
         a.extend(self.settings_args(config));
         if verb == "rustc" {
-            // Root arguments such as -Clto apply to every crate type the
-            // library has; an rlib beside the cdylib would refuse them.
-            if self.project.kind == BinKind::Lib {
-                a.extend(["--crate-type".into(), "cdylib".into()]);
-            }
             a.push("--".into());
             a.extend(recipe.root_args.iter().cloned());
         }
