@@ -39,6 +39,23 @@ fn artifact(row: &serde_json::Value) -> PathBuf {
     PathBuf::from(row["artifact"].as_str().unwrap())
 }
 
+/// The JSON report of `fixture` (`wasm` or `wasm-bindgen`) under the
+/// matrix file `matrix`, in the shared target directory.
+fn weigh_matrix(fixture_name: &str, matrix: &str, dir: &Path) -> serde_json::Value {
+    let file = dir.join("weigh.toml");
+    std::fs::write(&file, matrix).unwrap();
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture(&format!("{fixture_name}/Cargo.toml")))
+        .arg("--target-dir")
+        .arg(shared_target_dir(fixture_name))
+        .arg("--matrix-file")
+        .arg(&file)
+        .args(["--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn tool(cmd: &mut Command) -> Vec<u8> {
     let out = cmd
         .output()
@@ -237,22 +254,8 @@ fn transfer_budgets_gate_on_the_measured_bytes() {
 #[test]
 fn wasm_opt_levels_are_binaryens_output() {
     let tmp = tempfile::tempdir().unwrap();
-    let matrix = tmp.path().join("weigh.toml");
-    std::fs::write(
-        &matrix,
-        "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
-    )
-    .unwrap();
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm"))
-        .arg("--matrix-file")
-        .arg(&matrix)
-        .args(["--format", "json"]));
-    assert!(out.status.success(), "{}", text(&out).1);
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let matrix = "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n";
+    let r = weigh_matrix("wasm", matrix, tmp.path());
     let row = |name: &str| {
         let rows = r["configs"].as_array().unwrap();
         rows.iter().find(|c| c["name"] == name).unwrap().clone()
@@ -321,23 +324,10 @@ fn features_are_found_in_the_instructions_when_the_section_is_gone() {
 #[test]
 fn apply_writes_wasm_packs_wasm_opt_setting() {
     let tmp = tempfile::tempdir().unwrap();
-    let matrix = tmp.path().join("weigh.toml");
-    std::fs::write(
-        &matrix,
-        "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
-    )
-    .unwrap();
+    let matrix = "[matrix]\nlto = [\"fat\"]\nwasm-opt = [\"off\", \"Oz\"]\n";
     let report = tmp.path().join("r.json");
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm"))
-        .arg("--matrix-file")
-        .arg(&matrix)
-        .args(["--quiet", "--format", "json", "-o"])
-        .arg(&report));
-    assert!(out.status.success(), "{}", text(&out).1);
+    let measured = weigh_matrix("wasm", matrix, tmp.path());
+    std::fs::write(&report, serde_json::to_vec(&measured).unwrap()).unwrap();
     let apply = |project: &Path| {
         run(weigh()
             .args(["apply", "lto=fat,wasm-opt=Oz", "--report"])
@@ -617,23 +607,8 @@ fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
 #[test]
 fn wasm_opt_after_wasm_bindgen_on_a_stripped_build_validates() {
     let tmp = tempfile::tempdir().unwrap();
-    let matrix = tmp.path().join("weigh.toml");
-    std::fs::write(
-        &matrix,
-        "[matrix]\nopt-level = [\"s\"]\nlto = [\"fat\"]\nstrip = [\"symbols\"]\nwasm-opt = [\"off\", \"Oz\"]\n",
-    )
-    .unwrap();
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm-bindgen/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm-bindgen"))
-        .arg("--matrix-file")
-        .arg(&matrix)
-        .args(["--format", "json"]));
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
-    let r: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let matrix = "[matrix]\nopt-level = [\"s\"]\nlto = [\"fat\"]\nstrip = [\"symbols\"]\nwasm-opt = [\"off\", \"Oz\"]\n";
+    let r = weigh_matrix("wasm-bindgen", matrix, tmp.path());
     for row in r["configs"].as_array().unwrap() {
         assert_eq!(row["ok"], true, "{}: {}", row["name"], row["error"]);
     }
