@@ -22,8 +22,13 @@ pub enum MeasureError {
     NotElf { path: PathBuf, what: String },
     #[error("cannot measure `{path}`: it needs {what}")]
     NeedsTool { path: PathBuf, what: String },
-    #[error("`{path}` is a damaged ELF file: {detail}\n  hint: the file is truncated or corrupt; rebuild it")]
-    Corrupt { path: PathBuf, detail: String },
+    #[error("`{path}` is a damaged {kind}: {detail}\n  hint: the file is truncated or corrupt; rebuild it")]
+    Corrupt {
+        path: PathBuf,
+        /// `ELF file`, `Mach-O file`, `PE file`, `WebAssembly module`.
+        kind: &'static str,
+        detail: String,
+    },
 }
 
 /// Sizes of one binary. All figures are bytes.
@@ -205,7 +210,11 @@ impl BytesError {
         let path = path.to_path_buf();
         match self {
             BytesError::NotElf(what) => MeasureError::NotElf { path, what },
-            BytesError::Corrupt(detail) => MeasureError::Corrupt { path, detail },
+            BytesError::Corrupt(detail) => MeasureError::Corrupt {
+                kind: kind_of_file(&path),
+                path,
+                detail,
+            },
             BytesError::NeedsTool(what) => MeasureError::NeedsTool { path, what },
         }
     }
@@ -218,5 +227,19 @@ impl std::fmt::Display for BytesError {
             BytesError::Corrupt(d) => write!(f, "damaged binary: {d}"),
             BytesError::NeedsTool(w) => write!(f, "it needs {w}"),
         }
+    }
+}
+
+/// What a damaged file was meant to be, from its first bytes.
+fn kind_of_file(path: &Path) -> &'static str {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic));
+    match (read.is_ok(), &magic) {
+        (true, b"\0asm") => "WebAssembly module",
+        (true, [0x7f, b'E', b'L', b'F']) => "ELF file",
+        (true, [b'M', b'Z', _, _]) => "PE file",
+        (true, [0xcf | 0xce, 0xfa, 0xed, 0xfe] | [0xca, 0xfe, 0xba, 0xbe]) => "Mach-O file",
+        _ => "binary",
     }
 }

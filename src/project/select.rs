@@ -62,6 +62,8 @@ pub enum ProjectError {
         package: String,
         examples: Vec<String>,
     },
+    #[error("package `{package}` has no cdylib library to measure (--lib)\n  hint: add `crate-type = [\"cdylib\"]` under `[lib]` (a WebAssembly module, a plugin), or drop --lib")]
+    NoCdylib { package: String },
     #[error("package `{package}` has several binaries; choose one with --bin NAME: {}", .bins.join(", "))]
     SeveralBinaries { package: String, bins: Vec<String> },
     #[error("package `{package}` has no {kind} named `{name}`{}; {}", crate::suggest::hint(.name, .available.iter().map(String::as_str)), available_list(.kind, .available))]
@@ -303,11 +305,8 @@ fn choose_binary(package: &Package, sel: &Selection) -> Result<(String, BinKind)
     match (sel.lib || bins.is_empty(), cdylib) {
         (true, Some(name)) => return Ok((name, BinKind::Lib)),
         (true, None) if sel.lib => {
-            return Err(ProjectError::UnknownBinary {
+            return Err(ProjectError::NoCdylib {
                 package: package.name.to_string(),
-                kind: "cdylib library",
-                name: package.name.to_string(),
-                available: Vec::new(),
             })
         }
         _ => {}
