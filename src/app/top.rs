@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use crate::attribute::{attribute_map, Attribution, Options, RlibIndex};
 use crate::export::render_attribution;
 use crate::matrix::{BaseProfile, Config, Debug, Strip};
-use crate::measure::{map_file, measure_bytes, release_pages};
+use crate::measure::{check_bytes, map_file, release_pages};
 use crate::options::TopOptions;
 use crate::results::ConfigResult;
 use crate::sink::Sink;
@@ -39,7 +39,7 @@ pub fn top(args: &TopOptions) -> anyhow::Result<ExitCode> {
     opts.symbol_section = args.section.clone();
     let map = map_file(&path)?;
     // Validate the file with the measurement's clear errors first.
-    measure_bytes(&map).map_err(|e| e.at(&path))?;
+    check_bytes(&map).map_err(|e| e.at(&path))?;
     release_pages(&map);
     let mut a = attribute_map(&map, &opts)
         .map_err(|e| anyhow::anyhow!("cannot attribute `{}`: {e}", path.display()))?;

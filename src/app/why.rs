@@ -8,7 +8,7 @@ use anyhow::bail;
 
 use crate::export::{render_why, WhyMatch, WhyReport};
 use crate::graph::{self, RefGraph};
-use crate::measure::{map_file, measure_bytes};
+use crate::measure::{check_bytes, map_file};
 use crate::options::WhyOptions;
 use crate::sink::Sink;
 
@@ -58,7 +58,7 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
         path, opts, notes, ..
     } = super::top::input(&args.top, super::top::Read::Graph)?;
     let map = map_file(&path)?;
-    measure_bytes(&map).map_err(|e| e.at(&path))?;
+    check_bytes(&map).map_err(|e| e.at(&path))?;
     let g = graph::build(&map, &opts).map_err(|e| {
         // An ELF file linked without --emit-relocs: the build `why` makes has them.
         let hint = if e.contains("hint:") {

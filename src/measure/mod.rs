@@ -47,6 +47,15 @@ pub fn measure_bytes(data: &[u8]) -> Result<Measurement, BytesError> {
     }
 }
 
+/// Whether `data` is a binary cargo weigh reads, with the measurement's
+/// clear errors, without its costly figures (a module's compression).
+pub fn check_bytes(data: &[u8]) -> Result<(), BytesError> {
+    if data.starts_with(b"\0asm") {
+        return wasm::check(data);
+    }
+    measure_bytes(data).map(drop)
+}
+
 /// Measure a file on disk. The file is memory-mapped, never copied whole.
 pub fn measure_file(path: &Path) -> Result<Measurement, MeasureError> {
     let map = map_file(path)?;

@@ -107,6 +107,11 @@ fn walk(data: &[u8]) -> Result<Walk, BytesError> {
     Ok(w)
 }
 
+/// Whether the module reads, without measuring it.
+pub fn check(data: &[u8]) -> Result<(), BytesError> {
+    walk(data).map(drop)
+}
+
 /// Measure a module held in memory.
 pub fn measure(data: &[u8]) -> Result<Measurement, BytesError> {
     let w = walk(data)?;
