@@ -641,3 +641,35 @@ fn a_library_with_an_rlib_is_built_as_cargo_builds_it() {
     assert_eq!(row["flash_hash"].as_str().unwrap(), theirs.flash_hash);
     assert!(row["shares_build_of"].is_null(), "built on its own: {row}");
 }
+
+/// `--max-growth` on a module compares what it weighs on the wire.
+#[test]
+fn growth_of_a_module_is_its_brotli_growth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut base = report().clone();
+    let release = base["configs"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["name"] == "release")
+        .unwrap();
+    let now = release["wasm"]["brotli_bytes"].as_u64().unwrap();
+    release["wasm"]["brotli_bytes"] = (now - 100).into();
+    let saved = tmp.path().join("base.json");
+    std::fs::write(&saved, serde_json::to_vec(&base).unwrap()).unwrap();
+    let out = run(weigh()
+        .arg("check")
+        .arg("--manifest-path")
+        .arg(fixture("wasm/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm"))
+        .args(["--max-growth", "10", "--baseline-report"])
+        .arg(&saved));
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let said = format!("{stdout}{stderr}");
+    assert!(
+        said.contains("release: brotli grew by 100 B") && said.contains(&now.to_string()),
+        "{said}"
+    );
+}

@@ -254,13 +254,18 @@ pub fn check(
             .and_then(|b| b.iter().find(|o| o.name() == c.name()))
             .and_then(|o| o.size.as_ref());
         if let (Some(limit), Some(old)) = (budget.max_growth, old) {
-            if let Some((grew, pct)) = limit.exceeded(old.flash_bytes, s.flash_bytes) {
+            // What grows: a module's size on the wire, else flash.
+            let (what, was, now) = match (&old.wasm, &s.wasm) {
+                (Some(o), Some(n)) => {
+                    ("brotli", o.shipped_brotli_bytes(), n.shipped_brotli_bytes())
+                }
+                _ => ("flash", old.flash_bytes, s.flash_bytes),
+            };
+            if let Some((grew, pct)) = limit.exceeded(was, now) {
                 out.push(line(
                     c.name(),
                     format!(
-                        "flash grew by {grew} B ({pct:+.2}%) from {} to {}, more than the allowed {}",
-                        old.flash_bytes,
-                        s.flash_bytes,
+                        "{what} grew by {grew} B ({pct:+.2}%) from {was} to {now}, more than the allowed {}",
                         limit.describe()
                     ),
                 ));

@@ -191,7 +191,7 @@ pub struct BudgetArgs {
     /// Fail when the static bytes a region of the memory map holds are over this, e.g. AXISRAM=400K (repeatable).
     #[arg(long, value_name = "REGION=SIZE", value_parser = region_limit)]
     pub max_region: Vec<crate::memory::RegionLimit>,
-    /// Fail when flash grew more than this against --baseline-report: 2% or 512 (bytes).
+    /// Fail when flash (a WebAssembly module: its brotli size) grew more than this against --baseline-report: 2% or 512 (bytes).
     #[arg(long, value_name = "LIMIT", value_parser = growth, requires = "baseline_report")]
     pub max_growth: Option<Growth>,
     /// A saved JSON report growth is measured from (configurations matched by name).
