@@ -21,6 +21,9 @@ pub fn add(
         )
     })?;
     let mut refs = References::default();
+    if g.machine == graph::wasm::MACHINE {
+        a.notes.push(graph::wasm::NOTE.into());
+    }
     if args.retained {
         let retained = graph::retained_sizes(&g);
         let at: HashMap<(u64, &str), usize> = g

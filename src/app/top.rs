@@ -235,32 +235,38 @@ fn twin_for_attribution(
     twin
 }
 
-/// Whether the attributed build's flash is the configuration's own.
+/// How the build read differs from the configuration: (what it is, what
+/// changed, the bytes compared).
+type Twin = (&'static str, &'static str, &'static str);
+
+const GRAPH_TWIN: Twin = (
+    "the build read for references (linked with --emit-relocs)",
+    "keeping the relocations",
+    "flash",
+);
+const ATTRIBUTED_TWIN: Twin = ("the attributed build", "debug info", "flash");
+/// A module differs only by the names strip would drop.
+const MODULE_TWIN: Twin = ("the module read", "keeping the names", "code and data");
+
+/// Whether the build read has the configuration's own flash (a module's
+/// code and data).
 fn same_flash_note(
     built: &ConfigResult,
     plain: &ConfigResult,
     name: &str,
-    graph: bool,
+    (what, cause, bytes): Twin,
 ) -> Option<String> {
     let (a, b) = (built.size.as_ref()?, plain.size.as_ref()?);
-    let (what, cause) = if graph {
-        (
-            "the build read for references (linked with --emit-relocs)",
-            "keeping the relocations",
-        )
-    } else {
-        ("the attributed build", "debug info")
-    };
     Some(if a.flash_hash == b.flash_hash {
-        format!("{what} has the same flash image as `{name}`")
+        format!("{what} has the same {bytes} as `{name}`, byte for byte")
     } else if a.flash_bytes == b.flash_bytes {
         format!(
-            "{what}'s flash is as large as `{name}`'s ({} B) but not byte for byte the same: {cause} moved some code",
+            "{what}'s {bytes} is as large as `{name}`'s ({} B) but not byte for byte the same: {cause} moved some code",
             a.flash_bytes
         )
     } else {
         format!(
-            "{what}'s flash ({} B) differs from `{name}` ({} B): {cause} changed the code",
+            "{what}'s {bytes} ({} B) differs from `{name}` ({} B): {cause} changed the code",
             a.flash_bytes, b.flash_bytes
         )
     })
@@ -281,8 +287,11 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
     let Some(_lock) = s.lock(args.output.quiet)? else {
         bail!("interrupted while waiting for another cargo weigh run");
     };
-    let elf = crate::toolchain::binary_format(&s.env.target) == object::BinaryFormat::Elf;
-    if read != Read::Attribution && !elf {
+    let format = crate::toolchain::binary_format(&s.env.target);
+    let elf = format == object::BinaryFormat::Elf;
+    // A module's references are its own instructions and index spaces.
+    let wasm = format == object::BinaryFormat::Wasm;
+    if read != Read::Attribution && !elf && !wasm {
         bail!(
             "{} builds {} files: the references `why`, --retained and --generics follow are relocations the linker keeps only in ELF files (--emit-relocs)\n  hint: run it for a Linux or embedded target of the same code (--target)",
             s.env.target,
@@ -290,14 +299,18 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
         );
     }
     let mut notes = Vec::new();
-    let relocs = (read != Read::Attribution).then(|| emit_relocs_arg(&s));
+    let relocs = (read != Read::Attribution && elf).then(|| emit_relocs_arg(&s));
     // Only ELF links carry the line table into the binary (Mach-O leaves
     // DWARF in the object files, MSVC-style links in a .pdb).
     let line_tables = read != Read::Graph && elf;
     let twin = twin_for_attribution(&config, &mut notes, relocs, line_tables);
     let builder = s.runner(args.output.quiet);
     let built = builder.build(&twin).context("interrupted")?;
-    let plain = if twin != config {
+    let renamed_only = Config {
+        name: config.name.clone(),
+        ..twin.clone()
+    } == config;
+    let plain = if !renamed_only {
         builder.build(&config)
     } else {
         None
@@ -325,8 +338,12 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
                 .unwrap_or_default()
         );
     };
-    let graph = read == Read::Graph;
-    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, graph)));
+    let twin_kind = match (wasm, read) {
+        (true, _) => MODULE_TWIN,
+        (false, Read::Graph) => GRAPH_TWIN,
+        (false, _) => ATTRIBUTED_TWIN,
+    };
+    notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, twin_kind)));
     let opts = Options {
         own_crate: Some(own),
         rlibs: attribution::rlib_index(&s, &twin),

@@ -72,6 +72,10 @@ pub fn why(args: &WhyOptions) -> anyhow::Result<ExitCode> {
         )
     })?;
     let retained = graph::retained_sizes(&g);
+    let mut notes = notes;
+    if g.machine == graph::wasm::MACHINE {
+        notes.push(graph::wasm::NOTE.into());
+    }
     let mut found = if args.krate {
         first_reached(&g, &args.pattern, &retained)
     } else {

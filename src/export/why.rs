@@ -47,6 +47,8 @@ fn via(v: Option<StepVia>, root: RootWhy) -> &'static str {
             RootWhy::Entry => "entry point",
             RootWhy::Unreferenced => "root: kept by the linker",
             RootWhy::KeptByLinker => "root: kept with its cycle",
+            RootWhy::Exported => "root: exported",
+            RootWhy::Module => "root: read by the host",
         },
         Some(StepVia::Call) => "called by the line above",
         Some(StepVia::Address) => "address taken above",
@@ -117,7 +119,7 @@ fn lines(r: &WhyReport) -> Vec<String> {
             r.matches.len()
         ));
     }
-    out.push("retains: the bytes that would go with it, its own and those nothing else keeps (dominator tree of the references the link kept)".into());
+    out.push("retains: the bytes that would go with it, its own and those nothing else keeps (dominator tree of the references)".into());
     out
 }
 

@@ -12,12 +12,15 @@
 //! only the linker's own roots reach.
 
 pub mod costs;
+pub(crate) mod crates;
 mod read;
 mod retained;
+pub(crate) mod roots;
 mod types;
+pub mod wasm;
 mod why;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use object::{Object, ObjectSection};
 
@@ -57,31 +60,6 @@ fn nodes_of(t: &table::Table<'_>) -> Vec<Node> {
         .collect()
 }
 
-/// Crates as `top` names them: a function no rlib names (startup code,
-/// handlers) is its compilation unit's, from the line table.
-fn name_crates_as_top_does(data: &[u8], opts: &Options, nodes: &mut [Node]) {
-    let all = Options {
-        keep_symbols: None,
-        symbol_filter: None,
-        symbol_section: None,
-        group_generics: false,
-        ..opts.clone()
-    };
-    let Ok(a) = crate::attribute::attribute(data, &all) else {
-        return;
-    };
-    let by_address: HashMap<(u64, &str), &str> = a
-        .symbols
-        .iter()
-        .map(|s| ((s.address, s.section.as_str()), s.crate_name.as_str()))
-        .collect();
-    for n in nodes.iter_mut() {
-        if let Some(k) = by_address.get(&(n.address, n.section.as_str())) {
-            n.crate_name = k.to_string();
-        }
-    }
-}
-
 /// The node holding `addr`, else the section node holding it (made once).
 fn holder(
     addr: u64,
@@ -114,6 +92,9 @@ fn holder(
 /// The graph of an ELF file linked with `--emit-relocs`; an error when the
 /// file kept no relocations (then it was not linked so).
 pub fn build(data: &[u8], opts: &Options) -> Result<RefGraph, String> {
+    if data.starts_with(b"\0asm") {
+        return wasm::build(data, opts);
+    }
     let file = object::File::parse(data).map_err(|e| e.to_string())?;
     if file.format() != object::BinaryFormat::Elf {
         return Err(format!(
@@ -123,7 +104,7 @@ pub fn build(data: &[u8], opts: &Options) -> Result<RefGraph, String> {
     }
     let t = table::collect(&file, opts)?;
     let mut nodes = nodes_of(&t);
-    name_crates_as_top_does(data, opts, &mut nodes);
+    crates::name_crates_as_top_does(data, opts, &mut nodes);
     let ranges = Ranges({
         let mut r: Vec<(u64, u64, usize)> = nodes
             .iter()
@@ -166,7 +147,7 @@ pub fn build(data: &[u8], opts: &Options) -> Result<RefGraph, String> {
     };
     let mut g = RefGraph::new(nodes, edges, machine);
     let entry = file.entry();
-    g.roots = roots(&g, ranges.at(if arm { entry & !1 } else { entry }));
+    g.roots = roots::roots(&g, ranges.at(if arm { entry & !1 } else { entry }));
     Ok(g)
 }
 
@@ -181,34 +162,6 @@ fn elf_machine(data: &[u8]) -> u16 {
         u16::from_le_bytes(b)
     } else {
         u16::from_be_bytes(b)
-    }
-}
-
-/// The entry, what nothing refers to, then one node of each part nothing
-/// reached yet (kept by the linker for a reason the relocations hide).
-fn roots(g: &RefGraph, entry: Option<usize>) -> Vec<(usize, RootWhy)> {
-    let mut roots: Vec<(usize, RootWhy)> = entry.map(|e| (e, RootWhy::Entry)).into_iter().collect();
-    for n in 0..g.nodes.len() {
-        if g.into[n].is_empty() && Some(n) != entry {
-            roots.push((n, RootWhy::Unreferenced));
-        }
-    }
-    let mut reached = vec![false; g.nodes.len()];
-    let mut queue: VecDeque<usize> = roots.iter().map(|r| r.0).collect();
-    loop {
-        while let Some(n) = queue.pop_front() {
-            if std::mem::replace(&mut reached[n], true) {
-                continue;
-            }
-            queue.extend(g.out[n].iter().map(|&e| g.edges[e].to));
-        }
-        match (0..g.nodes.len()).find(|&n| !reached[n]) {
-            Some(n) => {
-                roots.push((n, RootWhy::KeptByLinker));
-                queue.push_back(n);
-            }
-            None => return roots,
-        }
     }
 }
 

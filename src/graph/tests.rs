@@ -33,7 +33,7 @@ fn sample() -> RefGraph {
         })
         .collect();
     let mut g = RefGraph::new(nodes, edges, object::elf::EM_ARM);
-    g.roots = roots(&g, Some(0));
+    g.roots = super::roots::roots(&g, Some(0));
     g
 }
 

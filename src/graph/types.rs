@@ -31,6 +31,11 @@ pub enum RootWhy {
     /// Only references the relocations do not show reach it (a cycle the
     /// linker kept as a whole).
     KeptByLinker,
+    /// Exported by a WebAssembly module: the host calls or reads it.
+    Exported,
+    /// Part of a WebAssembly module the host reads itself: a table (what
+    /// `call_indirect` may call), a section's headers, a `name` subsection.
+    Module,
 }
 
 /// One reference between two nodes (the first place it was found).
@@ -105,4 +110,20 @@ fn glob_regex(pattern: &str) -> regex_lite::Regex {
     let re = if globbed { format!("^{re}$") } else { re };
     regex_lite::Regex::new(&re)
         .unwrap_or_else(|_| regex_lite::Regex::new("$^").expect("a valid regex"))
+}
+
+/// How one step refers to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum StepVia {
+    /// A call or jump from code.
+    Call,
+    /// Code takes the address (data it reads, or a function pointer it makes).
+    Address,
+    /// A data object points at data.
+    Data,
+    /// A data object (a vtable, a table of handlers) holds a function
+    /// pointer: the call happens through it.
+    FunctionPointer,
 }

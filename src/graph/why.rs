@@ -7,24 +7,10 @@ use std::collections::VecDeque;
 use object::elf;
 use serde::Serialize;
 
+pub use super::types::StepVia;
 use super::types::{RefGraph, RootWhy};
+use super::wasm::refs as wasm;
 use crate::attribute::Kind;
-
-/// How one step refers to the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum StepVia {
-    /// A call or jump from code.
-    Call,
-    /// Code takes the address (data it reads, or a function pointer it makes).
-    Address,
-    /// A data object points at data.
-    Data,
-    /// A data object (a vtable, a table of handlers) holds a function
-    /// pointer: the call happens through it.
-    FunctionPointer,
-}
 
 /// One symbol of a chain and how the one before it refers to it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +41,10 @@ pub struct Chain {
 
 /// Names of the relocation types a chain shows.
 pub fn relocation_name(machine: u16, r_type: u32) -> String {
+    if machine == wasm::MACHINE {
+        return wasm::Ref::from_code(r_type)
+            .map_or_else(|| format!("type {r_type}"), |r| r.word().to_string());
+    }
     let name = match (machine, r_type) {
         (elf::EM_ARM, elf::R_ARM_ABS32) => "R_ARM_ABS32",
         (elf::EM_ARM, elf::R_ARM_THM_PC22) => "R_ARM_THM_CALL",
@@ -87,6 +77,9 @@ pub fn relocation_name(machine: u16, r_type: u32) -> String {
 }
 
 fn is_call(machine: u16, r_type: u32) -> bool {
+    if machine == wasm::MACHINE {
+        return r_type == wasm::Ref::Call as u32;
+    }
     matches!(
         (machine, r_type),
         (
@@ -104,6 +97,9 @@ impl RefGraph {
     fn via(&self, e: usize) -> StepVia {
         let edge = &self.edges[e];
         let (from, to) = (&self.nodes[edge.from], &self.nodes[edge.to]);
+        if self.machine == wasm::MACHINE {
+            return wasm::via(edge.r_type, from.kind, to.kind);
+        }
         match (from.kind == Kind::Text, to.kind == Kind::Text) {
             (true, _) if is_call(self.machine, edge.r_type) => StepVia::Call,
             (true, _) => StepVia::Address,
