@@ -74,7 +74,7 @@ fn top_on_the_firmware_uses_the_line_table_and_adds_up() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n.as_str().unwrap().contains("same flash image")),
+            .any(|n| n.as_str().unwrap().contains("has the same flash as")),
         "{}",
         a["notes"]
     );

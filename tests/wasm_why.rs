@@ -196,3 +196,85 @@ fn why_chains_on_a_module_are_its_calls() {
     let notes = r["notes"].as_array().unwrap();
     assert!(notes.iter().any(|n| n.as_str().unwrap().contains("twiggy")));
 }
+
+/// A module linked with `--emit-relocs` names its data in its `linking`
+/// section: `top` counts each data symbol `wasm-objdump -x` lists there,
+/// at its size, and the data section's bytes by them.
+#[test]
+fn data_symbols_of_a_linking_section_are_attributed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "rustc",
+            "--release",
+            "--lib",
+            "--crate-type",
+            "cdylib",
+            "--manifest-path",
+        ])
+        .arg(fixture("wasm/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(dir.path())
+        .args(["--target", "wasm32-unknown-unknown"])
+        .args(["--", "-C", "link-arg=--emit-relocs"])
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    let file = dir
+        .path()
+        .join("wasm32-unknown-unknown/release/wasm_fixture.wasm");
+    let linking = tool(
+        Command::new("wasm-objdump")
+            .args(["-x", "-j", "linking"])
+            .arg(&file),
+    );
+    let mut theirs: Vec<(String, u64)> = linking
+        .lines()
+        .filter(|l| l.contains(": D <") && l.contains(" size="))
+        .filter_map(|l| {
+            let name = l.split(" <").nth(1)?.split("> ").next()?.to_string();
+            let size: u64 = l
+                .split(" size=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()?;
+            (size > 0).then_some((display_name(&name), size))
+        })
+        .collect();
+    assert!(theirs.len() > 5, "{linking}");
+    let out = run(weigh().arg("top").arg(&file).args([
+        "--section",
+        "data",
+        "-n",
+        "100000",
+        "--format",
+        "json",
+    ]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let top: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut ours: Vec<(String, u64)> = top["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_string(),
+                s["size_bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    theirs.sort();
+    ours.sort();
+    assert_eq!(ours, theirs);
+    let names = top["symbols"].as_array().unwrap().iter();
+    assert!(
+        names
+            .clone()
+            .any(|s| s["name"] == "wasm_fixture::NAMES" && s["crate_name"] == "wasm_fixture"),
+        "{}",
+        top["symbols"]
+    );
+}

@@ -248,6 +248,14 @@ const ATTRIBUTED_TWIN: Twin = ("the attributed build", "debug info", "flash");
 /// A module differs only by the names strip would drop.
 const MODULE_TWIN: Twin = ("the module read", "keeping the names", "code and data");
 
+fn twin_kind(wasm: bool, read: Read) -> Twin {
+    match (wasm, read) {
+        (true, _) => MODULE_TWIN,
+        (false, Read::Graph) => GRAPH_TWIN,
+        (false, _) => ATTRIBUTED_TWIN,
+    }
+}
+
 /// Whether the build read has the configuration's own flash (a module's
 /// code and data).
 fn same_flash_note(
@@ -338,11 +346,7 @@ fn build_for_attribution(args: &TopOptions, read: Read) -> anyhow::Result<Input>
                 .unwrap_or_default()
         );
     };
-    let twin_kind = match (wasm, read) {
-        (true, _) => MODULE_TWIN,
-        (false, Read::Graph) => GRAPH_TWIN,
-        (false, _) => ATTRIBUTED_TWIN,
-    };
+    let twin_kind = twin_kind(wasm, read);
     notes.extend(plain.and_then(|p| same_flash_note(&built, &p, &config.name, twin_kind)));
     let opts = Options {
         own_crate: Some(own),

@@ -267,7 +267,7 @@ pub fn table<'a>(sections: Vec<Section>, mut raw: Vec<RawSymbol<'a>>, opts: &Opt
 
 /// The name shown for a symbol: demangled, without the hash.
 pub fn display_name(mangled: &str) -> String {
-    if mangled.starts_with("anon.") {
+    if mangled.starts_with("anon.") || mangled.starts_with(".Lanon.") {
         return "[anonymous constants]".into();
     }
     match rustc_demangle::try_demangle(mangled) {

@@ -169,11 +169,19 @@ fn by_sections(
 /// A WebAssembly module: functions from its code section, named by its
 /// name section; data segments unattributed.
 fn attribute_wasm(data: &[u8], opts: &Options) -> Result<Attribution, String> {
-    let module = super::wasm::read(data)?;
-    let table = symbols::table(module.sections, module.functions, opts);
+    let mut module = super::wasm::read(data)?;
+    let data_named = !module.data_symbols.is_empty();
+    let mut raw = module.functions;
+    raw.append(&mut module.data_symbols);
+    let table = symbols::table(module.sections, raw, opts);
     let mut crates = CrateTotals::default();
     let sections = by_sections(&table, None, &mut crates);
-    let mut notes = vec!["functions by the module's name section, their sizes as the code section holds them; data segments carry no names in a linked module and are counted unattributed".to_string()];
+    let mut notes = vec![if data_named {
+        "functions by the module's name section, their sizes as the code section holds them; data by the symbols of its linking section (linked with --emit-relocs)"
+    } else {
+        "functions by the module's name section, their sizes as the code section holds them; data segments carry no names in a linked module and are counted unattributed (a module linked with -C link-arg=--emit-relocs names its data, but that link also writes the zero-filled .bss as a data segment)"
+    }
+    .to_string()];
     if !module.named {
         notes.push("the module has no name section (stripped, or after wasm-opt): functions are known by index only; measure a build that keeps names (strip = \"none\", wasm-opt off) for names: the code is the same".into());
     }
