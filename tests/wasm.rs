@@ -600,6 +600,67 @@ fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
     assert_eq!(rec[at].parse::<u64>().unwrap(), module_brotli + js_brotli);
 }
 
+/// When the `wasm-bindgen` found is not the crate's version (a stand-in
+/// that fails as a mismatched CLI does), the module cargo built is weighed
+/// and the message says which CLI to install; that row is not cached (it
+/// was, and the right CLI then changed nothing).
+#[test]
+fn a_wasm_bindgen_cli_that_fails_leaves_the_built_module_and_says_what_to_install() {
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("wasm-bindgen");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'error: it looks like the Rust project used to create this wasm file was linked against version of wasm-bindgen that uses a different bindgen format than this binary' >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = run(weigh()
+        .env("PATH", path)
+        .arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .args(["--preset", "release", "--no-cache", "--format", "json"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let r: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
+    let row = &r["configs"][0];
+    assert_eq!(
+        artifact(row).file_name().unwrap().to_string_lossy(),
+        "bindgen_fixture.wasm"
+    );
+    assert!(row["wasm"]["js_glue"].is_null(), "{row}");
+    let said = format!("{stderr}{}", r["notes"]);
+    assert!(
+        said.contains("hint: cargo install wasm-bindgen-cli --version 0.2.130"),
+        "{said}"
+    );
+    assert!(said.contains("different bindgen format"), "{said}");
+    // That row is not kept: with the right CLI the next run weighs what
+    // ships, not the cached fallback.
+    let out = run(weigh()
+        .arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .args(["--preset", "release", "--format", "json"]));
+    assert!(out.status.success(), "{}", text(&out).1);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        artifact(&r["configs"][0])
+            .file_name()
+            .unwrap()
+            .to_string_lossy(),
+        "bindgen_fixture_bg.wasm"
+    );
+}
+
 /// wasm-opt on wasm-bindgen's output of a stripped build: the features
 /// its instructions use are enabled even where its `target_features`
 /// section leaves them out (bulk memory failed validation on

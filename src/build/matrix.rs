@@ -231,6 +231,7 @@ impl<'a> Runner<'a> {
             }
         };
         let outcome = build_one(&self.env, config, recipe, &id, &control, &mut on_line).ok()?;
+        let provisional = outcome.provisional;
         let mut row = result_row(&self.env, config, id.clone(), outcome);
         if let Some(base) = &recipe.base {
             // What a build of its own costs: the base's (same dependencies)
@@ -243,7 +244,7 @@ impl<'a> Runner<'a> {
         } else {
             self.note_base_time(config, &row);
         }
-        if let Some(c) = self.cache {
+        if let Some(c) = self.cache.filter(|_| !provisional) {
             let deps = self.env.deps_dir(config);
             c.put(&id, &row, deps.parent().unwrap_or(&deps));
         }

@@ -38,6 +38,10 @@ pub struct BuildOutcome {
     pub compiled_units: usize,
     /// Where the linker searched for scripts (for the memory map).
     pub link: LinkFacts,
+    /// Measured without a step that should have run (wasm-bindgen could
+    /// not): the row is shown but not cached, so the next run, with the
+    /// right tool, measures what ships.
+    pub provisional: bool,
 }
 
 impl BuildOutcome {
@@ -55,6 +59,7 @@ impl BuildOutcome {
             fresh: false,
             compiled_units: 0,
             link: LinkFacts::default(),
+            provisional: false,
         }
     }
 }
@@ -221,6 +226,7 @@ fn after_link(env: &BuildEnv, config: &Config, log: &Arc<Mutex<File>>, outcome: 
         Ok(None) => {}
         Err(e) => {
             note(log, &e);
+            outcome.provisional = true;
             // Once per run: every configuration would say the same.
             static SAID: std::sync::Once = std::sync::Once::new();
             SAID.call_once(|| eprintln!("note: {e}"));
