@@ -29,6 +29,7 @@ pub mod options;
 pub mod ota;
 pub mod process;
 pub mod project;
+pub mod records;
 pub mod report;
 pub mod results;
 pub mod runtime;

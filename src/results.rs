@@ -71,6 +71,10 @@ pub struct ConfigResult {
     /// because none of its inputs changed (every number is that run's).
     #[serde(default)]
     pub reused: bool,
+    /// Not built here: taken from the size record of its commit (another
+    /// run, maybe on another machine, measured the same inputs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_record: bool,
     /// With `--keep-debug`: the unstripped twin of a stripped build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_file: Option<PathBuf>,
@@ -151,6 +155,7 @@ impl ConfigResult {
             measured_at: None,
             fresh: false,
             reused: false,
+            from_record: false,
             debug_file: None,
             shares_build_of: None,
             root_build_cpu_seconds: None,

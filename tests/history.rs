@@ -12,18 +12,6 @@ use std::process::Command;
 
 use common::*;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out).1);
-    text(&out).0.trim().to_string()
-}
-
 const TABLE: &str = "
 const fn big_table() -> [u8; 4096] {
     let mut t = [0u8; 4096];

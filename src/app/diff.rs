@@ -86,8 +86,11 @@ fn load(path: &Path) -> anyhow::Result<Report> {
 fn git_diff(rev: &str, after: &RunOptions) -> anyhow::Result<Diff> {
     let mut walk = Walk::open(after)?;
     let commit = walk.commit(rev)?;
-    eprintln!("diff --git: building {rev} ({})", short(&commit.sha));
+    eprintln!("diff --git: {rev} is {}", short(&commit.sha));
     let ra = walk.measure(&commit).map_err(anyhow::Error::msg)?;
+    if !ra.configs.is_empty() && ra.configs.iter().all(|c| c.from_record) {
+        eprintln!("diff --git: {rev} from its size records: nothing built for it");
+    }
     eprintln!("diff --git: building the working tree");
     let (rb, _) = run_matrix(after, None)?;
     let mut d = compare_reports(&ra, &rb, rev, "working tree");

@@ -85,14 +85,22 @@ impl Walk {
         &self.run.project
     }
 
-    /// Build and measure the matrix at `commit`.
-    pub fn measure(&mut self, commit: &Commit) -> Result<Report, String> {
+    /// The checkout switched to `commit` and the options that build it
+    /// there (its size records named).
+    pub fn at(&mut self, commit: &Commit) -> Result<RunOptions, String> {
         self.checkout
             .switch(&self.repo, &commit.sha)
             .map_err(|e| e.to_string())?;
         let mut run = self.run.clone();
+        run.records.at = Some((self.repo.top.clone(), commit.sha.clone()));
         run.project.manifest_path = Some(self.checkout.dir.join(&self.manifest));
         run.compile.target_dir = Some(self.target_dir.clone());
+        Ok(run)
+    }
+
+    /// Build and measure the matrix at `commit`.
+    pub fn measure(&mut self, commit: &Commit) -> Result<Report, String> {
+        let run = self.at(commit)?;
         run_matrix(&run, None)
             .map(|(r, _)| r)
             .map_err(|e| format!("{e:#}"))
@@ -105,6 +113,7 @@ pub fn point(index: usize, commit: &Commit, measured: &Result<Report, String>) -
         Err(e) => (Vec::new(), Some(e.clone())),
     };
     Point {
+        from_records: !configs.is_empty() && configs.iter().all(|c| c.from_record),
         commit: commit.sha.clone(),
         index,
         summary: commit.summary.clone(),
@@ -166,7 +175,21 @@ pub fn history(opts: &HistoryOptions) -> anyhow::Result<ExitCode> {
         if let Err(e) = &measured {
             eprintln!("history: {} not measured: {}", short(&c.sha), first_line(e));
         }
-        h.points.push(point(index, c, &measured));
+        let p = point(index, c, &measured);
+        if p.from_records && !opts.run.output.quiet {
+            eprintln!(
+                "history: {} from its size records: nothing built",
+                short(&c.sha)
+            );
+        }
+        h.points.push(p);
+    }
+    let recorded = h.points.iter().filter(|p| p.from_records).count();
+    if recorded > 0 {
+        h.notes.push(format!(
+            "{recorded} of {} commits from size records (measured before, here or elsewhere): nothing built for them",
+            h.points.len()
+        ));
     }
     let sink = sink.or_page(opts.run.output.format, || "weigh-history.html".into())?;
     sink.write(&crate::export::render_history(&h, opts.run.output.format)?)?;

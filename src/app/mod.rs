@@ -15,7 +15,10 @@ mod merge;
 mod optimize;
 mod ota;
 mod panic_cost;
+mod plan;
 mod presets;
+mod record;
+mod records;
 mod references;
 mod run;
 mod runtime;
@@ -43,6 +46,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Measure(args)) => measure::measure(&args.options()),
         Some(Command::Show(args)) => show::show(&args.options()),
         Some(Command::Merge(args)) => merge::merge(&args.options()),
+        Some(Command::Record(args)) => record::record(&args.options()),
+        Some(Command::Plan(args)) => plan::plan(&args.options()),
         Some(Command::Presets) => presets::presets(),
     }
 }

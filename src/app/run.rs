@@ -167,7 +167,13 @@ pub fn run_matrix(
     let sccache = crate::build::Sccache::detect(s.cargo_config.rustc_wrapper());
     let sccache_before = sccache.as_ref().and_then(|c| c.counters());
     let run = s.runner(opts.output.quiet);
-    let (results, complete, lanes) = build_rows(&run, &source, opts, &s.env.target);
+    let (todo, recorded) = super::records::take(opts, &s, &source);
+    let (mut results, complete, lanes) = build_rows(&run, &todo, opts, &s.env.target);
+    if !recorded.is_empty() {
+        results.extend(recorded);
+        // Matrix order; the ablation's extra rows after.
+        results.sort_by_key(|r| r.matrix_index.unwrap_or(usize::MAX));
+    }
     s.restore_lockfile();
 
     let mut report = s.report(results, complete, info(&source, opts));
@@ -186,6 +192,7 @@ pub fn run_matrix(
     // derived once, after them.
     analysis::locate(&mut report, &inputs);
     after.check_all(&mut report, opts, &s);
+    super::records::keep(opts, &s, &report);
     // The memory map is the link's: known once something was built.
     let growth_from = opts.analysis.budget.baseline_report.as_deref();
     let growth_rows = growth.as_ref().zip(growth_from);

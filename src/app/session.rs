@@ -71,21 +71,29 @@ pub struct Session {
     pub stop: Arc<AtomicBool>,
     /// Everything but the configuration that decides what a build makes.
     pub context: String,
+    /// The context of a size record's key: nothing of this machine.
+    pub portable_context: String,
     pub cache: Option<ResultCache>,
     compile: CompileOptions,
     lockfile: PathBuf,
     had_lockfile: bool,
 }
 
-/// The identity of a run's builds beside their configuration.
-fn context(l: &Located, tc: &toolchain::Toolchain, opts: &ProjectOptions) -> String {
+/// The identity of a run's builds beside their configuration; `manifest`
+/// as this machine has it, or (for records) within the workspace.
+fn context(
+    l: &Located,
+    tc: &toolchain::Toolchain,
+    opts: &ProjectOptions,
+    manifest: &std::path::Path,
+) -> String {
     let p = &l.project;
     format!(
         "{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{}|{}",
         tc.rustc_version,
         tc.cargo_version,
         l.explicit_target,
-        p.manifest_path.display(),
+        manifest.display(),
         l.target,
         p.package,
         p.binary,
@@ -94,6 +102,18 @@ fn context(l: &Located, tc: &toolchain::Toolchain, opts: &ProjectOptions) -> Str
         opts.all_features,
         opts.no_default_features
     )
+}
+
+fn context_within(
+    l: &Located,
+    tc: &toolchain::Toolchain,
+    opts: &ProjectOptions,
+    within: Result<&std::path::Path, std::path::StripPrefixError>,
+) -> String {
+    match within {
+        Ok(m) => context(l, tc, opts, m),
+        Err(_) => context(l, tc, opts, &l.project.manifest_path),
+    }
 }
 
 impl Session {
@@ -118,7 +138,10 @@ impl Session {
         let target_root = target_root(&located, compile);
         let lockfile = located.project.workspace_root.join("Cargo.lock");
         let had_lockfile = lockfile.exists();
-        let context = context(&located, &tc, opts);
+        let p = &located.project;
+        let context = context(&located, &tc, opts, &p.manifest_path);
+        let within = p.manifest_path.strip_prefix(&p.workspace_root);
+        let portable_context = context_within(&located, &tc, opts, within);
         let Located {
             project,
             cargo_config,
@@ -165,6 +188,7 @@ impl Session {
             cfgs,
             stop: Arc::clone(crate::stop_flag()),
             context,
+            portable_context,
             compile: compile.clone(),
             lockfile,
             had_lockfile,

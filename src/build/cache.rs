@@ -25,6 +25,10 @@ pub struct ResultCache {
     /// Hash of everything but the configuration; also in the report, so
     /// that `merge` can refuse shards built from different sources.
     pub inputs: String,
+    /// The same inputs without this machine's own (cargo weigh's build,
+    /// the toolchain's path): the part of a size record's key that is not
+    /// the configuration.
+    pub portable: String,
     /// Whether rows may be reused (`--no-cache` turns this off).
     pub enabled: bool,
     /// Trees whose content is in `inputs`: files there need no other check.
@@ -116,30 +120,38 @@ impl ResultCache {
         toolchain: &Toolchain,
     ) -> ResultCache {
         let mut h = Sha256::new();
-        tool_identity(&mut h);
-        for part in [
-            &toolchain.rustc_version,
-            &toolchain.cargo_version,
-            &toolchain.rustc.display().to_string(),
-        ] {
+        for part in [&toolchain.rustc_version, &toolchain.cargo_version] {
             h.update(part.as_bytes());
             h.update([0]);
         }
+        let mut portable_config = h.clone();
         cargo_config.digest(&mut h);
+        cargo_config.digest_portable(&mut portable_config);
         let skip = vec![weigh_dir.to_path_buf()];
         let mut seen: Vec<&Path> = Vec::new();
+        // The project's files, hashed once into both.
+        let mut tree = Sha256::new();
         for root in roots {
-            toolchain_files(&mut h, root);
+            toolchain_files(&mut tree, root);
             if seen.iter().any(|s| root.starts_with(s)) {
                 continue;
             }
             seen.push(root);
-            hash_tree(&mut h, root, root, &skip);
+            hash_tree(&mut tree, root, root, &skip);
         }
-        let inputs = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let tree = tree.finalize();
+        h.update(tree);
+        portable_config.update(tree);
+        let hex = |d: &[u8]| -> String { d.iter().map(|b| format!("{b:02x}")).collect() };
+        let portable = hex(&portable_config.finalize());
+        // This machine's: a rebuilt cargo weigh or another rustc binary.
+        tool_identity(&mut h);
+        h.update(toolchain.rustc.display().to_string().as_bytes());
+        let inputs = hex(&h.finalize());
         ResultCache {
             dir: weigh_dir.join("cache"),
             inputs,
+            portable,
             enabled: true,
             roots: seen.into_iter().map(Path::to_path_buf).collect(),
         }

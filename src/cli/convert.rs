@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::{
     AnalysisArgs, ApplyArgs, BisectArgs, BudgetArgs, CheckArgs, CompileArgs, CostArgs, DiffArgs,
     FeatureArgs, HistoryArgs, MatrixArgs, MeasureArgs, MemoryArgs, MergeArgs, OneBuildArgs,
-    OptimizeArgs, OutputArgs, PackageArgs, ProjectArgs, RunArgs, RuntimeArgs, SelectArgs, ShowArgs,
-    TopArgs, WhyArgs,
+    OptimizeArgs, OutputArgs, PackageArgs, ProjectArgs, RecordArgs, RunArgs, RuntimeArgs,
+    SelectArgs, ShowArgs, TopArgs, WhyArgs,
 };
 use crate::options::{
     AnalysisOptions, ApplyFrom, ApplyOptions, BisectOptions, BudgetOptions, CheckOptions,
@@ -194,6 +194,7 @@ impl RunArgs {
                 ablation: self.analysis.ablation,
                 ..self.output.options()
             },
+            records: Default::default(),
         }
     }
 }
@@ -294,13 +295,20 @@ impl ProjectArgs {
 
     /// How history, bisect and `diff --git` build each commit: the selected
     /// matrix, with attribution when a page or a diff will show it.
-    fn commit_run(&self, attribute: bool) -> RunOptions {
+    pub(super) fn commit_run(&self, attribute: bool, records: &RecordArgs) -> RunOptions {
         RunOptions {
+            records: crate::options::RecordsOptions {
+                read: !records.no_records,
+                write: records.record,
+                dir: records.records_dir.clone(),
+                at: None,
+            },
             project: self.project(),
             compile: self.compile.options(&self.output),
             matrix: self.select.options(),
             analysis: AnalysisOptions {
-                attribute,
+                // A record carries crates and symbols, for diffs read from it.
+                attribute: attribute || records.record,
                 ..AnalysisOptions::default()
             },
             output: self.output.options(),
@@ -314,7 +322,7 @@ impl HistoryArgs {
         HistoryOptions {
             range: self.range.clone(),
             shard: self.shard,
-            run: self.project.commit_run(page),
+            run: self.project.commit_run(page, &self.records),
         }
     }
 }
@@ -326,7 +334,7 @@ impl BisectArgs {
             grew: self.grew,
             metric: self.metric,
             limit: self.limit,
-            run: self.project.commit_run(true),
+            run: self.project.commit_run(true, &self.records),
         }
     }
 }
@@ -337,7 +345,7 @@ impl DiffArgs {
         let inputs = match (&self.git, self.inputs.as_slice(), &self.from, &self.to) {
             (Some(rev), [], None, None) => DiffInputs::Git {
                 rev: rev.clone(),
-                run: Box::new(self.project.commit_run(true)),
+                run: Box::new(self.project.commit_run(true, &self.records)),
             },
             (None, [report], Some(from), Some(to)) => DiffInputs::Within {
                 report: report.clone(),

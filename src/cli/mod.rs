@@ -5,6 +5,7 @@
 mod args;
 mod convert;
 mod parse;
+pub mod records;
 
 use std::path::PathBuf;
 
@@ -57,6 +58,10 @@ pub enum Command {
     Show(ShowArgs),
     /// Join the JSON reports of shards (`--shard K/N`) into one report.
     Merge(MergeArgs),
+    /// Size records of measured commits (git notes): push, fetch, show, import.
+    Record(records::RecordCmdArgs),
+    /// The CI jobs (a GitHub Actions matrix) that measure the commits of a range not yet recorded.
+    Plan(Box<records::PlanArgs>),
     /// List the built-in presets and their configurations.
     Presets,
 }
@@ -218,6 +223,20 @@ pub struct WhyArgs {
     pub build: OneBuildArgs,
 }
 
+/// Size records of the commits measured.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RecordArgs {
+    /// Keep what is measured as size records of its commit (git notes under refs/notes/cargo-weigh, or --records-dir); `cargo weigh record push` shares them.
+    #[arg(long)]
+    pub record: bool,
+    /// Build and measure every commit, even one whose size record matches.
+    #[arg(long)]
+    pub no_records: bool,
+    /// Keep and read records in this directory (a file per commit) instead of git notes: for a CI cache or artifact.
+    #[arg(long, value_name = "DIR")]
+    pub records_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct HistoryArgs {
     /// Commits to measure, oldest first: a git range `A..B` (reachable from B, not from A) or revisions separated by commas.
@@ -226,6 +245,8 @@ pub struct HistoryArgs {
     /// Measure only shard K of N of the commits (K, K+N, ...); join with `cargo weigh merge`.
     #[arg(long, value_name = "K/N", value_parser = parse::shard)]
     pub shard: Option<crate::options::Shard>,
+    #[command(flatten)]
+    pub records: RecordArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
@@ -244,6 +265,8 @@ pub struct BisectArgs {
     /// How many crates and symbols the step's diff lists.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    #[command(flatten)]
+    pub records: RecordArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
 }
@@ -271,6 +294,8 @@ pub struct DiffArgs {
     /// Hide crate and symbol changes smaller than this (alignment and inlining jitter), e.g. 16.
     #[arg(long, value_name = "SIZE", value_parser = parse::size, default_value = "0")]
     pub min_change: u64,
+    #[command(flatten)]
+    pub records: RecordArgs,
     #[command(flatten)]
     pub project: ProjectArgs,
 }

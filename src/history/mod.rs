@@ -30,6 +30,9 @@ pub struct Point {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub configs: Vec<ConfigResult>,
+    /// Every configuration came from the commit's size records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_records: bool,
 }
 
 /// The points of a range, oldest first.

@@ -61,6 +61,12 @@ impl<'a> BuildInputs<'a> {
     /// A short stable hex id of these inputs within `context` (a workspace,
     /// a target): equal inputs, equal ids, whatever the configuration is called.
     pub fn id(&self, context: &str) -> String {
+        self.digest(context)[..12].to_string()
+    }
+
+    /// The whole digest of these inputs within `context` (hex): the key of
+    /// a size record.
+    pub fn digest(&self, context: &str) -> String {
         let mut h = Sha256::new();
         h.update(context.as_bytes());
         h.update([0]);
@@ -91,8 +97,7 @@ impl<'a> BuildInputs<'a> {
             h.update([3]);
             h.update(w.as_str());
         }
-        let digest = h.finalize();
-        digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 

@@ -409,6 +409,36 @@ impl CargoConfig {
             h.update([0]);
         }
     }
+    /// The same as `digest` without what only moves or wraps the build on
+    /// this machine (compiler wrappers, `CARGO_HOME`, jobs, the target
+    /// directory, network and registry settings): the configuration part of
+    /// a size record's key, equal on two machines that build the same.
+    pub fn digest_portable(&self, h: &mut Sha256) {
+        for l in &self.layers {
+            for key in ["build", "target", "profile", "unstable", "env"] {
+                let Some(mut v) = l.table.get(key).cloned() else {
+                    continue;
+                };
+                if let Some(t) = v.as_table_mut().filter(|_| key == "build") {
+                    for local in ["rustc-wrapper", "jobs", "target-dir"] {
+                        t.remove(local);
+                    }
+                }
+                h.update(key.as_bytes());
+                h.update(v.to_string().as_bytes());
+            }
+            h.update([0xff]);
+        }
+        for (k, v) in &self.env {
+            if matches!(k.as_str(), "RUSTC_WRAPPER" | "CARGO_HOME") {
+                continue;
+            }
+            h.update(k.as_bytes());
+            h.update([b'=']);
+            h.update(v.as_bytes());
+            h.update([0]);
+        }
+    }
 }
 
 mod target;

@@ -301,3 +301,16 @@ pub fn llvm_tool(name: &str) -> Command {
     });
     Command::new(path)
 }
+
+/// `git ARGS` in `dir` with an identity of its own; its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out).1);
+    text(&out).0.trim().to_string()
+}

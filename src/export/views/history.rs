@@ -51,6 +51,7 @@ pub fn trend(h: &History) -> Table {
         }
         let summary = match (&p.error, p.configs.iter().find_map(|c| c.error.as_ref())) {
             (Some(e), _) | (None, Some(e)) => format!("{} ({})", p.summary, first_line(e)),
+            _ if p.from_records => format!("{} (record)", p.summary),
             _ => p.summary.clone(),
         };
         row.push(Cell::text(summary));

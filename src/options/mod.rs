@@ -242,6 +242,8 @@ pub struct RunOptions {
     pub matrix: MatrixOptions,
     pub analysis: AnalysisOptions,
     pub output: OutputOptions,
+    /// Size records of the commit measured (history, bisect, diff --git).
+    pub records: RecordsOptions,
 }
 
 /// The search for the smallest configuration (`optimize`).
@@ -431,4 +433,17 @@ pub struct ReportsOptions {
     pub reports: Vec<PathBuf>,
     pub baseline: Option<String>,
     pub output: OutputOptions,
+}
+
+mod records;
+pub use records::{PlanFormat, RecordAction, RecordsOptions};
+
+/// `cargo weigh plan RANGE --shards N`.
+#[derive(Debug, Clone)]
+pub struct PlanOptions {
+    pub range: String,
+    pub shards: usize,
+    pub format: PlanFormat,
+    /// How each commit would be measured (its configurations and keys).
+    pub run: RunOptions,
 }
