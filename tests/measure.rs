@@ -128,3 +128,113 @@ fn damaged_files_are_errors_not_panics() {
     assert!(measure_bytes(&bad).is_err());
     assert!(measure_bytes(b"MZ\x90\x00not a PE really").is_err());
 }
+
+/// The normalized flash ignores alignment padding and the build id: a C
+/// program linked with functions aligned to 16 and no build id, and to 256
+/// with one, loads different byte counts but the same normalized figure,
+/// which is what `nm -S` and `readelf -S` add up to (sized symbols of the
+/// stored sections, each byte once, and stored sections with none; notes
+/// left out).
+#[test]
+fn normalized_flash_ignores_padding_and_the_build_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("prog.c");
+    std::fs::write(
+        &src,
+        "#include <stdio.h>\nint table[64] = {1};\nconst char msg[] = \"hello\";\n\
+         int a(int x) { return x * 3 + table[x & 63]; }\nint b(int x) { return a(x) ^ 7; }\n\
+         int main(int argc, char **argv) { puts(msg); return b(argc); }\n",
+    )
+    .unwrap();
+    let build = |name: &str, align: &str, id: &str| {
+        let exe = dir.path().join(name);
+        let st = std::process::Command::new("cc")
+            .args([
+                "-O1",
+                &format!("-falign-functions={align}"),
+                &format!("-Wl,--build-id={id}"),
+            ])
+            .arg(&src)
+            .arg("-o")
+            .arg(&exe)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        exe
+    };
+    let (plain, padded) = (build("p16", "16", "none"), build("p256", "256", "sha1"));
+    let (m1, m2) = (
+        measure_file(&plain).unwrap(),
+        measure_file(&padded).unwrap(),
+    );
+    assert_ne!(
+        m1.flash_bytes, m2.flash_bytes,
+        "padding and the build id load bytes"
+    );
+    assert_eq!(m1.normalized_bytes, m2.normalized_bytes);
+    assert!(m1.normalized_bytes.unwrap() < m1.flash_bytes);
+    for exe in [&plain, &padded] {
+        assert_eq!(
+            measure_file(exe).unwrap().normalized_bytes,
+            Some(nm_normalized(exe))
+        );
+    }
+}
+
+/// The normalized figure from `readelf -S` (stored sections) and `nm -S`
+/// (sized symbols by address).
+fn nm_normalized(exe: &std::path::Path) -> u64 {
+    let out = |tool: &str, args: &[&str]| {
+        let o = std::process::Command::new(tool)
+            .args(args)
+            .arg(exe)
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let sections = out("readelf", &["-S", "-W"]);
+    let hex = |s: &str| u64::from_str_radix(s, 16).unwrap();
+    // [Nr] Name Type Address Off Size ES Flg ...
+    let stored: Vec<(u64, u64)> = sections
+        .lines()
+        .filter_map(|l| {
+            let l = l.split_once(']')?.1;
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let (kind, addr, size, flags) = (f.get(1)?, f.get(2)?, f.get(4)?, f.get(6)?);
+            (flags.contains('A') && *kind != "NOBITS" && *kind != "NOTE" && hex(size) > 0)
+                .then(|| (hex(addr), hex(addr) + hex(size)))
+        })
+        .collect();
+    let symbols = out("nm", &["-S", "--defined-only"]);
+    let ranges: Vec<(u64, u64)> = symbols
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 4).then(|| (hex(f[0]), hex(f[0]) + hex(f[1])))
+        })
+        .filter(|(a, b)| a < b)
+        .collect();
+    stored
+        .iter()
+        .map(|&(start, end)| {
+            let mut inside: Vec<(u64, u64)> = ranges
+                .iter()
+                .filter(|(a, _)| *a >= start && *a < end)
+                .map(|&(a, b)| (a, b.min(end)))
+                .collect();
+            if inside.is_empty() {
+                return end - start;
+            }
+            inside.sort_unstable();
+            let (mut covered, mut reach) = (0, start);
+            for (a, b) in inside {
+                let a = a.max(reach);
+                if b > a {
+                    covered += b - a;
+                    reach = b;
+                }
+            }
+            covered
+        })
+        .sum()
+}

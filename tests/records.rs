@@ -125,6 +125,23 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("the size records of 3 commit(s)"), "{err}");
 
+    // plan: nothing left for release; every commit lacks z-fat-cgu1.
+    let plan = |only: &str| {
+        let (out, err) = weigh_at(
+            &a,
+            &ta,
+            &["plan", &revs, "--only", only, "--shards", "2", "-q"],
+        );
+        assert!(out.status.success(), "{err}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(plan("release"), serde_json::json!({"include": []}));
+    let jobs = plan("release,z-fat-cgu1");
+    let revs_of = |i: usize| jobs["include"][i]["revs"].as_str().unwrap().to_string();
+    assert_eq!(jobs["include"].as_array().unwrap().len(), 2, "{jobs}");
+    assert_eq!(revs_of(0), format!("{},{}", shas[0], shas[2]));
+    assert_eq!(revs_of(1), shas[1]);
+
     // B fetches them: the same history with nothing built.
     git(
         tmp.path(),
@@ -195,6 +212,19 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
         lines.lines().count() >= 2,
         "both machines' records: {lines}"
     );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/record.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for line in lines.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&record)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
 
     // A forged record (64 B more flash) is reported, and measured again.
     let note = git(

@@ -232,6 +232,7 @@ mod tests {
                     debug_info_bytes: 0,
                     symbol_table_bytes: 0,
                     flash_hash: String::new(),
+                    normalized_bytes: None,
                     sections: Vec::new(),
                     wasm: None,
                 });

@@ -44,5 +44,11 @@ pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
             "why.schema.json",
             schema_of::<super::why::WhyReport>("cargo weigh why --format json"),
         ),
+        (
+            "record.schema.json",
+            schema_of::<crate::records::Record>(
+                "cargo weigh record show (one record per line; a note's line holds the row gzipped, in base64, as row_gzip_base64)",
+            ),
+        ),
     ]
 }

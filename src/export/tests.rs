@@ -55,6 +55,7 @@ fn measurement(text: u64, data: u64, bss: u64, debug: u64) -> Measurement {
         debug_info_bytes: debug,
         symbol_table_bytes: 0,
         flash_hash: format!("{text:08x}{data:08x}"),
+        normalized_bytes: None,
         sections,
         wasm: None,
     }

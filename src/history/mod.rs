@@ -67,6 +67,7 @@ impl Metric {
             Metric::Image => s.image_bytes,
             Metric::File => Some(s.file_bytes),
             Metric::Brotli => s.wasm.as_ref().map(|w| w.shipped_brotli_bytes()),
+            Metric::Normalized => s.normalized_bytes,
         }
     }
 }

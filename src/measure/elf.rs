@@ -156,6 +156,7 @@ pub fn measure<Elf: FileHeader<Endian = Endianness>>(
         debug_info_bytes: extra.debug_info_bytes,
         symbol_table_bytes: extra.symbol_table_bytes,
         flash_hash: flash_hash(&out),
+        normalized_bytes: super::normalized::normalized_bytes(data),
         sections,
         wasm: None,
     })

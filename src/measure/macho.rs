@@ -79,6 +79,7 @@ pub fn measure<Mach: MachHeader<Endian = Endianness>>(
         debug_info_bytes,
         symbol_table_bytes,
         flash_hash: super::bytes::loaded_hash(stored),
+        normalized_bytes: None,
         sections,
         wasm: None,
     })

@@ -7,6 +7,7 @@
 mod bytes;
 mod elf;
 mod macho;
+mod normalized;
 mod pe;
 mod strip;
 mod types;

@@ -58,6 +58,7 @@ pub fn measure<Pe: ImageNtHeaders>(data: &[u8]) -> Result<Measurement, BytesErro
         debug_info_bytes,
         symbol_table_bytes: symbol_table_len(&file, data),
         flash_hash: super::bytes::loaded_hash(stored),
+        normalized_bytes: None,
         sections,
         wasm: None,
     })

@@ -68,6 +68,11 @@ pub struct Measurement {
     /// SHA-256 of the loaded bytes with their load addresses (the GNU build
     /// id left out): equal hashes mean two builds load exactly the same bytes.
     pub flash_hash: String,
+    /// Flash for growth alerts: the bytes of sized symbols in the stored
+    /// sections and of stored sections without symbols, alignment padding
+    /// and the build id left out (ELF files with symbols).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub normalized_bytes: Option<u64>,
     /// Every section with a size, in file order.
     pub sections: Vec<SectionSize>,
     /// For a WebAssembly module: what web developers measure.

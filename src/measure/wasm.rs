@@ -154,6 +154,7 @@ pub fn measure(data: &[u8]) -> Result<Measurement, BytesError> {
         debug_info_bytes,
         symbol_table_bytes: w.name_bytes,
         flash_hash: super::bytes::loaded_hash(parts),
+        normalized_bytes: None,
         sections: w.sections,
         wasm: Some(WasmSizes {
             code_bytes,

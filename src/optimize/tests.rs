@@ -43,6 +43,7 @@ fn result(c: &Config) -> ConfigResult {
         debug_info_bytes: 0,
         symbol_table_bytes: 0,
         flash_hash: size.to_string(),
+        normalized_bytes: None,
         sections: Vec::new(),
         wasm: None,
     };

@@ -344,31 +344,6 @@ pub struct DiffOptions {
     pub output: OutputOptions,
 }
 
-/// What a trend or a bisect follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Metric {
-    Flash,
-    Ram,
-    Stripped,
-    Image,
-    File,
-    /// WebAssembly: the brotli transfer size.
-    Brotli,
-}
-
-impl Metric {
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Flash => "flash",
-            Metric::Ram => "RAM",
-            Metric::Stripped => "stripped",
-            Metric::Image => "image",
-            Metric::File => "file",
-            Metric::Brotli => "brotli",
-        }
-    }
-}
-
 /// `history`.
 #[derive(Debug, Clone)]
 pub struct HistoryOptions {
@@ -435,7 +410,9 @@ pub struct ReportsOptions {
     pub output: OutputOptions,
 }
 
+mod metric;
 mod records;
+pub use metric::Metric;
 pub use records::{PlanFormat, RecordAction, RecordsOptions};
 
 /// `cargo weigh plan RANGE --shards N`.

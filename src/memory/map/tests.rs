@@ -54,6 +54,7 @@ fn measurement(sections: Vec<SectionSize>) -> Measurement {
         debug_info_bytes: 0,
         symbol_table_bytes: 0,
         flash_hash: String::new(),
+        normalized_bytes: None,
         sections,
         wasm: None,
     }
