@@ -141,6 +141,10 @@ pub struct Attribution {
     pub crates: Vec<CrateRow>,
     /// Sorted by bytes, largest first.
     pub symbols: Vec<SymbolRow>,
+    /// Symbols smaller than this were left out (a size record keeps the
+    /// largest only): a symbol missing here may still be in the binary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbols_below: Option<u64>,
     pub notes: Vec<String>,
     /// What the bytes are a share of: `flash` (ELF), `loaded` (Mach-O,
     /// PE), `module` (WebAssembly).

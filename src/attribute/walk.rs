@@ -134,6 +134,7 @@ fn attribute_with(data: &[u8], opts: &Options, release: &dyn Fn()) -> Result<Att
         sections,
         crates: crates.into_rows(),
         symbols: largest_symbols(&table, opts, line_ranges.as_ref()),
+        symbols_below: None,
         notes,
     })
 }
@@ -191,6 +192,7 @@ fn attribute_wasm(data: &[u8], opts: &Options) -> Result<Attribution, String> {
         sections,
         crates: crates.into_rows(),
         symbols: largest_symbols(&table, opts, None),
+        symbols_below: None,
         notes,
     })
 }

@@ -133,6 +133,21 @@ fn symbol_map(a: &Attribution) -> BTreeMap<String, u64> {
     m
 }
 
+/// Symbol changes; a symbol missing from a side that kept only its
+/// largest symbols is not known to be new or gone there, and is left out.
+fn compare_symbols(a: &Attribution, b: &Attribution) -> Vec<Change> {
+    let (ma, mb) = (symbol_map(a), symbol_map(b));
+    compare_maps(&ma, &mb)
+        .into_iter()
+        .filter(|c| {
+            let known = |m: &BTreeMap<String, u64>, x: &Attribution| {
+                m.contains_key(&c.name) || x.symbols_below.is_none()
+            };
+            known(&ma, a) && known(&mb, b)
+        })
+        .collect()
+}
+
 /// Diff of one configuration measured twice.
 pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
     let (sa, sb) = (a.size.as_ref(), b.size.as_ref());
@@ -178,7 +193,7 @@ pub fn compare_configs(a: &ConfigResult, b: &ConfigResult) -> ConfigDiff {
             _ => compare_maps(&empty, &empty),
         },
         symbols: match (ca, cb) {
-            (Some(x), Some(y)) => compare_maps(&symbol_map(x), &symbol_map(y)),
+            (Some(x), Some(y)) => compare_symbols(x, y),
             _ => Vec::new(),
         },
     }
@@ -299,5 +314,46 @@ mod tests {
         assert_eq!(names, ["grew"]);
         assert_eq!(d.configs[0].symbols.len(), 1);
         assert!(d.notes[0].starts_with("2 crate and symbol changes smaller than 16 B"));
+    }
+
+    fn attribution(symbols: &[(&str, u64)], below: Option<u64>) -> Attribution {
+        let rows = symbols
+            .iter()
+            .map(|(n, b)| {
+                serde_json::from_value(serde_json::json!({
+                    "name": n, "crate_name": "c", "section": ".text", "kind": "text",
+                    "size_bytes": b, "origin": "exact",
+                }))
+                .expect("a symbol row")
+            })
+            .collect();
+        Attribution {
+            code_source: "symbols".into(),
+            sections: Vec::new(),
+            crates: Vec::new(),
+            symbols: rows,
+            symbols_below: below,
+            notes: Vec::new(),
+            total_word: "flash".into(),
+        }
+    }
+
+    /// A record keeps its largest symbols: one missing there is not "new"
+    /// in the other build (this listed every small symbol as appeared).
+    #[test]
+    fn symbols_a_record_left_out_are_not_new() {
+        let record = attribution(&[("big", 500), ("mid", 200)], Some(200));
+        let built = attribution(&[("big", 500), ("mid", 210), ("small", 40)], None);
+        let got: Vec<(String, i64)> = compare_symbols(&record, &built)
+            .into_iter()
+            .map(|c| (c.name, c.delta))
+            .collect();
+        assert_eq!(got, [("mid [.text]".to_string(), 10)]);
+        let complete = attribution(&[("big", 500), ("mid", 200)], None);
+        assert_eq!(
+            compare_symbols(&complete, &built).len(),
+            2,
+            "small appeared"
+        );
     }
 }

@@ -65,7 +65,10 @@ impl Record {
         row.matrix_index = None;
         if let Some(a) = row.checks.attribution.as_mut() {
             // What a diff lists by default; the notes are the run's.
-            a.symbols.truncate(RECORDED_SYMBOLS);
+            if a.symbols.len() > RECORDED_SYMBOLS {
+                a.symbols.truncate(RECORDED_SYMBOLS);
+                a.symbols_below = a.symbols.last().map(|s| s.bytes);
+            }
             a.notes.clear();
         }
         Record {
