@@ -175,6 +175,20 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
     };
     assert!(grew(&hb) >= 256, "the third commit grew: {}", grew(&hb));
 
+    // bisect on B finds the growth from the records alone.
+    let range = format!("{}..{}", shas[0], shas[2]);
+    let (out, err) = weigh_at(
+        &b,
+        &tb,
+        &[
+            "bisect", &range, "--grew", "200", "--only", "release", "--format", "json",
+        ],
+    );
+    assert!(out.status.success(), "{err}");
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["commit"], shas[2].as_str(), "{found}");
+    assert!(!built_anything(&tb), "bisect built something: {err}");
+
     // A pull request on B: diff --git builds its head, not main.
     git(&b, &["checkout", "-q", "-b", "pr"]);
     let main_rs = b.join("src/main.rs");
