@@ -211,6 +211,14 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
     );
     git(&b, &["checkout", "-q", "--", "."]);
 
+    // A remote that is not there is named, with what to do.
+    let (out, err) = weigh_at(&b, &tb, &["record", "push", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`nosuch`") && err.contains("hint: name a remote"),
+        "{err}"
+    );
+
     // B measures the newest commit itself and records it: the pushes merge.
     let last = shas[2].as_str();
     let (hb2, _) = history(&b, &tb, last, &["--record", "--no-records"]);

@@ -19,14 +19,17 @@ pub fn record(action: &RecordAction) -> anyhow::Result<ExitCode> {
     })?;
     match action {
         RecordAction::Push(remote) => {
-            let n = records::push(&repo.top, remote)?;
+            let n = records::push(&repo.top, remote)
+                .map_err(|e| unreachable_remote("push the size records to", remote, e))?;
             if n == 0 {
                 eprintln!("no size records here to push\n  hint: `cargo weigh history RANGE --record` records what it measures");
             } else {
                 eprintln!("{remote} has the size records of {n} commit(s) ({NOTES_REF})");
             }
         }
-        RecordAction::Fetch(remote) => match records::fetch(&repo.top, remote)? {
+        RecordAction::Fetch(remote) => match records::fetch(&repo.top, remote)
+            .map_err(|e| unreachable_remote("fetch the size records from", remote, e))?
+        {
             None => eprintln!("{remote} has no size records yet ({NOTES_REF})"),
             Some(n) => eprintln!("size records of {n} commit(s) here after fetching {remote}"),
         },
@@ -45,6 +48,12 @@ pub fn record(action: &RecordAction) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn unreachable_remote(what: &str, remote: &str, e: crate::history::GitError) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot {what} `{remote}`: {e}\n  hint: name a remote `git remote -v` lists (default origin); pushing needs write access to it"
+    )
 }
 
 /// A commit's records, one JSON line each on stdout; exit 1 when records

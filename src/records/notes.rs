@@ -114,6 +114,11 @@ pub fn fetch(path: &Path, remote: &str) -> Result<Option<usize>, GitError> {
     Ok(Some(annotated(path)?.len()))
 }
 
+fn rejected(e: &GitError) -> bool {
+    matches!(e, GitError::Failed { message, .. }
+        if ["rejected", "non-fast-forward", "fetch first"].iter().any(|w| message.contains(w)))
+}
+
 /// Push our records to `remote`, first joining theirs when they moved on
 /// (another machine pushed meanwhile); how many commits have records.
 pub fn push(path: &Path, remote: &str) -> Result<usize, GitError> {
@@ -128,7 +133,8 @@ pub fn push(path: &Path, remote: &str) -> Result<usize, GitError> {
     for _ in 0..3 {
         match r.git(&["push", "--quiet", remote, &spec]) {
             Ok(_) => return Ok(annotated(path)?.len()),
-            Err(e @ GitError::Failed { .. }) => {
+            // Another machine pushed meanwhile: join theirs, push again.
+            Err(e @ GitError::Failed { .. }) if rejected(&e) => {
                 last = Some(e);
                 fetch(path, remote)?;
             }
