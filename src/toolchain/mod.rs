@@ -133,7 +133,39 @@ impl Probe {
     }
 }
 
+/// A toolchain query's answer, asked once per process: `history` opens a
+/// session per commit, and the toolchain changes only with the
+/// `rust-toolchain` files rustup reads (part of the key).
 fn run(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
+    type Answers =
+        std::collections::HashMap<(PathBuf, Vec<String>, PathBuf, Vec<u8>), Option<String>>;
+    static ANSWERS: std::sync::OnceLock<std::sync::Mutex<Answers>> = std::sync::OnceLock::new();
+    let mut files = Vec::new();
+    for d in dir.ancestors() {
+        for name in ["rust-toolchain", "rust-toolchain.toml"] {
+            files.extend(std::fs::read(d.join(name)).unwrap_or_default());
+            files.push(0);
+        }
+    }
+    let key = (
+        program.to_path_buf(),
+        args.iter().map(|a| a.to_string()).collect(),
+        dir.to_path_buf(),
+        files,
+    );
+    let answers = ANSWERS.get_or_init(Default::default);
+    if let Some(a) = answers.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return a.clone();
+    }
+    let answer = ask(program, args, dir);
+    answers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, answer.clone());
+    answer
+}
+
+fn ask(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
     let mut cmd = Command::new(program);
     cmd.args(args).current_dir(dir).env_remove("RUSTC_WRAPPER");
     let out = crate::process::output(&mut cmd, std::time::Duration::from_secs(120)).ok()?;
