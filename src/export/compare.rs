@@ -106,8 +106,8 @@ pub(super) fn terminal_text_at(d: &Diff, limit: usize, width: Option<usize>) -> 
     let s = summary(d);
     if s.rows.is_empty() {
         out.push_str(&format!(
-            "no size change in {} configurations\n",
-            d.configs.len()
+            "no size change in {}\n",
+            crate::units::plural(d.configs.len() as u64, "configuration")
         ));
     }
     for c in &d.configs {
