@@ -200,6 +200,11 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
         err.contains("main from its size records: nothing built for it"),
         "{err}"
     );
+    let said = text(&out).0;
+    assert!(
+        said.contains("no size change in 1 configuration\n"),
+        "{said}"
+    );
     assert_eq!(
         err.matches("built release").count(),
         1,
