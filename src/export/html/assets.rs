@@ -9,7 +9,7 @@ table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:
 td.l,th.l{text-align:left}th{background:#f6f6f6;cursor:pointer;user-select:none}th.sorted::after{content:" ▾"}th.sorted.asc::after{content:" ▴"}
 .bad{color:#b00020;font-weight:600}.best{font-weight:600;color:#1b5e20}.note{color:#555;margin:2px 0}
 .verdict{background:#f4f8f4;border-left:4px solid #59a14f;padding:8px 12px;margin:12px 0}.verdict p{margin:2px 0}
-.sym{font-family:ui-monospace,monospace;white-space:normal;word-break:break-all;text-align:left;max-width:640px}
+.sym{font-family:ui-monospace,monospace;white-space:normal;word-break:break-all;text-align:left;max-width:640px}.why{white-space:normal;overflow-wrap:anywhere;max-width:420px}
 .bar{height:12px;background:#eee;position:relative;width:240px;display:inline-block;vertical-align:middle}
 .bar>span{position:absolute;left:0;top:0;bottom:0;background:#4e79a7}.bar.over>span{background:#e15759}
 svg.chart{max-width:100%;height:auto;display:block}
@@ -75,7 +75,7 @@ pub const SCRIPT: &str = r#"
     while(body.firstChild)body.removeChild(body.firstChild);
     shown.forEach(function(s){var tr=document.createElement('tr');
       [[s.label,s.v],[s.section],[s.crate],[s.name]].forEach(function(c,i){var td=document.createElement('td');td.textContent=c[0];
-        if(i===0)td.setAttribute('data-sort',c[1]);else td.className=(i===3?'sym':'l');tr.appendChild(td);});
+        if(i===0){td.setAttribute('data-sort',c[1]);td.className='why';}else td.className=(i===3?'sym':'l');tr.appendChild(td);});
       body.appendChild(tr);});
     count.textContent=shown.length+' of '+a.symbols.length+' symbols';
   }
