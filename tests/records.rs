@@ -189,6 +189,20 @@ fn records_travel_with_the_repository_merge_and_disagree_loudly() {
     assert_eq!(found["commit"], shas[2].as_str(), "{found}");
     assert!(!built_anything(&tb), "bisect built something: {err}");
 
+    // A figure the build has not (brotli of firmware) is said, not passed.
+    let (out, err) = weigh_at(
+        &b,
+        &tb,
+        &[
+            "bisect", &range, "--grew", "1", "--metric", "brotli", "--only", "release",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("has no brotli figure") && err.contains("--metric flash"),
+        "{err}"
+    );
+
     // A pull request on B: diff --git builds its head, not main.
     git(&b, &["checkout", "-q", "-b", "pr"]);
     let main_rs = b.join("src/main.rs");

@@ -535,16 +535,24 @@ fn history_of_a_module_follows_its_brotli_size() {
     assert!(stdout.contains("brotli of each configuration"), "{stdout}");
 }
 
+/// `cargo weigh --preset release` on the wasm-bindgen fixture (its shared
+/// target directory), with more arguments.
+fn bindgen_release(args: &[&str]) -> Command {
+    let mut c = weigh();
+    c.arg("--manifest-path")
+        .arg(fixture("wasm-bindgen/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(shared_target_dir("wasm-bindgen"))
+        .args(["--preset", "release"])
+        .args(args);
+    c
+}
+
 /// A wasm-bindgen module ships as what the `wasm-bindgen` CLI writes:
 /// the `_bg.wasm` byte for byte, its JS glue counted on the wire too.
 #[test]
 fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm-bindgen/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm-bindgen"))
-        .args(["--preset", "release", "--format", "json"]));
+    let out = run(&mut bindgen_release(&["--format", "json"]));
     assert!(out.status.success(), "{}", text(&out).1);
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let row = &r["configs"][0];
@@ -586,12 +594,7 @@ fn a_wasm_bindgen_module_is_weighed_as_wasm_bindgen_writes_it() {
     .len() as u64;
     assert_eq!(row["wasm"]["brotli_bytes"].as_u64().unwrap(), module_brotli);
     // On the wire: both files, as the table's brotli column says.
-    let table = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm-bindgen/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm-bindgen"))
-        .args(["--preset", "release", "--format", "csv"]));
+    let table = run(&mut bindgen_release(&["--format", "csv"]));
     let csv = text(&table).0;
     let mut rd = csv::Reader::from_reader(csv.as_bytes());
     let header = rd.headers().unwrap().clone();
@@ -620,13 +623,7 @@ fn a_wasm_bindgen_cli_that_fails_leaves_the_built_module_and_says_what_to_instal
         bin.path().display(),
         std::env::var("PATH").unwrap()
     );
-    let out = run(weigh()
-        .env("PATH", path)
-        .arg("--manifest-path")
-        .arg(fixture("wasm-bindgen/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm-bindgen"))
-        .args(["--preset", "release", "--no-cache", "--format", "json"]));
+    let out = run(bindgen_release(&["--no-cache", "--format", "json"]).env("PATH", path));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let r: serde_json::Value = serde_json::from_slice(stdout.as_bytes()).unwrap();
@@ -644,12 +641,7 @@ fn a_wasm_bindgen_cli_that_fails_leaves_the_built_module_and_says_what_to_instal
     assert!(said.contains("different bindgen format"), "{said}");
     // That row is not kept: with the right CLI the next run weighs what
     // ships, not the cached fallback.
-    let out = run(weigh()
-        .arg("--manifest-path")
-        .arg(fixture("wasm-bindgen/Cargo.toml"))
-        .arg("--target-dir")
-        .arg(shared_target_dir("wasm-bindgen"))
-        .args(["--preset", "release", "--format", "json"]));
+    let out = run(&mut bindgen_release(&["--format", "json"]));
     assert!(out.status.success(), "{}", text(&out).1);
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(

@@ -254,6 +254,17 @@ fn error_of(l: &Line, i: usize) -> String {
             .configs
             .iter()
             .find_map(|c| c.error.clone())
+            .or_else(|| {
+                // Built, but without the figure asked for (brotli of an
+                // ELF file, normalized flash of a module): said, not passed.
+                let m = l.metric?;
+                r.configs.iter().any(|c| c.ok).then(|| {
+                    format!(
+                        "its build has no {} figure\n  hint: --metric flash (normalized: ELF files with symbols; brotli: WebAssembly modules)",
+                        m.name()
+                    )
+                })
+            })
             .unwrap_or_else(|| "no configuration measured".into()),
         None => "not built".into(),
     }

@@ -14,6 +14,20 @@ pub fn normalized_bytes(data: &[u8]) -> Option<u64> {
         return None;
     }
     let thumb = file.architecture() == object::Architecture::Arm;
+    // Every sized symbol's range, by section: one pass over the symbols.
+    let mut by_section: std::collections::HashMap<object::SectionIndex, Vec<(u64, u64)>> =
+        std::collections::HashMap::new();
+    for s in file.symbols().filter(|s| s.size() > 0) {
+        let Some(index) = s.section_index() else {
+            continue;
+        };
+        let a = if thumb && s.kind() == object::SymbolKind::Text {
+            s.address() & !1
+        } else {
+            s.address()
+        };
+        by_section.entry(index).or_default().push((a, a + s.size()));
+    }
     let mut total = 0u64;
     for section in file.sections() {
         let alloc = matches!(section.flags(), object::SectionFlags::Elf { sh_flags }
@@ -24,17 +38,11 @@ pub fn normalized_bytes(data: &[u8]) -> Option<u64> {
             continue;
         }
         let (start, end) = (section.address(), section.address() + section.size());
-        let mut ranges: Vec<(u64, u64)> = file
-            .symbols()
-            .filter(|s| s.size() > 0 && s.section_index() == Some(section.index()))
-            .map(|s| {
-                let a = if thumb && s.kind() == object::SymbolKind::Text {
-                    s.address() & !1
-                } else {
-                    s.address()
-                };
-                (a.max(start), (a + s.size()).min(end))
-            })
+        let mut ranges: Vec<(u64, u64)> = by_section
+            .remove(&section.index())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(a, b)| (a.max(start), b.min(end)))
             .filter(|(a, b)| a < b)
             .collect();
         if ranges.is_empty() {
